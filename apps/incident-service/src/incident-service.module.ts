@@ -1,0 +1,73 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { EVENT_STORE_MIGRATIONS, EventStore } from '@fireline/event-store';
+import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
+import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { IncidentServiceConfig } from './config/incident-service.config';
+import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident-command';
+import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/incident-queries';
+import { DashboardHttpController } from './incidents/http/dashboard.http.controller';
+import { IncidentsHttpController } from './incidents/http/incidents.http.controller';
+import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from './incidents/incident-service.tokens';
+import { GetDashboardHandler } from './incidents/projections/dashboard.query';
+import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
+import { INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incidents/projections/incident-subscriptions';
+import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
+import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
+
+/** incident-service's migrations, in order (listed explicitly: bundles cannot glob). */
+export const INCIDENT_SERVICE_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...MESSAGING_MIGRATIONS,
+  CreateIdempotencyKeys1732000000200,
+  CreateIncidentSummaries1732000001000,
+];
+
+/**
+ * incident-service as one Nest module: its own database (TypeORM data source `incident`, whose pg pool
+ * the event store shares), its commands, queries, controllers and subscriptions. Needs
+ * `CqrsModule.forRoot()` and a global `MESSAGE_TRANSPORT` from the app that imports it.
+ */
+@Module({})
+export class IncidentServiceModule {
+  static register(config: IncidentServiceConfig): DynamicModule {
+    return {
+      module: IncidentServiceModule,
+      imports: [
+        CqrsModule,
+        TypeOrmModule.forRoot({
+          name: INCIDENT_DATA_SOURCE,
+          type: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          entities: [IncidentSummaryEntity],
+          migrations: INCIDENT_SERVICE_MIGRATIONS,
+          migrationsRun: config.database.migrationsRun,
+          synchronize: false,
+        }),
+        TypeOrmModule.forFeature([IncidentSummaryEntity], INCIDENT_DATA_SOURCE),
+      ],
+      controllers: [IncidentsHttpController, DashboardHttpController],
+      providers: [
+        { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
+        {
+          provide: INCIDENT_PG_POOL,
+          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          inject: [getDataSourceToken(INCIDENT_DATA_SOURCE)],
+        },
+        { provide: INCIDENT_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [INCIDENT_PG_POOL] },
+        IncidentSubscriptions,
+        ExecuteIncidentCommandHandler,
+        GetIncidentHandler,
+        GetIncidentTimelineHandler,
+        ListIncidentsHandler,
+        GetDashboardHandler,
+      ],
+      exports: [IncidentSubscriptions],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+/** Stream naming of the incident aggregate: `incident-<uuid>`, stream type `incident`. */
+export const INCIDENT_STREAM_TYPE = 'incident';
+
+export function incidentStreamId(incidentId: string): string {
+  return `${INCIDENT_STREAM_TYPE}-${incidentId}`;
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TOPICS } from '@fireline/contracts';
+import { EventStore, projectionHandler, Subscription } from '@fireline/event-store';
+import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import type { Pool } from 'pg';
+import type { IncidentServiceConfig } from '../../config/incident-service.config';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../incident-service.tokens';
+import { mapIncidentEventsPage } from '../messaging/incident-events.relay';
+import { incidentSummaryProjection } from './incident-summary.projection';
+
+export const INCIDENT_SERVICE_CONFIG = Symbol('INCIDENT_SERVICE_CONFIG');
+
+/**
+ * The subscriptions incident-service runs on its event store: the `incident_summaries` projection and
+ * the relay that publishes public incident events on `fireline.incidents.v1`. Started after the app has
+ * booted (every consumer has subscribed), stopped on shutdown (waiting for the page in flight).
+ */
+@Injectable()
+export class IncidentSubscriptions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IncidentSubscriptions.name);
+  readonly summary: Subscription;
+  readonly relay: Subscription;
+
+  constructor(
+    @Inject(INCIDENT_PG_POOL) pool: Pool,
+    @Inject(INCIDENT_EVENT_STORE) store: EventStore,
+    @Inject(MESSAGE_TRANSPORT) transport: MessageTransport,
+    @Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig,
+  ) {
+    const options = {
+      pollIntervalMs: config.projections.pollIntervalMs,
+      onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
+    };
+    this.summary = new Subscription(pool, projectionHandler(incidentSummaryProjection), options);
+    this.relay = new Subscription(
+      pool,
+      createRelayHandler({
+        name: 'incident-service.incidents',
+        topic: TOPICS.incidents,
+        transport,
+        mapPage: (events, tx) => mapIncidentEventsPage(store, events, tx),
+      }),
+      { ...options, batchSize: 100 },
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.summary.start();
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.summary.stop(), this.relay.stop()]);
+  }
+
+  /** Wakes both loops after an append instead of waiting for the poll interval. */
+  notify(): void {
+    this.summary.notify();
+    this.relay.notify();
+  }
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import { loadIncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
+import { loadNotificationServiceConfig } from '../../notification-service/src/config/notification-service.config';
+import { loadPostmortemServiceConfig } from '../../postmortem-service/src/config/postmortem-service.config';
+import { loadPlatformConfig, type PlatformConfig } from './config/platform.config';
+import { ensureDatabases, startEmbeddedPostgres, type RunningPostgres } from './database/embedded-postgres.launcher';
+import { createPlatformApp } from './platform.app';
+import type { PlatformServicesConfig } from './platform.module';
+
+const logger = new Logger('Fireline');
+
+/** Each service's own config loader, fed the environment plus the database URL the platform chose. */
+function servicesConfig(config: PlatformConfig, serverUrl: string, env: NodeJS.ProcessEnv): PlatformServicesConfig {
+  return {
+    incident: loadIncidentServiceConfig({ ...env, INCIDENT_DATABASE_URL: `${serverUrl}/${config.databases.incident}` }),
+    notification: loadNotificationServiceConfig({ ...env, NOTIFICATION_DATABASE_URL: `${serverUrl}/${config.databases.notification}` }),
+    postmortem: loadPostmortemServiceConfig({ ...env, POSTMORTEM_DATABASE_URL: `${serverUrl}/${config.databases.postmortem}` }),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadPlatformConfig(process.env);
+  let postgres: RunningPostgres | undefined;
+  let serverUrl: string;
+  if (config.postgres.mode === 'embedded') {
+    logger.log(`Starting embedded PostgreSQL (data in ${config.postgres.dataDir}, port ${config.postgres.port})`);
+    const log = config.postgres.log;
+    postgres = await startEmbeddedPostgres({ ...config.postgres, onLog: log ? (line) => logger.log(line.trim(), 'postgres') : undefined });
+    serverUrl = postgres.serverUrl;
+  } else {
+    serverUrl = config.postgres.serverUrl;
+  }
+  await ensureDatabases(serverUrl, Object.values(config.databases));
+  const app = await createPlatformApp(servicesConfig(config, serverUrl, process.env), { bodyLimitBytes: config.http.bodyLimitBytes });
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const base = `http://localhost:${config.http.port}`;
+  logger.log(`Fireline is up: ${base}  (Swagger UI ${base}/docs, OpenAPI ${base}/docs-json)`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    try {
+      await app.close();
+    } finally {
+      await postgres?.stop();
+    }
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { configureHttpApp } from '@fireline/http';
+import { PlatformModule, type PlatformServicesConfig } from './platform.module';
+
+export interface PlatformHttpOptions {
+  /** Largest accepted request body, bytes; larger ones get 413 problem+json. */
+  bodyLimitBytes: number;
+  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/**
+ * Builds (but does not start listening) the embedded platform app: Fastify, Fireline's HTTP conventions,
+ * Swagger UI at `/docs` and the OpenAPI document at `/docs-json`. Used by `main.ts` and by the e2e tests.
+ */
+export async function createPlatformApp(services: PlatformServicesConfig, http: PlatformHttpOptions): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    PlatformModule.register(services),
+    new FastifyAdapter({ bodyLimit: http.bodyLimitBytes }),
+    { logger: http.logger ?? ['log', 'error', 'warn'], abortOnError: false },
+  );
+  configureHttpApp(app);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Fireline')
+      .setDescription('Event-sourced incident platform: incidents, notifications and postmortems. Errors are RFC 9457 problem+json.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

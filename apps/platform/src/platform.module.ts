@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { InProcessMessagingModule } from '@fireline/messaging';
+import type { IncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
+import { IncidentServiceModule } from '../../incident-service/src/incident-service.module';
+import type { NotificationServiceConfig } from '../../notification-service/src/config/notification-service.config';
+import { NotificationServiceModule } from '../../notification-service/src/notification-service.module';
+import type { PostmortemServiceConfig } from '../../postmortem-service/src/config/postmortem-service.config';
+import { PostmortemServiceModule } from '../../postmortem-service/src/postmortem-service.module';
+import { HealthHttpController } from './health/health.http.controller';
+
+/** The configuration of each composed service. */
+export interface PlatformServicesConfig {
+  incident: IncidentServiceConfig;
+  notification: NotificationServiceConfig;
+  postmortem: PostmortemServiceConfig;
+}
+
+/**
+ * The one composition root: all three services in one process, each with its own database, talking
+ * only through the in-process transport (exactly the integration events they would send over Kafka).
+ */
+@Module({})
+export class PlatformModule {
+  static register(services: PlatformServicesConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        CqrsModule.forRoot(),
+        InProcessMessagingModule,
+        IncidentServiceModule.register(services.incident),
+        NotificationServiceModule.register(services.notification),
+        PostmortemServiceModule.register(services.postmortem),
+      ],
+      controllers: [HealthHttpController],
+    };
+  }
+}

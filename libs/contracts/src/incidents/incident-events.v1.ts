@@ -1,0 +1,85 @@
+import type { IntegrationEvent } from '../envelope';
+
+/** SEV1 (most severe: full outage, all hands) … SEV4 (minor, no customer impact). */
+export type SeverityV1 = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
+export type IncidentStatusV1 = 'detected' | 'investigating' | 'identified' | 'mitigating' | 'resolved' | 'closed';
+export type IncidentRoleV1 = 'incident_commander' | 'technical_lead' | 'communications_lead';
+export type StatusUpdateAudienceV1 = 'internal' | 'external';
+
+/**
+ * The incident as it stands after the event, carried on every incident event (event-carried state
+ * transfer) so that consumers can filter on severity and service without keeping their own copy.
+ */
+export interface IncidentSnapshotV1 {
+  id: string;
+  title: string;
+  severity: SeverityV1;
+  status: IncidentStatusV1;
+  services: string[];
+  declaredAt: string;
+}
+
+interface IncidentEventDataV1 {
+  incidentId: string;
+  incident: IncidentSnapshotV1;
+  /** Who did it: a user id/email, or `integration:<id>` for automation. */
+  actor: string;
+}
+
+export type IncidentDeclaredV1 = IntegrationEvent<'IncidentDeclared', IncidentEventDataV1 & {
+  description: string;
+  detectionSource: string;
+}, 1>;
+export type IncidentAcknowledgedV1 = IntegrationEvent<'IncidentAcknowledged', IncidentEventDataV1, 1>;
+export type IncidentStatusChangedV1 = IntegrationEvent<'IncidentStatusChanged', IncidentEventDataV1 & {
+  from: IncidentStatusV1;
+  to: IncidentStatusV1;
+  note: string | null;
+}, 1>;
+export type IncidentSeverityChangedV1 = IntegrationEvent<'IncidentSeverityChanged', IncidentEventDataV1 & {
+  from: SeverityV1;
+  to: SeverityV1;
+  reason: string;
+}, 1>;
+export type IncidentRoleAssignedV1 = IntegrationEvent<'IncidentRoleAssigned', IncidentEventDataV1 & {
+  role: IncidentRoleV1;
+  assignee: string;
+  previousAssignee: string | null;
+}, 1>;
+export type IncidentNoteAddedV1 = IntegrationEvent<'IncidentNoteAdded', IncidentEventDataV1 & { noteId: string; text: string }, 1>;
+export type IncidentStatusUpdatePostedV1 = IntegrationEvent<'IncidentStatusUpdatePosted', IncidentEventDataV1 & {
+  updateId: string;
+  audience: StatusUpdateAudienceV1;
+  message: string;
+}, 1>;
+export type IncidentResolvedV1 = IntegrationEvent<'IncidentResolved', IncidentEventDataV1 & { summary: string }, 1>;
+export type IncidentReopenedV1 = IntegrationEvent<'IncidentReopened', IncidentEventDataV1 & { reason: string }, 1>;
+export type IncidentClosedV1 = IntegrationEvent<'IncidentClosed', IncidentEventDataV1, 1>;
+
+/** Every public incident event, v1. Published on `fireline.incidents.v1`, keyed by `streamId`. */
+export type IncidentIntegrationEventV1 =
+  | IncidentDeclaredV1
+  | IncidentAcknowledgedV1
+  | IncidentStatusChangedV1
+  | IncidentSeverityChangedV1
+  | IncidentRoleAssignedV1
+  | IncidentNoteAddedV1
+  | IncidentStatusUpdatePostedV1
+  | IncidentResolvedV1
+  | IncidentReopenedV1
+  | IncidentClosedV1;
+
+export type IncidentIntegrationEventTypeV1 = IncidentIntegrationEventV1['type'];
+
+export const INCIDENT_INTEGRATION_EVENT_TYPES_V1: readonly IncidentIntegrationEventTypeV1[] = [
+  'IncidentDeclared',
+  'IncidentAcknowledged',
+  'IncidentStatusChanged',
+  'IncidentSeverityChanged',
+  'IncidentRoleAssigned',
+  'IncidentNoteAdded',
+  'IncidentStatusUpdatePosted',
+  'IncidentResolved',
+  'IncidentReopened',
+  'IncidentClosed',
+];

@@ -1,0 +1,4 @@
+export * from './envelope';
+export * from './topics';
+export * from './incidents/incident-events.v1';
+export * from './postmortems/postmortem-events.v1';

@@ -1,0 +1,165 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  mixin,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import { IdempotencyKeyReusedError, IllegalStateError, ValidationError } from '@fireline/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** `idempotency_keys`: one row per `Idempotency-Key`, holding the first response for replays. */
+export class CreateIdempotencyKeys1732000000200 implements MigrationInterface {
+  name = 'CreateIdempotencyKeys1732000000200';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE idempotency_keys (
+        key text PRIMARY KEY,
+        request_hash text NOT NULL,
+        state text NOT NULL CHECK (state IN ('in_progress', 'completed')),
+        response_status integer,
+        response_body jsonb,
+        response_headers jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        completed_at timestamptz
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE idempotency_keys');
+  }
+}
+
+const REPLAYED_HEADERS = ['etag', 'location'] as const;
+const WAIT_FOR_FIRST_MS = 10_000;
+const STALE_AFTER_S = 60;
+
+function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+type Begin =
+  | { kind: 'first' }
+  | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `Idempotency-Key` for POST (draft-ietf-httpapi-idempotency-key-header, as Stripe uses it):
+ * the first request with a key runs and its response (status, body, ETag, Location) is stored;
+ * a later request with the same key and the same method, path and body gets that response again with
+ * `Idempotency-Replayed: true`; the same key with a different request -> 422
+ * `IDEMPOTENCY.KEY_REUSED`. While the first is still running, a duplicate waits up to 10 s for it,
+ * then gets 409 `IDEMPOTENCY.IN_PROGRESS`. A failed first request frees the key so it can be retried.
+ * The reservation is a primary-key insert, so concurrent duplicates are settled by the database.
+ *
+ * Returns an interceptor class bound to the service's own pool (the token of a `pg.Pool` provider)
+ * whose database has `idempotency_keys` (see `CreateIdempotencyKeys1732000000200`).
+ */
+export function IdempotencyInterceptorFor(poolToken: string | symbol): Type<NestInterceptor> {
+  @Injectable()
+  class IdempotencyInterceptor implements NestInterceptor {
+    constructor(
+      @Inject(poolToken) private readonly pool: Pool,
+      private readonly reflector: Reflector,
+    ) {}
+
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      const reply = context.switchToHttp().getResponse<FastifyReply>();
+      const raw = request.headers['idempotency-key'];
+      const key = Array.isArray(raw) ? raw[0] : raw;
+      if (request.method !== 'POST' || key === undefined) return next.handle();
+      if (key.length < 1 || key.length > 255) {
+        return throwError(
+          () => new ValidationError('REQUEST.INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 characters', [
+            { field: 'Idempotency-Key', message: 'must be 1 to 255 characters' },
+          ]),
+        );
+      }
+      const hash = createHash('sha256')
+        .update(`${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`)
+        .digest('hex');
+      const status =
+        this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+
+      return from(this.begin(key, hash)).pipe(
+        mergeMap((begin) => {
+          if (begin.kind === 'replay') {
+            for (const [name, value] of Object.entries(begin.headers)) void reply.header(name, value);
+            void reply.header('idempotency-replayed', 'true');
+            return of(begin.body);
+          }
+          return next.handle().pipe(
+            mergeMap((body) => from(this.complete(key, status, body, reply)).pipe(mergeMap(() => of(body)))),
+            catchError((error: unknown) => from(this.release(key)).pipe(mergeMap(() => throwError(() => error)))),
+          );
+        }),
+      );
+    }
+
+    private async begin(key: string, hash: string): Promise<Begin> {
+      const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+      for (;;) {
+        const inserted = await this.pool.query(
+          `INSERT INTO idempotency_keys (key, request_hash, state) VALUES ($1, $2, 'in_progress')
+           ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, created_at = now()
+             WHERE idempotency_keys.state = 'in_progress'
+               AND idempotency_keys.created_at < now() - make_interval(secs => ${STALE_AFTER_S})
+           RETURNING key`,
+          [key, hash],
+        );
+        if (inserted.rowCount === 1) return { kind: 'first' };
+        const { rows } = await this.pool.query<{
+          request_hash: string;
+          state: string;
+          response_status: number | null;
+          response_body: unknown;
+          response_headers: Record<string, string> | null;
+        }>('SELECT request_hash, state, response_status, response_body, response_headers FROM idempotency_keys WHERE key = $1', [key]);
+        const row = rows[0];
+        if (!row) continue; // the first request failed and freed the key meanwhile: try to take it
+        if (row.request_hash !== hash) {
+          throw new IdempotencyKeyReusedError('IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was used with a different request');
+        }
+        if (row.state === 'completed') {
+          return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body, headers: row.response_headers ?? {} };
+        }
+        if (Date.now() > deadline) {
+          throw new IllegalStateError('IDEMPOTENCY.IN_PROGRESS', 'A request with this Idempotency-Key is still being processed');
+        }
+        await sleep(50);
+      }
+    }
+
+    private async complete(key: string, status: number, body: unknown, reply: FastifyReply): Promise<void> {
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const value = reply.getHeader(name);
+        if (typeof value === 'string') headers[name] = value;
+      }
+      await this.pool.query(
+        `UPDATE idempotency_keys SET state = 'completed', response_status = $2, response_body = $3, response_headers = $4, completed_at = now()
+         WHERE key = $1`,
+        [key, status, JSON.stringify(body ?? null), JSON.stringify(headers)],
+      );
+    }
+
+    private async release(key: string): Promise<void> {
+      await this.pool.query(`DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress'`, [key]);
+    }
+  }
+  return mixin(IdempotencyInterceptor);
+}

@@ -1,0 +1,138 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';
+
+/** Fastify's own client errors (body parsing, size, content type) carry a `statusCode` and `code`. */
+interface FastifyClientError {
+  statusCode: number;
+  code?: string;
+  message: string;
+}
+
+function isFastifyClientError(error: unknown): error is FastifyClientError {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'REQUEST.BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'REQUEST.EMPTY_JSON_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'REQUEST.INVALID_CONTENT_LENGTH',
+};
+
+/** A stable code for a framework-level 4xx, from Fastify's code when known, else from the status. */
+function clientErrorCode(status: number, message: string, fastifyCode: string | undefined): string {
+  if (fastifyCode && FASTIFY_CODES[fastifyCode]) return FASTIFY_CODES[fastifyCode];
+  switch (status) {
+    case 400:
+      if (/empty/i.test(message) && /json/i.test(message)) return 'REQUEST.EMPTY_JSON_BODY';
+      return /JSON|Unexpected token|Unexpected end/i.test(message) ? 'REQUEST.MALFORMED_JSON' : 'REQUEST.BAD_REQUEST';
+    case 404:
+      return 'ROUTE.NOT_FOUND';
+    case 405:
+      return 'ROUTE.METHOD_NOT_ALLOWED';
+    case 413:
+      return 'REQUEST.BODY_TOO_LARGE';
+    case 415:
+      return 'REQUEST.UNSUPPORTED_MEDIA_TYPE';
+    default:
+      return `HTTP.${status}`;
+  }
+}
+
+/**
+ * The one HTTP error mapping. `DomainError`s map by kind: validation 400, not_found 404,
+ * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422.
+ * Nest `HttpException`s and Fastify client errors (malformed JSON, oversize or unsupported bodies)
+ * keep their 4xx status. Anything else is a 500 with no internals in the body (logged in full).
+ * Every body is `application/problem+json` (see `ProblemDetails`).
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = this.toProblem(exception, request);
+    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    void reply.status(problem.status).header('content-type', PROBLEM_JSON).send(problem);
+  }
+
+  private toProblem(exception: unknown, request: FastifyRequest): ProblemDetails {
+    const instance = request.url;
+    if (exception instanceof DomainError) {
+      const status = this.statusOf(exception, request);
+      const fieldErrors = exception instanceof ValidationError && exception.fieldErrors.length > 0 ? { errors: exception.fieldErrors } : {};
+      // Details first: the standard members must win over a detail of the same name (e.g. an incident `status`).
+      return {
+        ...exception.details,
+        type: problemTypeOf(exception.code),
+        title: titleOf(status),
+        status,
+        detail: exception.message,
+        instance,
+        code: exception.code,
+        ...fieldErrors,
+      };
+    }
+    // Nest turns Fastify's own client errors (body parsing, size, media type) into HttpExceptions
+    // before filters see them, keeping status and message but not Fastify's error code.
+    const client = exception instanceof HttpException ? { status: exception.getStatus(), message: exception.message } : undefined;
+    const fastify = isFastifyClientError(exception) ? { status: exception.statusCode, message: exception.message } : undefined;
+    const known = client ?? fastify;
+    if (known && known.status < 500) {
+      const code = clientErrorCode(known.status, known.message, isFastifyClientError(exception) ? exception.code : undefined);
+      return { type: problemTypeOf(code), title: titleOf(known.status), status: known.status, detail: known.message, instance, code };
+    }
+    return {
+      type: problemTypeOf('INTERNAL'),
+      title: titleOf(500),
+      status: 500,
+      detail: 'An unexpected error occurred',
+      instance,
+      code: 'INTERNAL',
+    };
+  }
+
+  private statusOf(error: DomainError, request: FastifyRequest): number {
+    switch (error.kind) {
+      case 'validation':
+        return 400;
+      case 'not_found':
+        return 404;
+      case 'illegal_state':
+        return 409;
+      case 'concurrency':
+        return error instanceof ConcurrencyError && request.headers['if-match'] !== undefined ? 412 : 409;
+      case 'idempotency':
+        return 422;
+      default: {
+        const exhaustive: never = error.kind;
+        return exhaustive;
+      }
+    }
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+function titleOf(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}

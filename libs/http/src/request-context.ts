@@ -1,0 +1,37 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * Who is calling and which chain the request belongs to, from headers:
+ * `X-Actor` (default `anonymous`; a real deployment sets it at the auth proxy),
+ * `X-Correlation-Id` (default: a new UUID), `Idempotency-Key`, `If-Match`.
+ */
+export interface RequestContext {
+  actor: string;
+  correlationId: string;
+  idempotencyKey: string | undefined;
+  ifMatch: string | undefined;
+  now: Date;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first && first.trim() !== '' ? first.trim().slice(0, 200) : undefined;
+}
+
+export function requestContextOf(request: FastifyRequest): RequestContext {
+  return {
+    actor: header(request, 'x-actor') ?? 'anonymous',
+    correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
+    idempotencyKey: header(request, 'idempotency-key'),
+    ifMatch: header(request, 'if-match'),
+    now: new Date(),
+  };
+}
+
+/** Parameter decorator: `@Ctx() ctx: RequestContext`. */
+export const Ctx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext =>
+  requestContextOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+
+/** A fresh, empty database on the run's embedded PostgreSQL, for one test file. */
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.FIRELINE_TEST_DATABASE_URL;
+  if (!url) throw new Error('FIRELINE_TEST_DATABASE_URL is not set: run through jest (global setup starts PostgreSQL)');
+  return url;
+}
+
+/**
+ * Creates a uniquely named database (`<prefix>_<random>`) and a pool on it. Isolation is by fresh
+ * database per file and fresh ids per test; nothing is truncated.
+ */
+export async function createTestDatabase(prefix: string, poolSize = 10): Promise<TestDatabase> {
+  const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const pool = new Pool({ connectionString: url.toString(), max: poolSize });
+  return {
+    name,
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      const client = new Client({ connectionString: adminUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
