@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';

@@ -6,11 +6,9 @@ import type {
   AssignIncidentRole,
   ChangeIncidentSeverity,
   ChangeIncidentStatus,
-  CloseIncident,
   DeclareIncident,
   IncidentCommand,
   PostStatusUpdate,
-  ReopenIncident,
   ResolveIncident,
 } from './incident.commands';
 import {

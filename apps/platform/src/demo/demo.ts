@@ -1,0 +1,151 @@
+/**
+ * `npm run demo`: drives a running Fireline (FIRELINE_URL, default http://localhost:3000) through a
+ * realistic SEV1 — a PostgreSQL primary whose disk filled — and prints the incident, its timeline, the
+ * notification deliveries and the postmortem drafted from the timeline.
+ *
+ * It registers two notification rules pointing at receivers it runs itself on 127.0.0.1: a signed
+ * webhook receiver and a stand-in for a Slack incoming webhook (we cannot post to Slack from here).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const BASE = (process.env.FIRELINE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const correlationId = randomUUID();
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+async function startReceiver(name: string, received: Received[]): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '/', headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/${name}`, server };
+}
+
+async function call<T = Record<string, unknown>>(method: string, path: string, actor: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${BASE}${path}`, {
+    method,
+    headers: {
+      'x-actor': actor,
+      'x-correlation-id': correlationId,
+      ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const step = (text: string) => console.log(`\n▶ ${text}`);
+const print = (title: string, value: unknown) => console.log(`\n━━ ${title} ━━\n${JSON.stringify(value, null, 2)}`);
+
+async function main(): Promise<void> {
+  const webhookCalls: Received[] = [];
+  const slackCalls: Received[] = [];
+  const webhook = await startReceiver('fireline-webhook', webhookCalls);
+  const slack = await startReceiver('slack-incoming-webhook', slackCalls);
+  try {
+    step(`Fireline at ${BASE}; registering notification rules (signed webhook for SEV1/SEV2, Slack for everything on orders-db)`);
+    const webhookRule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+      name: 'On-call webhook for SEV1/SEV2',
+      match: { severities: ['SEV1', 'SEV2'] },
+      channel: { type: 'webhook', url: webhook.url },
+    });
+    const slackRule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+      name: '#inc-orders-db',
+      match: { services: ['orders-db'] },
+      channel: { type: 'slack', webhookUrl: slack.url },
+    });
+
+    step('02:14 — disk usage alert on orders-db-primary: declaring a SEV2');
+    const incident = await call<{ id: string }>('POST', '/v1/incidents', 'alertmanager', {
+      title: 'orders-db primary: data volume full, writes failing',
+      description: 'PostgreSQL primary orders-db-0 reports "could not extend file": no space left on device. Checkout writes fail.',
+      severity: 'SEV2',
+      services: ['orders-db', 'checkout'],
+      detectionSource: 'alert:prometheus/PostgresDiskFull',
+    });
+    const id = incident.id;
+    const on = (path: string) => `/v1/incidents/${id}${path}`;
+
+    step('On-call acknowledges and takes command');
+    await call('POST', on('/acknowledge'), 'dana.oncall@example.com');
+    await call('PUT', on('/roles/incident_commander'), 'dana.oncall@example.com', { assignee: 'dana.oncall@example.com' });
+    await call('PUT', on('/roles/technical_lead'), 'dana.oncall@example.com', { assignee: 'sam.dba@example.com' });
+    await call('PUT', on('/roles/communications_lead'), 'dana.oncall@example.com', { assignee: 'lee.support@example.com' });
+
+    step('Checkout is down for every customer: raising to SEV1');
+    await call('POST', on('/severity'), 'dana.oncall@example.com', { severity: 'SEV1', reason: 'All checkout writes failing in every region' });
+
+    step('Investigating → identified → mitigating');
+    await call('POST', on('/status'), 'sam.dba@example.com', { status: 'investigating', note: 'pg_wal is 380 GB; replication slot of a dead replica holds WAL' });
+    await call('POST', on('/notes'), 'sam.dba@example.com', { text: 'Slot "analytics_replica" inactive for 3 days, restart_lsn far behind' });
+    await call('POST', on('/status'), 'sam.dba@example.com', { status: 'identified', note: 'Inactive replication slot retaining WAL filled the data volume' });
+    await call('POST', on('/updates'), 'lee.support@example.com', {
+      audience: 'internal',
+      message: 'Root cause found: stale replication slot kept WAL. Dropping the slot and growing the volume.',
+    });
+    await call('POST', on('/updates'), 'lee.support@example.com', {
+      audience: 'external',
+      message: 'Checkout is failing. We have identified the cause and are applying a fix.',
+    });
+    await call('POST', on('/status'), 'sam.dba@example.com', { status: 'mitigating', note: 'Dropped slot, WAL recycled, volume grown 500 GB → 1 TB' });
+
+    step('Writes recover: resolving');
+    await call('POST', on('/resolve'), 'dana.oncall@example.com', {
+      summary: 'Dropped the inactive replication slot and grew the data volume; writes recovered and checkout is healthy.',
+    });
+    await call('POST', on('/updates'), 'lee.support@example.com', { audience: 'external', message: 'Resolved: checkout is working again.' });
+
+    const postmortems = await waitFor('the postmortem draft', async () => {
+      const page = await call<{ items: { id: string }[] }>('GET', `/v1/postmortems?incidentId=${id}`, 'demo');
+      return page.items.length > 0 ? page.items : undefined;
+    });
+    const deliveries = await waitFor('notification deliveries', async () => {
+      const page = await call<{ items: { status: string }[] }>('GET', `/v1/deliveries?incidentId=${id}`, 'demo');
+      const settled = page.items.length > 0 && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
+      return settled ? page : undefined;
+    });
+
+    print('Incident', await call('GET', on(''), 'demo'));
+    print('Timeline', await call('GET', on('/timeline'), 'demo'));
+    print('Deliveries', deliveries);
+    console.log(`\n(webhook receiver got ${webhookCalls.length} signed POSTs; Slack stand-in got ${slackCalls.length} messages)`);
+    if (slackCalls[0]) print('First Slack message body', JSON.parse(slackCalls[0].body));
+    print('Postmortem draft', await call('GET', `/v1/postmortems/${postmortems[0]!.id}`, 'demo'));
+    print('Dashboard', await call('GET', '/v1/dashboard', 'demo'));
+
+    await call('DELETE', `/v1/notification-rules/${String(webhookRule.id)}`, 'ops-admin');
+    await call('DELETE', `/v1/notification-rules/${String(slackRule.id)}`, 'ops-admin');
+  } finally {
+    webhook.server.close();
+    slack.server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
