@@ -1,0 +1,110 @@
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import type { NotificationServiceConfig } from './config/notification-service.config';
+import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
+import { DeliveryQueue } from './notifications/channels/delivery-queue';
+import { DeliveryWorker } from './notifications/channels/delivery-worker';
+import { CreateNotificationRuleHandler } from './notifications/commands/create-notification-rule.command';
+import { DeleteNotificationRuleHandler } from './notifications/commands/delete-notification-rule.command';
+import { RetryDeliveryHandler } from './notifications/commands/retry-delivery.command';
+import { UpdateNotificationRuleHandler } from './notifications/commands/update-notification-rule.command';
+import { DeliveriesHttpController } from './notifications/http/deliveries.http.controller';
+import { NotificationRulesHttpController } from './notifications/http/notification-rules.http.controller';
+import { DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
+import { DeliveryAttemptEntity } from './notifications/projections/delivery-attempt.entity';
+import { DeliveryEntity } from './notifications/projections/delivery.entity';
+import { GetDeliveryHandler } from './notifications/projections/get-delivery.query';
+import { GetNotificationRuleHandler } from './notifications/projections/get-notification-rule.query';
+import { ListDeliveriesHandler } from './notifications/projections/list-deliveries.query';
+import { ListNotificationRulesHandler } from './notifications/projections/list-notification-rules.query';
+import { NotificationRuleEntity } from './notifications/projections/notification-rule.entity';
+import { NotifySubscribersWhenIncidentEventReactor } from './notifications/reactors/notify-subscribers-when-incident-event.reactor';
+
+export { NOTIFICATION_PG_POOL } from './notifications/notification.tokens';
+
+const ENTITIES = [NotificationRuleEntity, DeliveryEntity, DeliveryAttemptEntity];
+
+/**
+ * The notification service: rules API, the incident-event reactor that queues deliveries, the
+ * delivery worker, and the delivery log API. Needs `CqrsModule.forRoot()` and a global
+ * `MESSAGE_TRANSPORT` from the importing root. Its TypeORM data source is named `notification`.
+ */
+@Module({})
+export class NotificationServiceModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
+    @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
+  ) {}
+
+  static register(config: NotificationServiceConfig): DynamicModule {
+    return {
+      module: NotificationServiceModule,
+      imports: [
+        CqrsModule,
+        TypeOrmModule.forRoot({
+          name: NOTIFICATION_DATA_SOURCE,
+          type: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          entities: ENTITIES,
+          migrations: [...MESSAGING_MIGRATIONS, ...NOTIFICATION_MIGRATIONS],
+          migrationsRun: config.database.migrationsRun,
+          synchronize: false,
+        }),
+        TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
+      ],
+      controllers: [NotificationRulesHttpController, DeliveriesHttpController],
+      providers: [
+        { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
+        {
+          provide: NOTIFICATION_PG_POOL,
+          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          inject: [getDataSourceToken(NOTIFICATION_DATA_SOURCE)],
+        },
+        {
+          provide: DELIVERY_WORKER,
+          useFactory: (pool: Pool) =>
+            new DeliveryWorker(new DeliveryQueue(pool), {
+              policy: { maxAttempts: config.delivery.maxAttempts, baseDelayMs: config.delivery.baseDelayMs, maxDelayMs: config.delivery.maxDelayMs },
+              timeoutMs: config.delivery.timeoutMs,
+              pollIntervalMs: config.delivery.pollIntervalMs,
+              concurrency: config.delivery.concurrency,
+            }),
+          inject: [NOTIFICATION_PG_POOL],
+        },
+        NotifySubscribersWhenIncidentEventReactor,
+        CreateNotificationRuleHandler,
+        UpdateNotificationRuleHandler,
+        DeleteNotificationRuleHandler,
+        RetryDeliveryHandler,
+        GetNotificationRuleHandler,
+        ListNotificationRulesHandler,
+        GetDeliveryHandler,
+        ListDeliveriesHandler,
+      ],
+      exports: [NOTIFICATION_PG_POOL],
+    };
+  }
+
+  onModuleInit(): void {
+    this.reactor.subscribe();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+  }
+
+  /** Stops claiming and waits for sends in flight, before the data source is destroyed. */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+}

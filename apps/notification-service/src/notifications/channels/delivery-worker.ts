@@ -1,0 +1,130 @@
+import { Logger } from '@nestjs/common';
+import { transitionAfterAttempt, type DeliveryTransition } from '../domain/delivery.transitions';
+import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
+import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
+import { sendOutboundRequest, type AttemptReport } from './http.sender';
+import { buildOutboundRequest } from './outbound-request';
+
+/** Worker settings. Durations in milliseconds. */
+export interface DeliveryWorkerOptions {
+  policy: RetryPolicy;
+  /** Per-attempt HTTP timeout (connect + response + excerpt). */
+  timeoutMs: number;
+  /** Wait between polls when there is nothing due. */
+  pollIntervalMs: number;
+  /** Most sends in flight at once, in this process. */
+  concurrency: number;
+  /** How long a claim holds a delivery; default `2 · timeoutMs + 10 s`. */
+  leaseMs?: number;
+  random?: RandomSource;
+  clock?: () => Date;
+}
+
+/**
+ * Polls the delivery queue and sends due deliveries, at most `concurrency` at a time. Each attempt is
+ * logged and the delivery moved on by the pure `transitionAfterAttempt`. `stop()` stops claiming and
+ * waits for the sends in flight, so no claimed delivery is left to its lease on a clean shutdown.
+ */
+export class DeliveryWorker {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly leaseMs: number;
+  private readonly random: RandomSource;
+  private readonly clock: () => Date;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly queue: DeliveryQueue,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? options.timeoutMs * 2 + 10_000;
+    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops polling and resolves when every send in flight has been recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * One poll: sweep expired leases, claim up to the free slots, start sending them.
+   * @returns how many deliveries were claimed.
+   */
+  async pollOnce(): Promise<number> {
+    const free = this.options.concurrency - this.inFlight.size;
+    await this.queue.sweepExpiredLeases(this.options.policy, Math.max(free, 1) * 4);
+    const claimed = await this.queue.claimDue(free, this.leaseMs);
+    for (const delivery of claimed) {
+      const send = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(send);
+        this.wake?.();
+      });
+      this.inFlight.add(send);
+    }
+    return claimed.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.pollOnce();
+      } catch (error) {
+        this.logger.error(`Delivery poll failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!this.running) break;
+      const full = this.inFlight.size >= this.options.concurrency;
+      if (claimed === 0 || full) await this.idle(full ? null : this.options.pollIntervalMs);
+    }
+  }
+
+  /** Waits `ms` (or, when null, until a slot frees), returning early on stop or a finished send. */
+  private idle(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === null ? null : setTimeout(done, ms);
+      const wake = () => done();
+      function done() {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wake;
+    }).then(() => {
+      this.wake = null;
+    });
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      let report: AttemptReport;
+      let transition: DeliveryTransition;
+      try {
+        const request = buildOutboundRequest(delivery, this.clock());
+        report = await sendOutboundRequest(request, this.options.timeoutMs, this.clock);
+        transition = transitionAfterAttempt(delivery.attemptInRound, report.outcome, this.options.policy, this.random);
+      } catch (error) {
+        // The request could not even be built (e.g. the rule lost its secret): retrying will not help.
+        const message = error instanceof Error ? error.message : String(error);
+        report = { startedAt: this.clock(), durationMs: 0, outcome: { kind: 'network_error', error: message }, responseExcerpt: null };
+        transition = { status: 'dead_lettered', lastError: message };
+      }
+      const held = await this.queue.recordAttempt(delivery, report, transition);
+      if (!held) this.logger.warn(`Delivery ${delivery.id} attempt ${delivery.attemptNo} finished after its lease was swept`);
+    } catch (error) {
+      // Recording failed (database down): the lease will expire and the delivery be retried.
+      this.logger.error(`Recording delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

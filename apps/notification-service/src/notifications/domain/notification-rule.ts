@@ -1,0 +1,55 @@
+import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
+
+/**
+ * Which incident events a rule wants. Every list is a filter that an empty list switches off (matches
+ * any); the filters are ANDed, the values inside one list ORed.
+ */
+export interface NotificationRuleMatch {
+  severities: SeverityV1[];
+  services: string[];
+  eventTypes: IncidentIntegrationEventTypeV1[];
+}
+
+/** A signed JSON POST to a subscriber's endpoint (see `webhook-signature.ts`). */
+export interface WebhookChannel {
+  type: 'webhook';
+  url: string;
+  /** HMAC key; its UTF-8 bytes are the key. Stored, never returned after creation. */
+  secret: string;
+}
+
+/** A Slack incoming webhook (https://api.slack.com/messaging/webhooks): unsigned, Block Kit body. */
+export interface SlackChannel {
+  type: 'slack';
+  webhookUrl: string;
+}
+
+export type NotificationChannel = WebhookChannel | SlackChannel;
+export type NotificationChannelType = NotificationChannel['type'];
+
+export interface NotificationRule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  match: NotificationRuleMatch;
+  channel: NotificationChannel;
+}
+
+/** The URL a channel posts to. */
+export function targetUrlOf(channel: NotificationChannel): string {
+  switch (channel.type) {
+    case 'webhook':
+      return channel.url;
+    case 'slack':
+      return channel.webhookUrl;
+    default: {
+      const exhaustive: never = channel;
+      return exhaustive;
+    }
+  }
+}
+
+/** `…a1b2`: the last 4 characters, so that an operator can tell secrets apart without seeing them. */
+export function secretPreviewOf(secret: string): string {
+  return `…${secret.slice(-4)}`;
+}

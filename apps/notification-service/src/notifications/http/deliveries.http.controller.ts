@@ -1,0 +1,38 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { RetryDelivery } from '../commands/retry-delivery.command';
+import { GetDelivery } from '../projections/get-delivery.query';
+import { ListDeliveries } from '../projections/list-deliveries.query';
+import type { DeliveryPageView, DeliveryView } from '../projections/delivery.view';
+import { ListDeliveriesRequestDto } from './list-deliveries.request.dto';
+import { UuidParamPipe } from './uuid-param.pipe';
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/** The delivery log and manual retry of dead-lettered deliveries. */
+@Controller('v1/deliveries')
+export class DeliveriesHttpController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  /** Newest first; `?incidentId=&status=&ruleId=&limit=&cursor=`. */
+  @Get()
+  list(@Query() query: ListDeliveriesRequestDto): Promise<DeliveryPageView> {
+    return this.queryBus.execute(new ListDeliveries({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }));
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParamPipe) id: string): Promise<DeliveryView> {
+    return this.queryBus.execute(new GetDelivery(id));
+  }
+
+  /** 202 with the delivery as it now stands; repeating is harmless. 409 if it was delivered. */
+  @Post(':id/retry')
+  @HttpCode(202)
+  async retry(@Param('id', UuidParamPipe) id: string): Promise<DeliveryView> {
+    await this.commandBus.execute(new RetryDelivery(id));
+    return this.queryBus.execute(new GetDelivery(id));
+  }
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CreateNotificationRule } from '../commands/create-notification-rule.command';
+import { DeleteNotificationRule } from '../commands/delete-notification-rule.command';
+import { UpdateNotificationRule } from '../commands/update-notification-rule.command';
+import { GetNotificationRule } from '../projections/get-notification-rule.query';
+import { ListNotificationRules } from '../projections/list-notification-rules.query';
+import type { NotificationRuleView } from '../projections/notification-rule.view';
+import { CreateNotificationRuleRequestDto } from './create-notification-rule.request.dto';
+import { UpdateNotificationRuleRequestDto } from './update-notification-rule.request.dto';
+import { UuidParamPipe } from './uuid-param.pipe';
+
+/** CRUD of notification rules (configuration; not event-sourced). */
+@Controller('v1/notification-rules')
+export class NotificationRulesHttpController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  /** 201 with the rule; a generated webhook secret appears in `channel.secret` here only. */
+  @Post()
+  create(@Body() body: CreateNotificationRuleRequestDto): Promise<NotificationRuleView> {
+    return this.commandBus.execute(new CreateNotificationRule(body, new Date()));
+  }
+
+  @Get()
+  async list(): Promise<{ items: NotificationRuleView[] }> {
+    return { items: await this.queryBus.execute(new ListNotificationRules()) };
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParamPipe) id: string): Promise<NotificationRuleView> {
+    return this.queryBus.execute(new GetNotificationRule(id));
+  }
+
+  @Patch(':id')
+  update(@Param('id', UuidParamPipe) id: string, @Body() body: UpdateNotificationRuleRequestDto): Promise<NotificationRuleView> {
+    return this.commandBus.execute(new UpdateNotificationRule(id, body, new Date()));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', UuidParamPipe) id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteNotificationRule(id, new Date()));
+  }
+}

@@ -1,0 +1,11 @@
+/** The notification service's `pg.Pool` (the `notification` TypeORM data source's pool). */
+export const NOTIFICATION_PG_POOL = Symbol('NOTIFICATION_PG_POOL');
+
+/** The parsed `NotificationServiceConfig`. */
+export const NOTIFICATION_SERVICE_CONFIG = Symbol('NOTIFICATION_SERVICE_CONFIG');
+
+/** The delivery worker instance. */
+export const DELIVERY_WORKER = Symbol('DELIVERY_WORKER');
+
+/** TypeORM data source name; unique in the composition root. */
+export const NOTIFICATION_DATA_SOURCE = 'notification';

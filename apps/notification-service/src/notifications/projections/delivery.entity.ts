@@ -1,0 +1,65 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { NotificationChannelType } from '../domain/notification-rule';
+import type { DeliveryStatus } from '../domain/delivery.transitions';
+
+/** A row of `deliveries`: one notification of one rule about one event, and its queue state. */
+@Entity({ name: 'deliveries' })
+export class DeliveryEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Insertion order; bigint comes back from pg as a decimal string. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq!: string;
+
+  @Column('uuid', { name: 'rule_id' })
+  ruleId!: string;
+
+  @Column('uuid', { name: 'event_id' })
+  eventId!: string;
+
+  @Column('text', { name: 'event_type' })
+  eventType!: string;
+
+  @Column('text', { name: 'incident_id' })
+  incidentId!: string;
+
+  @Column('text', { name: 'channel_type' })
+  channelType!: NotificationChannelType;
+
+  @Column('text', { name: 'target_url' })
+  targetUrl!: string;
+
+  @Column('text')
+  payload!: string;
+
+  @Column('text')
+  status!: DeliveryStatus;
+
+  @Column('integer', { name: 'attempt_count' })
+  attemptCount!: number;
+
+  @Column('integer', { name: 'round_start_attempt' })
+  roundStartAttempt!: number;
+
+  @Column('timestamptz', { name: 'next_attempt_at' })
+  nextAttemptAt!: Date;
+
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt!: Date | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'delivered_at', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column('timestamptz', { name: 'dead_lettered_at', nullable: true })
+  deadLetteredAt!: Date | null;
+}

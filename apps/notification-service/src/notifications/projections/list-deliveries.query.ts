@@ -1,0 +1,47 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+import type { DeliveryStatus } from '../domain/delivery.transitions';
+import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-log.cursor';
+import { toDeliveryView, type DeliveryPageView } from './delivery.view';
+
+export interface DeliveryLogFilter {
+  incidentId?: string;
+  status?: DeliveryStatus;
+  ruleId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The delivery log, newest first, filtered and paged by cursor. */
+export class ListDeliveries extends Query<DeliveryPageView> {
+  constructor(readonly filter: DeliveryLogFilter) {
+    super();
+  }
+}
+
+@QueryHandler(ListDeliveries)
+export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
+  constructor(
+    @InjectRepository(DeliveryEntity, NOTIFICATION_DATA_SOURCE) private readonly deliveries: Repository<DeliveryEntity>,
+    @InjectRepository(DeliveryAttemptEntity, NOTIFICATION_DATA_SOURCE) private readonly attempts: Repository<DeliveryAttemptEntity>,
+  ) {}
+
+  async execute({ filter }: ListDeliveries): Promise<DeliveryPageView> {
+    const query = this.deliveries.createQueryBuilder('d').orderBy('d.seq', 'DESC').take(filter.limit + 1);
+    if (filter.incidentId !== undefined) query.andWhere('d.incident_id = :incidentId', { incidentId: filter.incidentId });
+    if (filter.status !== undefined) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.ruleId !== undefined) query.andWhere('d.rule_id = :ruleId', { ruleId: filter.ruleId });
+    if (filter.cursor !== undefined) query.andWhere('d.seq < :seq', { seq: decodeDeliveryCursor(filter.cursor) });
+    const rows = await query.getMany();
+    const page = rows.slice(0, filter.limit);
+    const attempts = page.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.map((d) => d.id)) });
+    return {
+      items: page.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id))),
+      nextCursor: rows.length > filter.limit ? encodeDeliveryCursor(page[page.length - 1].seq) : null,
+    };
+  }
+}
