@@ -4,6 +4,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { NotificationServiceConfig } from './config/notification-service.config';
 import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
@@ -52,7 +53,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           url: config.database.url,
           poolSize: config.database.poolSize,
           entities: ENTITIES,
-          migrations: [...MESSAGING_MIGRATIONS, ...NOTIFICATION_MIGRATIONS],
+          migrations: [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS],
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
         }),

@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RetryDelivery } from '../commands/retry-delivery.command';
@@ -10,6 +11,7 @@ import { UuidParamPipe } from './uuid-param.pipe';
 const DEFAULT_PAGE_SIZE = 50;
 
 /** The delivery log and manual retry of dead-lettered deliveries. */
+@ApiTags('deliveries')
 @Controller('v1/deliveries')
 export class DeliveriesHttpController {
   constructor(

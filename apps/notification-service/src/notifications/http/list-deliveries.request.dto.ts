@@ -4,9 +4,9 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/delivery.trans
 
 /** Query string of `GET /v1/deliveries`. */
 export class ListDeliveriesRequestDto {
+  /** Incident ids are UUIDs (any version: ids derived from an Idempotency-Key are name-based). */
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsUUID('all')
   incidentId?: string;
 
   @IsOptional()

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { IdempotencyInterceptorFor } from '@fireline/http';
 import { CreateNotificationRule } from '../commands/create-notification-rule.command';
 import { DeleteNotificationRule } from '../commands/delete-notification-rule.command';
 import { UpdateNotificationRule } from '../commands/update-notification-rule.command';
@@ -8,10 +10,13 @@ import { ListNotificationRules } from '../projections/list-notification-rules.qu
 import type { NotificationRuleView } from '../projections/notification-rule.view';
 import { CreateNotificationRuleRequestDto } from './create-notification-rule.request.dto';
 import { UpdateNotificationRuleRequestDto } from './update-notification-rule.request.dto';
+import { NOTIFICATION_PG_POOL } from '../notification.tokens';
 import { UuidParamPipe } from './uuid-param.pipe';
 
-/** CRUD of notification rules (configuration; not event-sourced). */
+/** CRUD of notification rules (configuration; not event-sourced). POST honours `Idempotency-Key`. */
+@ApiTags('notification-rules')
 @Controller('v1/notification-rules')
+@UseInterceptors(IdempotencyInterceptorFor(NOTIFICATION_PG_POOL))
 export class NotificationRulesHttpController {
   constructor(
     private readonly commandBus: CommandBus,

@@ -1,0 +1,35 @@
+import { loadPostmortemServiceConfig } from './postmortem-service.config';
+
+describe(loadPostmortemServiceConfig.name, () => {
+  it('applies defaults for optional keys', () => {
+    expect(loadPostmortemServiceConfig({ POSTMORTEM_DATABASE_URL: 'postgres://u:p@db:5432/postmortems' })).toEqual({
+      database: { url: 'postgres://u:p@db:5432/postmortems', poolSize: 10, migrationsRun: true },
+      postmortemDueHours: 48,
+      projections: { pollIntervalMs: 100 },
+    });
+  });
+
+  it('parses every key', () => {
+    expect(
+      loadPostmortemServiceConfig({
+        POSTMORTEM_DATABASE_URL: 'postgresql://db/pm',
+        POSTMORTEM_DATABASE_POOL_SIZE: '4',
+        DATABASE_MIGRATIONS_RUN: 'false',
+        POSTMORTEM_DUE_HOURS: '72',
+        PROJECTION_POLL_INTERVAL_MS: '20',
+      }),
+    ).toEqual({ database: { url: 'postgresql://db/pm', poolSize: 4, migrationsRun: false }, postmortemDueHours: 72, projections: { pollIntervalMs: 20 } });
+  });
+
+  it('rejects bad values naming every bad key', () => {
+    let message = '';
+    try {
+      loadPostmortemServiceConfig({ POSTMORTEM_DATABASE_POOL_SIZE: 'ten', DATABASE_MIGRATIONS_RUN: 'yes', POSTMORTEM_DUE_HOURS: '0', PROJECTION_POLL_INTERVAL_MS: '-5' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const key of ['POSTMORTEM_DATABASE_URL', 'POSTMORTEM_DATABASE_POOL_SIZE', 'DATABASE_MIGRATIONS_RUN', 'POSTMORTEM_DUE_HOURS', 'PROJECTION_POLL_INTERVAL_MS']) {
+      expect(message).toContain(key);
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { EVENT_STORE_MIGRATIONS, EventStore } from '@fireline/event-store';
+import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostmortemServiceConfig } from './config/postmortem-service.config';
+import { Clock, SystemClock } from './postmortems/application/clock';
+import { ExecutePostmortemCommandsHandler } from './postmortems/application/execute-postmortem-commands.command';
+import { GetPostmortemHandler } from './postmortems/application/get-postmortem.query';
+import { PostmortemSubscriptions } from './postmortems/application/postmortem-subscriptions';
+import { POSTMORTEM_EVENT_STORE, POSTMORTEM_PG_POOL, POSTMORTEM_SERVICE_CONFIG } from './postmortems/application/postmortem.tokens';
+import { ActionItemsHttpController } from './postmortems/http/action-items.http.controller';
+import { PostmortemsHttpController } from './postmortems/http/postmortems.http.controller';
+import { IncidentEventsConsumer } from './postmortems/messaging/incident-events.consumer';
+import { ActionItemEntity } from './postmortems/projections/action-item.entity';
+import { POSTMORTEM_SERVICE_MIGRATIONS } from './postmortems/projections/create-postmortem-tables.migration';
+import { ListActionItemsHandler } from './postmortems/projections/list-action-items.query';
+import { ListPostmortemsHandler } from './postmortems/projections/list-postmortems.query';
+import { PostmortemSummaryEntity } from './postmortems/projections/postmortem-summary.entity';
+import { DraftPostmortemWhenIncidentResolvedWorkflow } from './postmortems/workflows/draft-postmortem-when-incident-resolved.workflow';
+import { IncidentTimelineRepository } from './postmortems/workflows/incident-timeline.repository';
+
+/** The TypeORM connection name of this service's database. */
+export const POSTMORTEM_DATA_SOURCE = 'postmortem';
+
+const ENTITIES = [PostmortemSummaryEntity, ActionItemEntity];
+
+/**
+ * The postmortem service: consumes incident events (timeline + draft-postmortem-when-incident-resolved),
+ * serves the postmortem HTTP API, runs its projections and the `fireline.postmortems.v1` relay.
+ * Needs from the root: `CqrsModule.forRoot()` and a global `MESSAGE_TRANSPORT`.
+ */
+@Module({})
+export class PostmortemServiceModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    private readonly incidentEvents: IncidentEventsConsumer,
+    private readonly subscriptions: PostmortemSubscriptions,
+  ) {}
+
+  static register(config: PostmortemServiceConfig): DynamicModule {
+    return {
+      module: PostmortemServiceModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          name: POSTMORTEM_DATA_SOURCE,
+          type: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          entities: ENTITIES,
+          migrations: [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, ...POSTMORTEM_SERVICE_MIGRATIONS],
+          migrationsRun: config.database.migrationsRun,
+          synchronize: false,
+        }),
+        TypeOrmModule.forFeature(ENTITIES, POSTMORTEM_DATA_SOURCE),
+      ],
+      controllers: [PostmortemsHttpController, ActionItemsHttpController],
+      providers: [
+        { provide: POSTMORTEM_SERVICE_CONFIG, useValue: config },
+        {
+          provide: POSTMORTEM_PG_POOL,
+          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          inject: [getDataSourceToken(POSTMORTEM_DATA_SOURCE)],
+        },
+        { provide: POSTMORTEM_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [POSTMORTEM_PG_POOL] },
+        { provide: Clock, useClass: SystemClock },
+        PostmortemSubscriptions,
+        IncidentTimelineRepository,
+        DraftPostmortemWhenIncidentResolvedWorkflow,
+        IncidentEventsConsumer,
+        ExecutePostmortemCommandsHandler,
+        GetPostmortemHandler,
+        ListPostmortemsHandler,
+        ListActionItemsHandler,
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.transport.subscribe(this.incidentEvents.registration());
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscriptions.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscriptions.stop();
+  }
+}

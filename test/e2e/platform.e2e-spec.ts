@@ -1,0 +1,197 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
+import { createPlatformApp } from '../../apps/platform/src/platform.app';
+import { IncidentSubscriptions } from '../../apps/incident-service/src/incidents/projections/incident-subscriptions';
+import { eventually } from '../support/eventually';
+import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * The composed platform (all three services, in-process transport, three databases) driven over HTTP
+ * the way a user would: a SEV1 from declaration to drafted postmortem, with real webhook receivers.
+ */
+describe('Fireline platform (e2e)', () => {
+  let databases: TestDatabase[];
+  let incidentDb: TestDatabase;
+  let notificationDb: TestDatabase;
+  let postmortemDb: TestDatabase;
+  let app: NestFastifyApplication;
+  let http: ReturnType<typeof request>;
+  let webhook: LocalHttpReceiver;
+  let slack: LocalHttpReceiver;
+
+  beforeAll(async () => {
+    databases = await Promise.all(['e2e_incident', 'e2e_notification', 'e2e_postmortem'].map((name) => createTestDatabase(name, 2)));
+    [incidentDb, notificationDb, postmortemDb] = databases as [TestDatabase, TestDatabase, TestDatabase];
+    const database = (db: TestDatabase) => ({ url: db.url, poolSize: 10, migrationsRun: true });
+    app = await createPlatformApp(
+      {
+        incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
+        notification: {
+          database: database(notificationDb),
+          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
+        },
+        postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
+      },
+      { bodyLimitBytes: 64 * 1024, logger: ['error'] },
+    );
+    http = request(app.getHttpServer());
+    webhook = await startLocalHttpReceiver();
+    slack = await startLocalHttpReceiver();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await webhook?.close();
+    await slack?.close();
+    await Promise.all(databases.map((db) => db.drop()));
+  });
+
+  it('runs a SEV1 from declaration to a drafted postmortem, notifying exactly once per event, even when events are redelivered', async () => {
+    const service = `orders-db-${randomUUID().slice(0, 6)}`;
+    const webhookRule = await http
+      .post('/v1/notification-rules')
+      .send({ name: 'on-call', match: { severities: ['SEV1', 'SEV2'], services: [service] }, channel: { type: 'webhook', url: webhook.url } });
+    expect(webhookRule.status).toBe(201);
+    const secret = webhookRule.body.channel.secret as string;
+    expect(secret).toBeTruthy();
+    const slackRule = await http
+      .post('/v1/notification-rules')
+      .send({ name: '#inc', match: { services: [service], eventTypes: ['IncidentDeclared', 'IncidentResolved'] }, channel: { type: 'slack', webhookUrl: slack.url } });
+    expect(slackRule.status).toBe(201);
+
+    const declared = await http
+      .post('/v1/incidents')
+      .set('x-actor', 'alertmanager')
+      .send({ title: 'orders-db primary disk full', severity: 'SEV2', services: [service, 'checkout'], detectionSource: 'alert:PostgresDiskFull' });
+    expect(declared.status).toBe(201);
+    const id = declared.body.id as string;
+    const steps: [string, string, object?][] = [
+      ['post', 'acknowledge'],
+      ['put', 'roles/incident_commander', { assignee: 'dana' }],
+      ['post', 'severity', { severity: 'SEV1', reason: 'all writes failing' }],
+      ['post', 'status', { status: 'investigating' }],
+      ['post', 'status', { status: 'identified', note: 'stale replication slot retains WAL' }],
+      ['post', 'updates', { audience: 'internal', message: 'dropping the slot' }],
+      ['post', 'updates', { audience: 'external', message: 'Checkout is failing; fix in progress' }],
+      ['post', 'status', { status: 'mitigating' }],
+      ['post', 'resolve', { summary: 'dropped the slot, grew the volume' }],
+    ];
+    for (const [method, path, body] of steps) {
+      const response = await (method === 'put' ? http.put(`/v1/incidents/${id}/${path}`) : http.post(`/v1/incidents/${id}/${path}`)).set('x-actor', 'dana').send(body);
+      expect([200, 201]).toContain(response.status);
+    }
+    const eventCount = steps.length + 1;
+
+    const postmortem = await eventually(async () => {
+      const list = await http.get('/v1/postmortems').query({ incidentId: id });
+      expect(list.body.items).toHaveLength(1);
+      const full = await http.get(`/v1/postmortems/${list.body.items[0].id}`);
+      expect(full.body.timeline).toHaveLength(eventCount);
+      return full.body;
+    });
+    const incident = (await http.get(`/v1/incidents/${id}`)).body;
+    expect(postmortem).toMatchObject({ incidentId: id, status: 'draft', title: expect.stringContaining('orders-db primary disk full') });
+    expect(Date.parse(postmortem.dueAt) - Date.parse(incident.resolvedAt)).toBe(48 * 3600 * 1000);
+    expect(postmortem.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'IncidentDeclared',
+      'IncidentAcknowledged',
+      'IncidentRoleAssigned',
+      'IncidentSeverityChanged',
+      'IncidentStatusChanged',
+      'IncidentStatusChanged',
+      'IncidentStatusUpdatePosted',
+      'IncidentStatusUpdatePosted',
+      'IncidentStatusChanged',
+      'IncidentResolved',
+    ]);
+
+    // Every event matched the webhook rule (SEV2 then SEV1, on the service); Slack only declared + resolved.
+    const deliveries = await eventually(async () => {
+      const page = await http.get('/v1/deliveries').query({ incidentId: id, limit: 100 });
+      expect(page.body.items).toHaveLength(eventCount + 2);
+      expect(page.body.items.every((d: { status: string }) => d.status === 'delivered')).toBe(true);
+      return page.body.items;
+    });
+    expect(webhook.requests).toHaveLength(eventCount);
+    expect(slack.requests).toHaveLength(2);
+    for (const received of webhook.requests) expect(verifyFirelineSignature(secret, received.rawBody, received.headers, 300)).toBe(true);
+    expect(new Set(deliveries.map((d: { eventId: string; ruleId: string }) => `${d.ruleId}:${d.eventId}`)).size).toBe(deliveries.length);
+
+    // Redeliver everything: rewind the relay's checkpoint so every incident event is published again.
+    const relay = app.get(IncidentSubscriptions).relay;
+    await relay.stop();
+    await incidentDb.pool.query(`DELETE FROM subscription_checkpoints WHERE name LIKE 'relay:%'`);
+    expect(await relay.catchUp()).toBeGreaterThanOrEqual(eventCount);
+    relay.start();
+    const after = await http.get('/v1/deliveries').query({ incidentId: id, limit: 100 });
+    expect(after.body.items).toHaveLength(eventCount + 2);
+    expect(webhook.requests).toHaveLength(eventCount);
+    expect(slack.requests).toHaveLength(2);
+    const list = await http.get('/v1/postmortems').query({ incidentId: id });
+    expect(list.body.items).toHaveLength(1);
+    const { rows } = await notificationDb.pool.query('SELECT count(*)::int AS n FROM inbox');
+    expect(rows[0].n).toBeGreaterThanOrEqual(eventCount);
+  });
+
+  it('serves Swagger UI and an OpenAPI document naming every public path', async () => {
+    const document = await http.get('/docs-json');
+    expect(document.status).toBe(200);
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/incidents',
+        '/v1/incidents/{id}',
+        '/v1/incidents/{id}/timeline',
+        '/v1/incidents/{id}/acknowledge',
+        '/v1/incidents/{id}/status',
+        '/v1/incidents/{id}/severity',
+        '/v1/incidents/{id}/roles/{role}',
+        '/v1/incidents/{id}/notes',
+        '/v1/incidents/{id}/updates',
+        '/v1/incidents/{id}/resolve',
+        '/v1/incidents/{id}/close',
+        '/v1/dashboard',
+        '/v1/notification-rules',
+        '/v1/deliveries',
+        '/v1/postmortems',
+        '/v1/postmortems/{id}',
+        '/v1/postmortems/{id}/action-items',
+        '/v1/action-items',
+      ]),
+    );
+    const ui = await http.get('/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger');
+  });
+
+  it('reports ready only when every service database answers', async () => {
+    const ready = await http.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.details).sort()).toEqual(['database:incident', 'database:notification', 'database:postmortem']);
+    expect((await http.get('/health/live')).status).toBe(200);
+  });
+
+  it.each([
+    ['POST', '/v1/incidents', '{"title":'],
+    ['POST', '/v1/notification-rules', '{"name":"x","channel":{"type":"webhook","url":"ftp://nope"}}'],
+    ['PATCH', `/v1/postmortems/${randomUUID()}`, '{"rootCause": 42}'],
+    ['POST', `/v1/postmortems/${randomUUID()}/action-items`, '{"title":""}'],
+    ['GET', '/v1/action-items?overdue=perhaps', undefined],
+    ['GET', '/v1/deliveries?incidentId=not-a-uuid', undefined],
+  ])('answers %s %s with a 4xx problem, never a 500', async (method, path, body) => {
+    const call = http[method.toLowerCase() as 'post' | 'patch' | 'get'](path);
+    const response = body === undefined ? await call : await call.set('content-type', 'application/json').send(body);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(typeof response.body.code).toBe('string');
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const response = await http.get('/v1/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('ROUTE.NOT_FOUND');
+  });
+});
