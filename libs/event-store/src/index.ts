@@ -1,0 +1,17 @@
+export * from './event-store.types';
+export * from './decider';
+export * from './command-metadata';
+export { eventStoreSchemaSql, eventStoreDropSql } from './event-store.schema';
+export { CreateEventStore1732000000000, EVENT_STORE_MIGRATIONS } from './create-event-store.migration';
+export {
+  EventStore,
+  type AppendResult,
+  type AppendOptions,
+  type EventStoreOptions,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+} from './event-store';
+export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './handle-command';
+export { commandEventId, nameBasedUuid } from './event-id';
+export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
+export { projectionHandler, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';

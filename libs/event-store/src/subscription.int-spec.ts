@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { TestDatabase } from '../../../test/support/test-database';
+import { EventStore } from './event-store';
+import { type RecordedEvent, START_CHECKPOINT } from './event-store.types';
+import { Subscription, type SubscriptionHandler } from './subscription';
+import {
+  anEvent,
+  createEventStoreDatabase,
+  eventually,
+  newStreamId,
+  sleep,
+  someEvents,
+  startSubscriptionAtHead,
+} from './testing/event-store.testing';
+
+/** A handler that remembers what it was given (only what committed: it never throws). */
+function recordingHandler(name: string, eventTypes?: string[]): SubscriptionHandler & { seen: RecordedEvent[] } {
+  const seen: RecordedEvent[] = [];
+  return { name, ...(eventTypes ? { eventTypes } : {}), seen, handle: async (events) => void seen.push(...events) };
+}
+
+function duplicatesOf(ids: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts].filter(([, count]) => count > 1).map(([id]) => id);
+}
+
+/**
+ * `writers` concurrent writers, each doing `appendsPerWriter` appends over its own 5 streams: a mix of
+ * single events and 3-event batches, a third of them in explicit transactions held open for 0–3 ms, so
+ * that transactions commit out of `global_position` order. Resolves with the ids of every stored event.
+ */
+async function writeConcurrently(store: EventStore, database: TestDatabase, writers: number, appendsPerWriter: number): Promise<string[]> {
+  const runWriter = async (writer: number): Promise<string[]> => {
+    const streams = Array.from({ length: 5 }, () => newStreamId(`w${writer}`));
+    const versions = new Map<string, number>();
+    const ids: string[] = [];
+    for (let i = 0; i < appendsPerWriter; i++) {
+      const streamId = streams[i % streams.length] as string;
+      const events = someEvents(i % 4 === 3 ? 3 : 1);
+      const expectedVersion = versions.get(streamId) ?? 0;
+      if (i % 3 === 0) {
+        const client = await database.pool.connect();
+        try {
+          await client.query('BEGIN');
+          await store.appendToStream(streamId, events, { streamType: 'thing', expectedVersion, client });
+          await sleep(Math.random() * 3);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        } finally {
+          client.release();
+        }
+      } else {
+        await store.appendToStream(streamId, events, { streamType: 'thing', expectedVersion });
+      }
+      versions.set(streamId, expectedVersion + events.length);
+      ids.push(...events.map((event) => event.eventId as string));
+    }
+    return ids;
+  };
+  return (await Promise.all(Array.from({ length: writers }, (_, writer) => runWriter(writer)))).flat();
+}
+
+describe(Subscription.name, () => {
+  let database: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await createEventStoreDatabase('es_subscription', 30);
+    store = new EventStore(database.pool);
+    await database.pool.query('CREATE TABLE effects (event_id uuid PRIMARY KEY, subscription text NOT NULL)');
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('delivers every event exactly once, in stream order, while 16 writers commit out of order', async () => {
+    const handler = recordingHandler(`gap-${randomUUID()}`);
+    const errors: unknown[] = [];
+    const subscription = new Subscription(database.pool, handler, {
+      batchSize: 50,
+      pollIntervalMs: 2,
+      onError: (error) => errors.push(error),
+    });
+    await subscription.catchUp(); // start at the current head: earlier tests' events
+    const before = handler.seen.length;
+
+    subscription.start();
+    const written = await writeConcurrently(store, database, 16, 250);
+    const seenWhileWriting = handler.seen.length - before;
+    await subscription.catchUp();
+    await subscription.stop();
+
+    const delivered = handler.seen.slice(before);
+    expect(errors).toEqual([]);
+    expect(written.length).toBeGreaterThanOrEqual(4000);
+    expect(seenWhileWriting).toBeGreaterThan(0); // the reader overlapped the writers
+    expect(duplicatesOf(delivered.map((event) => event.eventId))).toEqual([]);
+    expect(new Set(delivered.map((event) => event.eventId))).toEqual(new Set(written));
+    const lastVersion = new Map<string, number>();
+    for (const event of delivered) {
+      expect(event.version).toBe((lastVersion.get(event.streamId) ?? 0) + 1);
+      lastVersion.set(event.streamId, event.version);
+    }
+    // Proof the race happened: some event was delivered after one with a higher global position, i.e.
+    // committed late; a reader paging by global_position alone would have skipped it.
+    let maxPosition = 0n;
+    let lateCommits = 0;
+    for (const event of delivered) {
+      const position = BigInt(event.globalPosition);
+      if (position < maxPosition) lateCommits++;
+      else maxPosition = position;
+    }
+    expect(lateCommits).toBeGreaterThan(0);
+    expect(await subscription.checkpoint()).toEqual(await store.headCheckpoint());
+  }, 60_000);
+
+  it('never processes an event twice when two instances run the same subscription', async () => {
+    const name = `twins-${randomUUID()}`;
+    const errors: unknown[] = [];
+    const seenBy: string[][] = [[], []];
+    const instances = [0, 1].map(
+      (instance) =>
+        new Subscription(
+          database.pool,
+          {
+            name,
+            handle: async (events: RecordedEvent[], tx: PoolClient) => {
+              seenBy[instance]?.push(...events.map((event) => event.eventId));
+              // The primary key turns a second delivery into a failed page (seen in `errors`).
+              await tx.query('INSERT INTO effects (event_id, subscription) SELECT unnest($1::uuid[]), $2', [
+                events.map((event) => event.eventId),
+                name,
+              ]);
+            },
+          },
+          { batchSize: 20, pollIntervalMs: 1, onError: (error) => errors.push(error) },
+        ),
+    );
+    await instances[0]?.catchUp();
+    const effectsBefore = await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM effects WHERE subscription = $1', [name]);
+    const seenBefore = seenBy[0]?.length ?? 0;
+
+    for (const instance of instances) instance.start();
+    const written = await writeConcurrently(store, database, 4, 100);
+    await instances[1]?.catchUp();
+    await Promise.all(instances.map((instance) => instance.stop()));
+
+    const delivered = [...(seenBy[0]?.slice(seenBefore) ?? []), ...(seenBy[1] ?? [])];
+    expect(errors).toEqual([]);
+    expect(duplicatesOf(delivered)).toEqual([]);
+    expect(new Set(delivered)).toEqual(new Set(written));
+    const effects = await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM effects WHERE subscription = $1', [name]);
+    expect(Number(effects.rows[0]?.n) - Number(effectsBefore.rows[0]?.n)).toBe(written.length);
+  }, 60_000);
+
+  it('does not advance the checkpoint and redelivers the page when the handler throws', async () => {
+    const streamId = newStreamId();
+    const name = `flaky-${randomUUID()}`;
+    await startSubscriptionAtHead(database.pool, name);
+    const events = someEvents(5);
+    await store.appendToStream(streamId, events, { streamType: 'thing', expectedVersion: 0 });
+    const poison = events[2]?.eventId as string;
+    let failuresLeft = 1;
+    const pages: string[][] = [];
+    const subscription = new Subscription(
+      database.pool,
+      {
+        name,
+        handle: async (page, tx) => {
+          pages.push(page.map((event) => event.eventId));
+          await tx.query('INSERT INTO effects (event_id, subscription) SELECT unnest($1::uuid[]), $2', [
+            page.map((event) => event.eventId),
+            name,
+          ]);
+          if (failuresLeft > 0 && page.some((event) => event.eventId === poison)) {
+            failuresLeft--;
+            throw new Error('handler failed');
+          }
+        },
+      },
+      { batchSize: 2 },
+    );
+
+    await expect(subscription.catchUp()).rejects.toThrow('handler failed');
+    const checkpointAfterFailure = await subscription.checkpoint();
+    const effectsAfterFailure = await database.pool.query<{ event_id: string }>('SELECT event_id FROM effects WHERE subscription = $1', [
+      name,
+    ]);
+    await subscription.catchUp();
+
+    const [first, second] = (await store.readStream(streamId)).events;
+    expect(checkpointAfterFailure).toEqual({ transactionId: second?.transactionId, globalPosition: second?.globalPosition });
+    expect(effectsAfterFailure.rows.map((row) => row.event_id).sort()).toEqual([first?.eventId, second?.eventId].sort());
+    const ids = events.map((event) => event.eventId);
+    expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(2, 4), ids.slice(4)]);
+    const effects = await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM effects WHERE subscription = $1', [name]);
+    expect(effects.rows[0]?.n).toBe('5');
+  });
+
+  it('retries a failed page in the background loop and reports the error to onError', async () => {
+    const handler = recordingHandler(`loop-${randomUUID()}`);
+    await new Subscription(database.pool, handler).catchUp();
+    handler.seen.length = 0;
+    let failuresLeft = 2;
+    const errors: unknown[] = [];
+    const subscription = new Subscription(
+      database.pool,
+      {
+        name: handler.name,
+        handle: async (events, tx) => {
+          if (failuresLeft-- > 0) throw new Error('transient');
+          await handler.handle(events, tx);
+        },
+      },
+      { pollIntervalMs: 5, maxBackoffMs: 20, onError: (error) => errors.push(error) },
+    );
+    const events = someEvents(3);
+    await store.appendToStream(newStreamId(), events, { streamType: 'thing', expectedVersion: 0 });
+
+    subscription.start();
+    await eventually(() => handler.seen.length >= 3);
+    await subscription.stop();
+
+    expect(errors).toHaveLength(2);
+    expect(handler.seen.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
+  });
+
+  it('hands over only the wanted event types but moves the checkpoint past the others', async () => {
+    const handler = recordingHandler(`typed-${randomUUID()}`, ['Wanted']);
+    const subscription = new Subscription(database.pool, handler, { batchSize: 3 });
+    await startSubscriptionAtHead(database.pool, handler.name);
+    const streamId = newStreamId();
+    await store.appendToStream(
+      streamId,
+      [
+        anEvent({ type: 'Unwanted' }),
+        anEvent({ type: 'Unwanted' }),
+        anEvent({ type: 'Unwanted' }),
+        anEvent({ type: 'Wanted' }),
+        anEvent({ type: 'Unwanted' }),
+      ],
+      { streamType: 'thing', expectedVersion: 0 },
+    );
+
+    const handled = await subscription.catchUp();
+
+    expect(handled).toBe(1);
+    expect(handler.seen.map((event) => [event.type, event.version])).toEqual([['Wanted', 4]]);
+    expect(await subscription.checkpoint()).toEqual(await store.headCheckpoint());
+  });
+
+  it('wakes the loop on notify instead of waiting for the poll interval', async () => {
+    const handler = recordingHandler(`notify-${randomUUID()}`);
+    const subscription = new Subscription(database.pool, handler, { pollIntervalMs: 60_000 });
+    await subscription.catchUp();
+    handler.seen.length = 0;
+    subscription.start();
+    await sleep(50); // the loop is now asleep for a minute
+
+    await store.appendToStream(newStreamId(), someEvents(1), { streamType: 'thing', expectedVersion: 0 });
+    subscription.notify();
+    await eventually(() => handler.seen.length === 1, 5_000);
+    await subscription.stop();
+  });
+
+  it('starts at START_CHECKPOINT and stops promptly when idle', async () => {
+    const subscription = new Subscription(database.pool, recordingHandler(`idle-${randomUUID()}`), { pollIntervalMs: 60_000 });
+    expect(await subscription.checkpoint()).toEqual(START_CHECKPOINT);
+    subscription.start();
+    subscription.start();
+    await sleep(20);
+    const started = Date.now();
+    await subscription.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,256 @@
+import type { Pool, PoolClient } from 'pg';
+import { type Checkpoint, type RecordedEvent, START_CHECKPOINT, type Upcaster } from './event-store.types';
+import { compareCheckpoints, scanGlobalPage } from './global-read';
+import { createUpcast } from './upcasting';
+
+/** Something that consumes the global event log in order, page by page. */
+export interface SubscriptionHandler {
+  /** Unique per database: the key of its `subscription_checkpoints` row and of its advisory lock. */
+  name: string;
+  /** Only these event types reach `handle`; the checkpoint still advances past the others. */
+  eventTypes?: string[];
+  /**
+   * Applies one page (never empty, in `(transactionId, globalPosition)` order). Write the effect with
+   * `tx` only: it commits together with the checkpoint. Throw to have the same page redelivered.
+   */
+  handle(events: RecordedEvent[], tx: PoolClient): Promise<void>;
+}
+
+/** Options of `Subscription`; durations in milliseconds. */
+export interface SubscriptionOptions {
+  /** Events scanned per page/transaction (default 500). */
+  batchSize?: number;
+  /** Wait after an empty page, unless `notify()` wakes the loop earlier (default 100). */
+  pollIntervalMs?: number;
+  /** Cap of the exponential backoff after a failed page (default 5000; it starts at 50). */
+  maxBackoffMs?: number;
+  /** Told about every failed page of the background loop (default: `console.error`). */
+  onError?: (error: unknown) => void;
+  /** Applied to the events before `handle` (use the same ones as the `EventStore`). */
+  upcasters?: Upcaster[];
+}
+
+/** Outcome of one page. `scanned` 0 = caught up. */
+interface PageOutcome {
+  locked: boolean;
+  scanned: number;
+  handled: number;
+  last: Checkpoint | null;
+}
+
+const HEAD_SQL =
+  'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events ' +
+  'WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1';
+
+const FIRST_BACKOFF_MS = 50;
+
+/**
+ * The advisory-lock key of a subscription (a bigint computed by Postgres from the name). Shared with
+ * `rebuildProjection`, which must exclude the live subscription of the same projection.
+ */
+export const SUBSCRIPTION_LOCK_SQL = {
+  try: "SELECT pg_try_advisory_xact_lock(hashtextextended('fireline.subscription:' || $1, 0)) AS locked",
+  wait: "SELECT pg_advisory_xact_lock(hashtextextended('fireline.subscription:' || $1, 0))",
+} as const;
+
+const READ_CHECKPOINT_SQL =
+  'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM subscription_checkpoints WHERE name = $1';
+const UPSERT_CHECKPOINT_SQL =
+  'INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) VALUES ($1, $2::xid8, $3::bigint, now()) ' +
+  'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at';
+
+/** Reads the stored checkpoint of subscription `name` (`START_CHECKPOINT` when it has none). */
+export async function readCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint> {
+  const result = await db.query<{ transaction_id: string; global_position: string }>(READ_CHECKPOINT_SQL, [name]);
+  const row = result.rows[0];
+  return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : { ...START_CHECKPOINT };
+}
+
+/** Stores `checkpoint` as subscription `name`'s position, with `tx`. */
+export async function writeCheckpoint(tx: PoolClient, name: string, checkpoint: Checkpoint): Promise<void> {
+  await tx.query(UPSERT_CHECKPOINT_SQL, [name, checkpoint.transactionId, checkpoint.globalPosition]);
+}
+
+/** Rolls back; a client whose rollback fails is destroyed instead of returned to the pool. */
+export async function rollbackAndRelease(client: PoolClient, cause: unknown): Promise<void> {
+  try {
+    await client.query('ROLLBACK');
+    client.release();
+  } catch {
+    client.release(cause instanceof Error ? cause : new Error(String(cause)));
+  }
+}
+
+/**
+ * Runs one `SubscriptionHandler` over the `events` table (gap-safe global order, see the design).
+ * Each page is one transaction: advisory lock on the name → read checkpoint → scan up to `batchSize`
+ * events after it → `handler.handle(page, tx)` → upsert checkpoint → COMMIT. Effect and checkpoint
+ * commit together (exactly-once effect), and one instance at a time processes a subscription: a
+ * loop that finds the lock taken waits a poll interval. A failed page is rolled back and retried
+ * (exponential backoff from 50 ms up to `maxBackoffMs`), never skipped.
+ */
+export class Subscription {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly onError: (error: unknown) => void;
+  private readonly upcast: (event: RecordedEvent) => RecordedEvent;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private notified = false;
+  private exclusive: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @throws RangeError when `batchSize` is not a positive integer.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly handler: SubscriptionHandler,
+    options: SubscriptionOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError(`batchSize must be a positive integer, got ${this.batchSize}`);
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.onError = options.onError ?? ((error) => console.error(`Subscription ${handler.name} failed a page`, error));
+    this.upcast = createUpcast(options.upcasters);
+  }
+
+  /** Starts the background loop; does nothing when it runs already. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const previous = this.loop ?? Promise.resolve();
+    this.loop = previous.then(() => this.run());
+  }
+
+  /** Stops the loop and resolves once the page in flight (if any) has committed or rolled back. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /**
+   * Processes pages until one comes back empty or the subscription has passed the head as of the call
+   * (so constant writers cannot keep it running), waiting for the lock if another instance holds it.
+   * Serialized with the background loop of this instance.
+   * @returns the number of events handed to the handler.
+   * @throws the handler's (or the database's) error; that page is rolled back and not skipped.
+   */
+  async catchUp(): Promise<number> {
+    const head = await this.pool.query<{ transaction_id: string; global_position: string }>(HEAD_SQL);
+    const target: Checkpoint | undefined = head.rows[0] && {
+      transactionId: head.rows[0].transaction_id,
+      globalPosition: head.rows[0].global_position,
+    };
+    let handled = 0;
+    for (;;) {
+      const outcome = await this.serialized(() => this.processPage(true));
+      handled += outcome.handled;
+      if (outcome.last === null || target === undefined || compareCheckpoints(outcome.last, target) >= 0) return handled;
+    }
+  }
+
+  /** Wakes the loop now instead of after the poll interval (call after an append). */
+  notify(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
+  /** The stored checkpoint (`START_CHECKPOINT` before the first page). */
+  checkpoint(): Promise<Checkpoint> {
+    return readCheckpoint(this.pool, this.handler.name);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let outcome: PageOutcome;
+      try {
+        outcome = await this.serialized(() => this.processPage(false));
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.safeOnError(error);
+        await this.sleep(Math.min(this.maxBackoffMs, FIRST_BACKOFF_MS * 2 ** Math.min(failures - 1, 20)), false);
+        continue;
+      }
+      if (outcome.locked && outcome.scanned > 0) continue;
+      await this.sleep(this.pollIntervalMs, true);
+    }
+  }
+
+  private safeOnError(error: unknown): void {
+    try {
+      this.onError(error);
+    } catch {
+      // A failing logger must not stop the loop.
+    }
+  }
+
+  /** Sleeps `ms`; `stop()` always interrupts, `notify()` only when `wakeOnNotify`. */
+  private sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (wakeOnNotify && this.notified) {
+      this.notified = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = (): void => {
+        if (!this.running || wakeOnNotify) done();
+      };
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wake;
+    }).finally(() => {
+      this.wake = null;
+      if (wakeOnNotify) this.notified = false;
+    });
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.exclusive.then(task, task);
+    this.exclusive = result.catch(() => undefined);
+    return result;
+  }
+
+  private async processPage(waitForLock: boolean): Promise<PageOutcome> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (waitForLock) {
+        await client.query(SUBSCRIPTION_LOCK_SQL.wait, [this.handler.name]);
+      } else {
+        const lock = await client.query<{ locked: boolean }>(SUBSCRIPTION_LOCK_SQL.try, [this.handler.name]);
+        if (!lock.rows[0]?.locked) {
+          await client.query('ROLLBACK');
+          client.release();
+          return { locked: false, scanned: 0, handled: 0, last: null };
+        }
+      }
+      // Read after the lock: the previous owner's checkpoint has committed by now.
+      const after = await readCheckpoint(client, this.handler.name);
+      const page = await scanGlobalPage(client, after, this.batchSize, this.handler.eventTypes);
+      if (page.last === null) {
+        await client.query('COMMIT');
+        client.release();
+        return { locked: true, scanned: 0, handled: 0, last: null };
+      }
+      const events = page.events.map(this.upcast);
+      if (events.length > 0) await this.handler.handle(events, client);
+      await writeCheckpoint(client, this.handler.name, page.last);
+      await client.query('COMMIT');
+      client.release();
+      return { locked: true, scanned: page.scanned, handled: events.length, last: page.last };
+    } catch (error) {
+      await rollbackAndRelease(client, error);
+      throw error;
+    }
+  }
+}
