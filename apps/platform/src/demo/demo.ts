@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: drives a running Fireline (FIRELINE_URL, default http://localhost:3000) through a
  * realistic SEV1 — a PostgreSQL primary whose disk filled — and prints the incident, its timeline, the
- * notification deliveries and the postmortem drafted from the timeline.
+ * notification deliveries and the postmortem drafted from the timeline (`DEMO_JSON=true` adds raw JSON).
  *
  * It registers two notification rules pointing at receivers it runs itself on 127.0.0.1: a signed
  * webhook receiver and a stand-in for a Slack incoming webhook (we cannot post to Slack from here).
@@ -59,6 +59,48 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 const step = (text: string) => console.log(`\n▶ ${text}`);
+const section = (title: string) => console.log(`\n━━ ${title} ━━`);
+const time = (iso: string | null) => (iso ? iso.slice(11, 19) : '–');
+
+interface IncidentView {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  services: string[];
+  declaredAt: string;
+  declaredBy: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolutionSummary: string | null;
+  roles: Record<string, string | null>;
+  version: number;
+}
+interface TimelineLine {
+  at: string;
+  actor: string;
+  summary: string;
+}
+interface DeliveryLine {
+  channelType: string;
+  eventType: string;
+  status: string;
+  attemptCount: number;
+}
+interface PostmortemView {
+  title: string;
+  status: string;
+  dueAt: string;
+  summary: string;
+  impact: { severity: string; services: string[]; durationMinutes: number };
+  timeline: TimelineLine[];
+}
+interface DashboardView {
+  open: { total: number };
+  mtta: { overall: { meanSeconds: number | null } };
+  mttr: { overall: { meanSeconds: number | null } };
+}
 const print = (title: string, value: unknown) => console.log(`\n━━ ${title} ━━\n${JSON.stringify(value, null, 2)}`);
 
 async function main(): Promise<void> {
@@ -124,18 +166,46 @@ async function main(): Promise<void> {
       return page.items.length > 0 ? page.items : undefined;
     });
     const deliveries = await waitFor('notification deliveries', async () => {
-      const page = await call<{ items: { status: string }[] }>('GET', `/v1/deliveries?incidentId=${id}`, 'demo');
+      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${id}&limit=100`, 'demo');
       const settled = page.items.length > 0 && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
       return settled ? page : undefined;
     });
 
-    print('Incident', await call('GET', on(''), 'demo'));
-    print('Timeline', await call('GET', on('/timeline'), 'demo'));
-    print('Deliveries', deliveries);
-    console.log(`\n(webhook receiver got ${webhookCalls.length} signed POSTs; Slack stand-in got ${slackCalls.length} messages)`);
-    if (slackCalls[0]) print('First Slack message body', JSON.parse(slackCalls[0].body));
-    print('Postmortem draft', await call('GET', `/v1/postmortems/${postmortems[0]!.id}`, 'demo'));
-    print('Dashboard', await call('GET', '/v1/dashboard', 'demo'));
+    const final = await call<IncidentView>('GET', on(''), 'demo');
+    section('Incident');
+    console.log(`${final.id}  ${final.severity}  ${final.status}  "${final.title}"`);
+    console.log(`services ${final.services.join(', ')} · declared ${time(final.declaredAt)} by ${final.declaredBy}`);
+    console.log(`acknowledged ${time(final.acknowledgedAt)} by ${final.acknowledgedBy} · resolved ${time(final.resolvedAt)}`);
+    console.log(`roles: ${Object.entries(final.roles).map(([role, who]) => `${role}=${who}`).join(', ')}`);
+    console.log(`resolution: ${final.resolutionSummary}`);
+    console.log(`stream version (ETag) ${final.version}`);
+
+    const timeline = await call<{ entries: TimelineLine[] }>('GET', on('/timeline'), 'demo');
+    section(`Timeline (${timeline.entries.length} events)`);
+    for (const entry of timeline.entries) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
+
+    section(`Deliveries (${deliveries.items.length})`);
+    for (const d of [...deliveries.items].reverse()) {
+      console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+    }
+    console.log(`(webhook receiver got ${webhookCalls.length} signed POSTs; Slack stand-in got ${slackCalls.length} messages)`);
+    const signed = webhookCalls[0];
+    if (signed) console.log(`first webhook headers: fireline-delivery-id=${String(signed.headers['fireline-delivery-id'])} fireline-signature=${String(signed.headers['fireline-signature']).slice(0, 24)}…`);
+    if (slackCalls[0]) console.log(`first Slack message text: ${String((JSON.parse(slackCalls[0].body) as { text?: string }).text)}`);
+
+    const postmortem = await call<PostmortemView>('GET', `/v1/postmortems/${postmortems[0]!.id}`, 'demo');
+    section('Postmortem draft');
+    console.log(`${postmortem.title}  [${postmortem.status}]  due ${postmortem.dueAt}`);
+    console.log(`impact: ${postmortem.impact.severity} on ${postmortem.impact.services.join(', ')}, ${postmortem.impact.durationMinutes} min`);
+    console.log(`summary: ${postmortem.summary}`);
+    console.log('timeline:');
+    for (const entry of postmortem.timeline) console.log(`  ${time(entry.at)}  ${entry.summary}`);
+    console.log('sections to fill in review: rootCause, contributingFactors, whatWentWell, whatWentWrong, whereWeGotLucky, actionItems');
+
+    const dashboard = await call<DashboardView>('GET', '/v1/dashboard', 'demo');
+    section('Dashboard');
+    console.log(`open incidents: ${dashboard.open.total} · MTTA ${dashboard.mtta.overall.meanSeconds ?? '–'} s · MTTR ${dashboard.mttr.overall.meanSeconds ?? '–'} s (last 30 days)`);
+    if (process.env.DEMO_JSON === 'true') print('Raw incident JSON', final);
 
     await call('DELETE', `/v1/notification-rules/${String(webhookRule.id)}`, 'ops-admin');
     await call('DELETE', `/v1/notification-rules/${String(slackRule.id)}`, 'ops-admin');
