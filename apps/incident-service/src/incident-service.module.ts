@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { EVENT_STORE_MIGRATIONS, EventStore } from '@fireline/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { IncidentServiceConfig } from './config/incident-service.config';
 import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident-command';
 import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/incident-queries';
@@ -56,7 +54,7 @@ export class IncidentServiceModule {
         { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
         {
           provide: INCIDENT_PG_POOL,
-          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          useFactory: pgPoolOf,
           inject: [getDataSourceToken(INCIDENT_DATA_SOURCE)],
         },
         { provide: INCIDENT_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [INCIDENT_PG_POOL] },

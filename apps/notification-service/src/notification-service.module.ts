@@ -1,9 +1,8 @@
+import { pgPoolOf } from '@fireline/event-store';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { NotificationServiceConfig } from './config/notification-service.config';
@@ -64,7 +63,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         {
           provide: NOTIFICATION_PG_POOL,
-          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          useFactory: pgPoolOf,
           inject: [getDataSourceToken(NOTIFICATION_DATA_SOURCE)],
         },
         {

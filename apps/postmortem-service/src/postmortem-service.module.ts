@@ -1,10 +1,8 @@
-import { EVENT_STORE_MIGRATIONS, EventStore } from '@fireline/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostmortemServiceConfig } from './config/postmortem-service.config';
 import { Clock, SystemClock } from './postmortems/application/clock';
 import { ExecutePostmortemCommandsHandler } from './postmortems/application/execute-postmortem-commands.command';
@@ -61,7 +59,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
         { provide: POSTMORTEM_SERVICE_CONFIG, useValue: config },
         {
           provide: POSTMORTEM_PG_POOL,
-          useFactory: (dataSource: DataSource) => (dataSource.driver as PostgresDriver).master as Pool,
+          useFactory: pgPoolOf,
           inject: [getDataSourceToken(POSTMORTEM_DATA_SOURCE)],
         },
         { provide: POSTMORTEM_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [POSTMORTEM_PG_POOL] },

@@ -15,3 +15,4 @@ export { handleCommand, type HandleCommandOptions, type HandleCommandResult } fr
 export { commandEventId, nameBasedUuid } from './event-id';
 export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
 export { projectionHandler, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';
+export { pgPoolOf } from './typeorm-pool';

@@ -5,3 +5,4 @@ export * from './etag';
 export * from './request-context';
 export * from './idempotency.interceptor';
 export * from './configure-http-app';
+export * from './uuid-param.pipe';

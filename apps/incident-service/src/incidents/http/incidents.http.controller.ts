@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
 import { nameBasedUuid, type CommandMetadata } from '@fireline/event-store';
-import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, type RequestContext } from '@fireline/http';
+import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, uuidParam, type RequestContext } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ExecuteIncidentCommand, type IncidentCommandResult } from '../application/execute-incident-command';
@@ -25,8 +25,7 @@ import {
 } from './incident.request.dtos';
 import { IncidentResponse, toIncidentResponse } from './incident.response.dto';
 
-// Ids derived from Idempotency-Key are name-based (version 5), so accept any RFC 4122 UUID.
-const anyUuid = new ParseUUIDPipe({ exceptionFactory: () => new ValidationError('REQUEST.INVALID_ID', 'id must be a UUID', [{ field: 'id', message: 'must be a UUID' }]) });
+const anyUuid = uuidParam('id');
 
 function parseRole(raw: string): IncidentRole {
   const role = raw.replace(/-/g, '_');

@@ -1,3 +1,4 @@
+import { uuidParam } from '@fireline/http';
 import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -6,7 +7,6 @@ import { GetDelivery } from '../projections/get-delivery.query';
 import { ListDeliveries } from '../projections/list-deliveries.query';
 import type { DeliveryPageView, DeliveryView } from '../projections/delivery.view';
 import { ListDeliveriesRequestDto } from './list-deliveries.request.dto';
-import { UuidParamPipe } from './uuid-param.pipe';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -26,14 +26,14 @@ export class DeliveriesHttpController {
   }
 
   @Get(':id')
-  get(@Param('id', UuidParamPipe) id: string): Promise<DeliveryView> {
+  get(@Param('id', uuidParam('id')) id: string): Promise<DeliveryView> {
     return this.queryBus.execute(new GetDelivery(id));
   }
 
   /** 202 with the delivery as it now stands; repeating is harmless. 409 if it was delivered. */
   @Post(':id/retry')
   @HttpCode(202)
-  async retry(@Param('id', UuidParamPipe) id: string): Promise<DeliveryView> {
+  async retry(@Param('id', uuidParam('id')) id: string): Promise<DeliveryView> {
     await this.commandBus.execute(new RetryDelivery(id));
     return this.queryBus.execute(new GetDelivery(id));
   }

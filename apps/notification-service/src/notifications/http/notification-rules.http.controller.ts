@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { IdempotencyInterceptorFor } from '@fireline/http';
+import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
 import { CreateNotificationRule } from '../commands/create-notification-rule.command';
 import { DeleteNotificationRule } from '../commands/delete-notification-rule.command';
 import { UpdateNotificationRule } from '../commands/update-notification-rule.command';
@@ -11,7 +11,6 @@ import type { NotificationRuleView } from '../projections/notification-rule.view
 import { CreateNotificationRuleRequestDto } from './create-notification-rule.request.dto';
 import { UpdateNotificationRuleRequestDto } from './update-notification-rule.request.dto';
 import { NOTIFICATION_PG_POOL } from '../notification.tokens';
-import { UuidParamPipe } from './uuid-param.pipe';
 
 /** CRUD of notification rules (configuration; not event-sourced). POST honours `Idempotency-Key`. */
 @ApiTags('notification-rules')
@@ -35,18 +34,18 @@ export class NotificationRulesHttpController {
   }
 
   @Get(':id')
-  get(@Param('id', UuidParamPipe) id: string): Promise<NotificationRuleView> {
+  get(@Param('id', uuidParam('id')) id: string): Promise<NotificationRuleView> {
     return this.queryBus.execute(new GetNotificationRule(id));
   }
 
   @Patch(':id')
-  update(@Param('id', UuidParamPipe) id: string, @Body() body: UpdateNotificationRuleRequestDto): Promise<NotificationRuleView> {
+  update(@Param('id', uuidParam('id')) id: string, @Body() body: UpdateNotificationRuleRequestDto): Promise<NotificationRuleView> {
     return this.commandBus.execute(new UpdateNotificationRule(id, body, new Date()));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', UuidParamPipe) id: string): Promise<void> {
+  async remove(@Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.commandBus.execute(new DeleteNotificationRule(id, new Date()));
   }
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '@fireline/errors';
-import { Ctx, etagOf, parseIfMatch, type RequestContext } from '@fireline/http';
+import { Ctx, etagOf, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -14,7 +14,7 @@ import { ListPostmortems } from '../projections/list-postmortems.query';
 import { ActionItemResponseDto } from './action-item.response.dto';
 import { AddActionItemRequestDto } from './add-action-item.request.dto';
 import { ListPostmortemsRequestDto } from './list-postmortems.request.dto';
-import { commandMetadataOf, definedFields, uuidParam } from './postmortem-request';
+import { commandMetadataOf, definedFields } from './postmortem-request';
 import { PostmortemSummaryPageResponseDto, PostmortemSummaryResponseDto } from './postmortem-summary.response.dto';
 import { PostmortemResponseDto } from './postmortem.response.dto';
 import { UpdateActionItemRequestDto } from './update-action-item.request.dto';

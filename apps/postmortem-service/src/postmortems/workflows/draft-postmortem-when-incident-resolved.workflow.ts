@@ -11,7 +11,8 @@ import { postmortemDecider } from '../domain/postmortem.decider';
 import { POSTMORTEM_STREAM_TYPE, postmortemStreamId } from '../domain/postmortem.events';
 import { IncidentTimelineRepository } from './incident-timeline.repository';
 import { buildPostmortemDraft } from './postmortem-draft.builder';
-import { nameBasedUuid, postmortemIdForIncident } from './postmortem-identity';
+import { nameBasedUuid } from '@fireline/event-store';
+import { postmortemIdForIncident } from './postmortem-identity';
 
 export type DraftPostmortemOutcome = 'drafted' | 'timeline_extended' | 'unchanged' | 'published_untouched';
 

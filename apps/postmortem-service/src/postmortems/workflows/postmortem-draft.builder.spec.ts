@@ -1,7 +1,8 @@
 import { anIncidentResolved } from '../testing/incident-events.factory';
 import { aTimelineEntry } from '../testing/postmortem.factory';
 import { buildPostmortemDraft } from './postmortem-draft.builder';
-import { nameBasedUuid, postmortemIdForIncident } from './postmortem-identity';
+import { nameBasedUuid } from '@fireline/event-store';
+import { postmortemIdForIncident } from './postmortem-identity';
 
 describe(buildPostmortemDraft.name, () => {
   const resolved = anIncidentResolved(
