@@ -136,6 +136,53 @@ describe('Fireline platform (e2e)', () => {
     expect(rows[0].n).toBeGreaterThanOrEqual(eventCount);
   });
 
+  it('makes every POST safe to retry with Idempotency-Key, across services', async () => {
+    const key = randomUUID();
+    const body = { title: 'Retried declaration', severity: 'SEV3', services: ['search'] };
+    const [first, second] = await Promise.all([http.post('/v1/incidents').set('idempotency-key', key).send(body), http.post('/v1/incidents').set('idempotency-key', key).send(body)]);
+    expect(first.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    const reused = await http.post('/v1/incidents').set('idempotency-key', key).send({ ...body, title: 'Another' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+
+    const ruleKey = randomUUID();
+    const rule = { name: 'retried rule', channel: { type: 'slack', webhookUrl: slack.url }, match: { services: ['nowhere'] } };
+    const created = await http.post('/v1/notification-rules').set('idempotency-key', ruleKey).send(rule);
+    const replayed = await http.post('/v1/notification-rules').set('idempotency-key', ruleKey).send(rule);
+    expect(replayed.body.id).toBe(created.body.id);
+    const rules = await http.get('/v1/notification-rules');
+    expect(rules.body.items.filter((r: { name: string }) => r.name === 'retried rule')).toHaveLength(1);
+  });
+
+  it('serialises concurrent writers on one incident: nothing lost, stale If-Match refused', async () => {
+    const { body } = await http.post('/v1/incidents').send({ title: 'Busy incident', severity: 'SEV2' });
+    const writes = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => http.post(`/v1/incidents/${body.id}/notes`).send({ text: `note ${i}` })),
+      ...Array.from({ length: 4 }, (_, i) => http.post(`/v1/incidents/${body.id}/updates`).send({ audience: 'internal', message: `update ${i}` })),
+      http.post(`/v1/incidents/${body.id}/acknowledge`),
+    ]);
+    expect(writes.every((w) => w.status === 200 || w.status === 201)).toBe(true);
+    const incident = await http.get(`/v1/incidents/${body.id}`);
+    expect(incident.body).toMatchObject({ noteCount: 6, updateCount: 4, version: 12 });
+    expect(incident.body.acknowledgedAt).not.toBeNull();
+
+    const racers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => http.post(`/v1/incidents/${body.id}/severity`).set('if-match', '"12"').send({ severity: 'SEV1', reason: `racer ${i}` })),
+    );
+    expect(racers.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(racers.filter((r) => r.status === 412)).toHaveLength(4);
+  });
+
+  it('refuses oversize and non-JSON bodies with 413 and 415 problems', async () => {
+    const big = await http.post('/v1/incidents').send({ title: 'x', severity: 'SEV1', description: 'y'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('REQUEST.BODY_TOO_LARGE');
+    const text = await http.post('/v1/notification-rules').set('content-type', 'text/plain').send('name=x');
+    expect(text.status).toBe(415);
+    expect(text.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('serves Swagger UI and an OpenAPI document naming every public path', async () => {
     const document = await http.get('/docs-json');
     expect(document.status).toBe(200);
