@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
-import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
+import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from './config/incident-service.config';
@@ -13,7 +13,8 @@ import { IncidentsHttpController } from './incidents/http/incidents.http.control
 import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from './incidents/incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
-import { INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incidents/projections/incident-subscriptions';
+import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incidents/projections/incident-subscriptions';
+import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
 import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
 
@@ -49,7 +50,16 @@ export class IncidentServiceModule {
         }),
         TypeOrmModule.forFeature([IncidentSummaryEntity], INCIDENT_DATA_SOURCE),
       ],
-      controllers: [IncidentsHttpController, DashboardHttpController],
+      controllers: [
+        IncidentsHttpController,
+        DashboardHttpController,
+        SubscriptionsAdminControllerFor({
+          path: 'v1/admin/incident-service',
+          poolToken: INCIDENT_PG_POOL,
+          projections: [incidentSummaryProjection],
+          otherSubscriptions: [`relay:${INCIDENT_RELAY_NAME}`],
+        }),
+      ],
       providers: [
         { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
         {

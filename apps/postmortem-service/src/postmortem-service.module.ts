@@ -1,4 +1,5 @@
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
+import { SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -7,16 +8,18 @@ import type { PostmortemServiceConfig } from './config/postmortem-service.config
 import { Clock, SystemClock } from './postmortems/application/clock';
 import { ExecutePostmortemCommandsHandler } from './postmortems/application/execute-postmortem-commands.command';
 import { GetPostmortemHandler } from './postmortems/application/get-postmortem.query';
-import { PostmortemSubscriptions } from './postmortems/application/postmortem-subscriptions';
+import { POSTMORTEM_RELAY_NAME, PostmortemSubscriptions } from './postmortems/application/postmortem-subscriptions';
 import { POSTMORTEM_EVENT_STORE, POSTMORTEM_PG_POOL, POSTMORTEM_SERVICE_CONFIG } from './postmortems/application/postmortem.tokens';
 import { ActionItemsHttpController } from './postmortems/http/action-items.http.controller';
 import { PostmortemsHttpController } from './postmortems/http/postmortems.http.controller';
 import { IncidentEventsConsumer } from './postmortems/messaging/incident-events.consumer';
 import { ActionItemEntity } from './postmortems/projections/action-item.entity';
+import { actionItemsProjection } from './postmortems/projections/action-items.projection';
 import { POSTMORTEM_SERVICE_MIGRATIONS } from './postmortems/projections/create-postmortem-tables.migration';
 import { ListActionItemsHandler } from './postmortems/projections/list-action-items.query';
 import { ListPostmortemsHandler } from './postmortems/projections/list-postmortems.query';
 import { PostmortemSummaryEntity } from './postmortems/projections/postmortem-summary.entity';
+import { postmortemSummaryProjection } from './postmortems/projections/postmortem-summary.projection';
 import { DraftPostmortemWhenIncidentResolvedWorkflow } from './postmortems/workflows/draft-postmortem-when-incident-resolved.workflow';
 import { IncidentTimelineRepository } from './postmortems/workflows/incident-timeline.repository';
 
@@ -54,7 +57,16 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
         }),
         TypeOrmModule.forFeature(ENTITIES, POSTMORTEM_DATA_SOURCE),
       ],
-      controllers: [PostmortemsHttpController, ActionItemsHttpController],
+      controllers: [
+        PostmortemsHttpController,
+        ActionItemsHttpController,
+        SubscriptionsAdminControllerFor({
+          path: 'v1/admin/postmortem-service',
+          poolToken: POSTMORTEM_PG_POOL,
+          projections: [postmortemSummaryProjection, actionItemsProjection],
+          otherSubscriptions: [`relay:${POSTMORTEM_RELAY_NAME}`],
+        }),
+      ],
       providers: [
         { provide: POSTMORTEM_SERVICE_CONFIG, useValue: config },
         {

@@ -14,5 +14,6 @@ export {
 export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './handle-command';
 export { commandEventId, nameBasedUuid } from './event-id';
 export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
-export { projectionHandler, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';
+export { projectionHandler, projectionSubscriptionName, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';
 export { pgPoolOf } from './typeorm-pool';
+export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';

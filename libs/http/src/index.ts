@@ -6,3 +6,4 @@ export * from './request-context';
 export * from './idempotency.interceptor';
 export * from './configure-http-app';
 export * from './uuid-param.pipe';
+export * from './subscriptions-admin.controller';

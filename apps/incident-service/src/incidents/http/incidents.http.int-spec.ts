@@ -235,3 +235,57 @@ describe('IncidentsHttpController', () => {
     });
   });
 });
+
+describe('SubscriptionsAdminController (incident-service)', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('incident_admin');
+    app = await createServiceTestApp(
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+    );
+    http = request(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('reports each subscription with its lag, and rebuilds a damaged read model from the events', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await http.post('/v1/incidents').send({ title: `rebuild ${i}`, severity: 'SEV3' })).body.id);
+    await http.post(`/v1/incidents/${ids[0]}/resolve`).send({ summary: 'fixed' });
+    await app.get(IncidentSubscriptions).summary.catchUp();
+    const statuses = await eventually(async () => {
+      const response = await http.get('/v1/admin/incident-service/subscriptions');
+      expect(response.body.items.every((s: { behind: number }) => s.behind === 0)).toBe(true);
+      return response.body.items;
+    });
+    expect(statuses.map((s: { name: string; kind: string }) => `${s.kind}:${s.name}`).sort()).toEqual([
+      'projection:projection:incident-service.incident-summaries',
+      'relay:relay:incident-service.incidents',
+    ]);
+
+    // Damage the read model: lose a row and corrupt another.
+    await db.pool.query('DELETE FROM incident_summaries WHERE id = $1', [ids[1]]);
+    await db.pool.query(`UPDATE incident_summaries SET status = 'detected', resolved_at = NULL WHERE id = $1`, [ids[0]]);
+    const rebuilt = await http.post('/v1/admin/incident-service/projections/incident-service.incident-summaries/rebuild');
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body.eventsApplied).toBe(4);
+    const { rows } = await db.pool.query('SELECT id, status, resolved_at IS NOT NULL AS resolved FROM incident_summaries ORDER BY declared_at');
+    expect(rows).toEqual([
+      { id: ids[0], status: 'resolved', resolved: true },
+      { id: ids[1], status: 'detected', resolved: false },
+      { id: ids[2], status: 'detected', resolved: false },
+    ]);
+    const list = await http.get('/v1/incidents').query({ status: 'resolved' });
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([ids[0]]);
+
+    const unknown = await http.post('/v1/admin/incident-service/projections/nope/rebuild');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('PROJECTION.NOT_FOUND');
+  });
+});

@@ -10,6 +10,9 @@ import { incidentSummaryProjection } from './incident-summary.projection';
 
 export const INCIDENT_SERVICE_CONFIG = Symbol('INCIDENT_SERVICE_CONFIG');
 
+/** The relay publishing `fireline.incidents.v1`; its subscription is named `relay:<name>`. */
+export const INCIDENT_RELAY_NAME = 'incident-service.incidents';
+
 /**
  * The subscriptions incident-service runs on its event store: the `incident_summaries` projection and
  * the relay that publishes public incident events on `fireline.incidents.v1`. Started after the app has
@@ -35,7 +38,7 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnApplicat
     this.relay = new Subscription(
       pool,
       createRelayHandler({
-        name: 'incident-service.incidents',
+        name: INCIDENT_RELAY_NAME,
         topic: TOPICS.incidents,
         transport,
         mapPage: (events, tx) => mapIncidentEventsPage(store, events, tx),

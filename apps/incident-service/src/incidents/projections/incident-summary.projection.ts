@@ -9,7 +9,7 @@ import { INCIDENT_EVENT_TYPES, type IncidentEvent } from '../domain/incident.eve
  * or the shadow table during a rebuild).
  */
 export const incidentSummaryProjection: Projection = {
-  name: 'incident-summary',
+  name: 'incident-service.incident-summaries',
   tableName: 'incident_summaries',
   eventTypes: [...INCIDENT_EVENT_TYPES],
   async apply(events: RecordedEvent[], tx: PoolClient, table: string): Promise<void> {

@@ -1,0 +1,71 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, type Type } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@fireline/errors';
+import { projectionSubscriptionName, rebuildProjection, subscriptionStatuses, type Projection, type SubscriptionStatus } from '@fireline/event-store';
+import type { Pool } from 'pg';
+
+/** What a service exposes to operators: its projections (rebuildable) and its other subscriptions (relays). */
+export interface SubscriptionsAdminOptions {
+  /** Route prefix, e.g. `v1/admin/incident-service` (unique per service: the platform mounts several). */
+  path: string;
+  /** Injection token of the service's `pg.Pool`. */
+  poolToken: string | symbol;
+  projections: readonly Projection[];
+  /** Names of the service's other subscriptions, e.g. `relay:incident-service.incidents`. */
+  otherSubscriptions: readonly string[];
+}
+
+export interface SubscriptionStatusView {
+  name: string;
+  kind: 'projection' | 'relay';
+  checkpoint: { transactionId: string; globalPosition: string };
+  /** Events not yet handled (lag). */
+  behind: number;
+  updatedAt: string | null;
+}
+
+/**
+ * Operations endpoints of one event-sourced service:
+ * - `GET <path>/subscriptions`: each projection and relay with its checkpoint and lag in events;
+ * - `POST <path>/projections/{name}/rebuild`: rebuilds the read model from position zero into a shadow
+ *   table and swaps it in atomically (readers never see a half-built table; see `rebuildProjection`).
+ *   Safe to repeat. 404 `PROJECTION.NOT_FOUND` for an unknown name.
+ * Put these behind your operator auth in production.
+ */
+export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptions): Type<unknown> {
+  const byName = new Map(options.projections.map((projection) => [projection.name, projection]));
+  const kinds = new Map<string, SubscriptionStatusView['kind']>([
+    ...options.projections.map((p) => [projectionSubscriptionName(p), 'projection'] as const),
+    ...options.otherSubscriptions.map((name) => [name, 'relay'] as const),
+  ]);
+
+  @ApiTags('operations')
+  @Controller(options.path)
+  class SubscriptionsAdminController {
+    constructor(@Inject(options.poolToken) private readonly pool: Pool) {}
+
+    @Get('subscriptions')
+    @ApiOperation({ summary: 'Projections and relays: checkpoint and lag (events behind)' })
+    async list(): Promise<{ items: SubscriptionStatusView[] }> {
+      const statuses = await subscriptionStatuses(this.pool, [...kinds.keys()]);
+      return { items: statuses.map((status: SubscriptionStatus) => ({ ...toView(status), kind: kinds.get(status.name) ?? 'relay' })) };
+    }
+
+    @Post('projections/:name/rebuild')
+    @HttpCode(200)
+    @ApiOperation({ summary: 'Rebuild a read model from the event store and swap it in atomically' })
+    async rebuild(@Param('name') name: string): Promise<{ name: string; eventsApplied: number }> {
+      const projection = byName.get(name);
+      if (!projection) {
+        throw new NotFoundError('PROJECTION.NOT_FOUND', `No projection named ${name}; known: ${[...byName.keys()].join(', ')}`);
+      }
+      const { eventsApplied } = await rebuildProjection(this.pool, projection);
+      return { name, eventsApplied };
+    }
+  }
+  return SubscriptionsAdminController;
+}
+
+function toView(status: SubscriptionStatus): Omit<SubscriptionStatusView, 'kind'> {
+  return { name: status.name, checkpoint: status.checkpoint, behind: status.behind, updatedAt: status.updatedAt?.toISOString() ?? null };
+}
