@@ -60,32 +60,51 @@ export interface BaselineRow {
 }
 
 /**
- * What an application would write by hand with `pg`: plain parameterised queries (unnamed statements),
- * no result mapping beyond what `pg` does.
+ * What an application would write by hand with `pg`: plain parameterised queries, no result mapping
+ * beyond what `pg` does. Unnamed statements (parsed and planned on every call) unless `prepared`, which
+ * names them as Fireline does, so that comparison isolates everything but statement preparation.
  */
 export class BaselineEventStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly prepared = false,
+  ) {}
+
+  private name(statement: string): string | undefined {
+    return this.prepared ? `bench_baseline_${statement}` : undefined;
+  }
 
   /** @throws Error when the stream is not at `expectedVersion` (zero rows inserted). */
   async append(streamId: string, streamType: string, events: BenchEvent[], expectedVersion: number): Promise<void> {
-    const result = await this.pool.query(APPEND_SQL, [
-      streamId,
-      streamType,
-      expectedVersion,
-      events.map(() => randomUUID()),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
-      events.map((event) => JSON.stringify(event.metadata)),
-    ]);
-    if (result.rowCount !== events.length) throw new Error(`Baseline append to ${streamId}: expected version ${expectedVersion} does not match`);
+    const result = await this.pool.query({
+      name: this.name('append'),
+      text: APPEND_SQL,
+      values: [
+        streamId,
+        streamType,
+        expectedVersion,
+        events.map(() => randomUUID()),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event.data)),
+        events.map((event) => JSON.stringify(event.metadata)),
+      ],
+    });
+    if (result.rowCount !== events.length)
+      throw new Error(`Baseline append to ${streamId}: expected version ${expectedVersion} does not match`);
   }
 
   async readStream(streamId: string): Promise<BaselineRow[]> {
-    return (await this.pool.query<BaselineRow>(READ_STREAM_SQL, [streamId])).rows;
+    return (await this.pool.query<BaselineRow>({ name: this.name('read_stream'), text: READ_STREAM_SQL, values: [streamId] })).rows;
   }
 
   /** One page of the gap-safe global read after `(transactionId, globalPosition)`. */
   async readAllPage(transactionId: string, globalPosition: string, limit: number): Promise<BaselineRow[]> {
-    return (await this.pool.query<BaselineRow>(READ_ALL_SQL, [transactionId, globalPosition, limit])).rows;
+    return (
+      await this.pool.query<BaselineRow>({
+        name: this.name('read_all'),
+        text: READ_ALL_SQL,
+        values: [transactionId, globalPosition, limit],
+      })
+    ).rows;
   }
 }

@@ -17,6 +17,8 @@ export interface BenchConfig {
   writeRounds: number;
   /** Full passes of the global read per store, alternating which goes first. */
   readAllRounds: number;
+  /** `BENCH_BASELINE_PREPARED=1`: the baseline uses named (prepared) statements, like Fireline. */
+  baselinePrepared: boolean;
 }
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -50,6 +52,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     pageSize: integer('BENCH_PAGE_SIZE', 1000),
     writeRounds: integer('BENCH_ROUNDS', 4),
     readAllRounds: integer('BENCH_READ_ALL_ROUNDS', 2),
+    baselinePrepared: ['1', 'true'].includes(env.BENCH_BASELINE_PREPARED ?? ''),
   };
   if (problems.length > 0) throw new Error(`Invalid benchmark settings:\n  ${problems.join('\n  ')}`);
   return config;

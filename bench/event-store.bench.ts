@@ -2,7 +2,7 @@
  * Fireline's event store against plain SQL on the design's gap-safe table, side by side in one run on one
  * embedded PostgreSQL (/work/shared/design/event-store.md, "Measured on this machine"). See bench/README.md.
  *
- *   npx tsx bench/event-store.bench.ts            full size (~1–2 min on 2 cores)
+ *   npx tsx bench/event-store.bench.ts            full size (~25 s on 2 cores)
  *   BENCH_SCALE=0.1 npx tsx bench/event-store.bench.ts   smoke run
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -32,8 +32,8 @@ interface Contender {
   readAll(pageSize: number): Promise<{ events: number; pages: number }>;
 }
 
-function baselineContender(pool: Pool): Contender {
-  const store = new BaselineEventStore(pool);
+function baselineContender(pool: Pool, prepared: boolean): Contender {
+  const store = new BaselineEventStore(pool, prepared);
   return {
     side: 'baseline',
     pool,
@@ -221,7 +221,10 @@ async function appendWorkload(
   spec: { key: string; label: string; appends: number; clients: number; eventsPerAppend: number; appendsPerStream: number; rounds: number },
 ): Promise<WorkloadResult> {
   const unit = spec.eventsPerAppend === 1 ? 'appends/s' : 'events/s';
-  const totals = { baseline: { ms: 0, latencies: [] as number[], rounds: [] as number[] }, fireline: { ms: 0, latencies: [] as number[], rounds: [] as number[] } };
+  const totals = {
+    baseline: { ms: 0, latencies: [] as number[], rounds: [] as number[] },
+    fireline: { ms: 0, latencies: [] as number[], rounds: [] as number[] },
+  };
   const roundSizes = splitRounds(spec.appends, spec.rounds);
   for (const [round, size] of roundSizes.entries()) {
     const plan = planAppends(`${spec.key}-r${round}`, size, spec.clients, spec.eventsPerAppend, spec.appendsPerStream);
@@ -249,7 +252,15 @@ async function appendWorkload(
   };
   const baseline = measure('baseline');
   const fireline = measure('fireline');
-  return { key: spec.key, label: spec.label, unit, kind: 'throughput', baseline, fireline, ratio: ratioOf('throughput', baseline.value, fireline.value) };
+  return {
+    key: spec.key,
+    label: spec.label,
+    unit,
+    kind: 'throughput',
+    baseline,
+    fireline,
+    ratio: ratioOf('throughput', baseline.value, fireline.value),
+  };
 }
 
 async function readStreamWorkload(contenders: Record<Side, Contender>, config: BenchConfig, label: string): Promise<WorkloadResult> {
@@ -279,10 +290,23 @@ async function readStreamWorkload(contenders: Record<Side, Contender>, config: B
   };
   const baseline = measure('baseline');
   const fireline = measure('fireline');
-  return { key: 'read-stream', label, unit: 'ms (p50)', kind: 'latency', baseline, fireline, ratio: ratioOf('latency', baseline.value, fireline.value) };
+  return {
+    key: 'read-stream',
+    label,
+    unit: 'ms (p50)',
+    kind: 'latency',
+    baseline,
+    fireline,
+    ratio: ratioOf('latency', baseline.value, fireline.value),
+  };
 }
 
-async function readAllWorkload(contenders: Record<Side, Contender>, config: BenchConfig, expected: number, label: string): Promise<WorkloadResult> {
+async function readAllWorkload(
+  contenders: Record<Side, Contender>,
+  config: BenchConfig,
+  expected: number,
+  label: string,
+): Promise<WorkloadResult> {
   const totals: Record<Side, { ms: number; events: number; pages: number; rounds: number[] }> = {
     baseline: { ms: 0, events: 0, pages: 0, rounds: [] },
     fireline: { ms: 0, events: 0, pages: 0, rounds: [] },
@@ -315,7 +339,15 @@ async function readAllWorkload(contenders: Record<Side, Contender>, config: Benc
   };
   const baseline = measure('baseline');
   const fireline = measure('fireline');
-  return { key: 'read-all', label, unit: 'events/s', kind: 'throughput', baseline, fireline, ratio: ratioOf('throughput', baseline.value, fireline.value) };
+  return {
+    key: 'read-all',
+    label,
+    unit: 'events/s',
+    kind: 'throughput',
+    baseline,
+    fireline,
+    ratio: ratioOf('throughput', baseline.value, fireline.value),
+  };
 }
 
 async function countEvents(pool: Pool): Promise<number> {
@@ -403,13 +435,19 @@ function formatValue(result: WorkloadResult, side: Side): string {
   return result.kind === 'latency' ? `${value.toFixed(1)} ms` : `${fmt(value)} ${result.unit}`;
 }
 
-function renderTable(results: WorkloadResult[], environment: Environment): string {
+function renderTable(results: WorkloadResult[], environment: Environment, config: BenchConfig): string {
   const rows = [
-    ['workload', 'baseline (plain SQL)', 'Fireline', 'ratio'],
-    ...results.map((result) => [result.label, formatValue(result, 'baseline'), formatValue(result, 'fireline'), `${result.ratio.toFixed(2)}x`]),
+    ['workload', config.baselinePrepared ? 'baseline (plain SQL, prepared)' : 'baseline (plain SQL)', 'Fireline', 'ratio'],
+    ...results.map((result) => [
+      result.label,
+      formatValue(result, 'baseline'),
+      formatValue(result, 'fireline'),
+      `${result.ratio.toFixed(2)}x`,
+    ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const line = (row: string[]): string =>
+    `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   const latencyLines = results
     .filter((result) => result.key !== 'read-all')
@@ -437,7 +475,11 @@ function renderTable(results: WorkloadResult[], environment: Environment): strin
   ].join('\n');
 }
 
-async function runWorkloads(postgres: BenchPostgres, config: BenchConfig, pools: Pool[]): Promise<{ results: WorkloadResult[]; environment: Environment }> {
+async function runWorkloads(
+  postgres: BenchPostgres,
+  config: BenchConfig,
+  pools: Pool[],
+): Promise<{ results: WorkloadResult[]; environment: Environment }> {
   for (const side of SIDES) await postgres.createDatabase(`bench_${side}`);
   const openPool = (side: Side): Pool => {
     const pool = new Pool({ connectionString: postgres.url(`bench_${side}`), max: config.clients });
@@ -446,7 +488,7 @@ async function runWorkloads(postgres: BenchPostgres, config: BenchConfig, pools:
     return pool;
   };
   const contenders: Record<Side, Contender> = {
-    baseline: baselineContender(openPool('baseline')),
+    baseline: baselineContender(openPool('baseline'), config.baselinePrepared),
     fireline: firelineContender(openPool('fireline')),
   };
   await contenders.baseline.pool.query(baselineSchemaSql);
@@ -493,9 +535,16 @@ async function runWorkloads(postgres: BenchPostgres, config: BenchConfig, pools:
 
   const total = await prepareReadData(contenders, config);
   log(`read data ready: ${fmt(total)} events per store`);
-  results.push(await readStreamWorkload(contenders, config, `read one ${fmt(config.streamLength)}-event stream (${config.streamReads}x, p50)`));
   results.push(
-    await readAllWorkload(contenders, config, total, `read all, ${fmt(total)} events, pages of ${fmt(config.pageSize)} (${config.readAllRounds}x)`),
+    await readStreamWorkload(contenders, config, `read one ${fmt(config.streamLength)}-event stream (${config.streamReads}x, p50)`),
+  );
+  results.push(
+    await readAllWorkload(
+      contenders,
+      config,
+      total,
+      `read all, ${fmt(total)} events, pages of ${fmt(config.pageSize)} (${config.readAllRounds}x)`,
+    ),
   );
   return { results, environment };
 }
@@ -523,7 +572,7 @@ async function main(): Promise<void> {
   let outcome: { results: WorkloadResult[]; environment: Environment };
   try {
     outcome = await runWorkloads(postgres, config, pools);
-    process.stdout.write(`\n${renderTable(outcome.results, outcome.environment)}\n`);
+    process.stdout.write(`\n${renderTable(outcome.results, outcome.environment, config)}\n`);
   } finally {
     await Promise.allSettled(pools.map((pool) => pool.end()));
     await postgres.stop();
@@ -533,8 +582,18 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `event-store-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  const record = { startedAt: startedAt.toISOString(), durationMs, config, environment: outcome.environment, results: outcome.results, designReference: DESIGN_REFERENCE };
-  writeFileSync(file, `${JSON.stringify(record, (_, value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? null : value), 2)}\n`);
+  const record = {
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    config,
+    environment: outcome.environment,
+    results: outcome.results,
+    designReference: DESIGN_REFERENCE,
+  };
+  writeFileSync(
+    file,
+    `${JSON.stringify(record, (_, value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? null : value), 2)}\n`,
+  );
   process.stdout.write(`\nTotal run time: ${(durationMs / 1000).toFixed(1)} s. Results: ${file}\n`);
 }
 

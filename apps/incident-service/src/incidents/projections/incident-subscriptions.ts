@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TOPICS } from '@fireline/contracts';
 import { EventStore, projectionHandler, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
@@ -16,10 +16,11 @@ export const INCIDENT_RELAY_NAME = 'incident-service.incidents';
 /**
  * The subscriptions incident-service runs on its event store: the `incident_summaries` projection and
  * the relay that publishes public incident events on `fireline.incidents.v1`. Started after the app has
- * booted (every consumer has subscribed), stopped on shutdown (waiting for the page in flight).
+ * booted (every consumer has subscribed), stopped on shutdown (waiting for the page in flight)
+ * before the database pool closes.
  */
 @Injectable()
-export class IncidentSubscriptions implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(IncidentSubscriptions.name);
   readonly summary: Subscription;
   readonly relay: Subscription;
@@ -52,7 +53,8 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnApplicat
     this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Module destroy runs before TypeORM's shutdown hook closes the pool these loops use. */
+  async onModuleDestroy(): Promise<void> {
     await Promise.all([this.summary.stop(), this.relay.stop()]);
   }
 
