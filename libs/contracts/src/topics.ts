@@ -17,6 +17,7 @@ export const TOPICS = {
   postmortems: 'fireline.postmortems.v1',
 } as const satisfies Record<string, TopicName>;
 
+/** `fireline.incidents.v1` -> `fireline.incidents.v1.dlq`: where a consumer parks messages it gave up on. */
 export function deadLetterTopicOf(topic: TopicName): `${TopicName}.dlq` {
   return `${topic}.dlq`;
 }

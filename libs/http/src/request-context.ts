@@ -21,6 +21,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return first && first.trim() !== '' ? first.trim().slice(0, 200) : undefined;
 }
 
+/** Reads the request context from headers (see `RequestContext`); `now` is the time of this call. */
 export function requestContextOf(request: FastifyRequest): RequestContext {
   return {
     actor: header(request, 'x-actor') ?? 'anonymous',

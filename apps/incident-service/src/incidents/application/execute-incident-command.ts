@@ -29,6 +29,7 @@ export class ExecuteIncidentCommand extends Command<IncidentCommandResult> {
   }
 }
 
+/** Handles `ExecuteIncidentCommand` with `handleCommand` and wakes the subscriptions after an append. */
 @CommandHandler(ExecuteIncidentCommand)
 export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteIncidentCommand, IncidentCommandResult> {
   constructor(

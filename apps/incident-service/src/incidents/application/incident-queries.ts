@@ -36,6 +36,7 @@ export class GetIncidentTimelineQuery extends Query<IncidentTimelineEntry[]> {
   }
 }
 
+/** Replays the incident stream (optionally up to `asOf`). @throws NotFoundError `INCIDENT.NOT_FOUND`. */
 @QueryHandler(GetIncidentQuery)
 export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery, IncidentView> {
   constructor(@Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore) {}
@@ -53,6 +54,7 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery, Incid
   }
 }
 
+/** Maps each stored event to a timeline entry. @throws NotFoundError `INCIDENT.NOT_FOUND`. */
 @QueryHandler(GetIncidentTimelineQuery)
 export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery, IncidentTimelineEntry[]> {
   constructor(@Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore) {}

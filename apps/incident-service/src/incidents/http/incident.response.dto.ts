@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from '../domain/incident.values';
 import type { Incident, LastStatusUpdate } from '../domain/incident.state';
 
+/** The latest status update for one audience. */
 export class StatusUpdateResponse {
   @ApiProperty() updateId!: string;
   @ApiProperty() message!: string;
@@ -9,12 +10,14 @@ export class StatusUpdateResponse {
   @ApiProperty() by!: string;
 }
 
+/** Current holder of each incident role; `null` when vacant. */
 export class IncidentRolesResponse {
   @ApiProperty({ nullable: true, type: String }) incident_commander!: string | null;
   @ApiProperty({ nullable: true, type: String }) technical_lead!: string | null;
   @ApiProperty({ nullable: true, type: String }) communications_lead!: string | null;
 }
 
+/** The latest internal and external status updates. */
 export class LastStatusUpdatesResponse {
   @ApiPropertyOptional({ type: StatusUpdateResponse, nullable: true }) internal!: LastStatusUpdate | null;
   @ApiPropertyOptional({ type: StatusUpdateResponse, nullable: true }) external!: LastStatusUpdate | null;
@@ -43,6 +46,7 @@ export class IncidentResponse {
   @ApiProperty({ description: 'stream version; also the ETag' }) version!: number;
 }
 
+/** Maps the folded incident to its API shape, dropping bookkeeping such as the seen note ids. */
 export function toIncidentResponse(incident: Incident, version: number): IncidentResponse {
   return {
     id: incident.id,

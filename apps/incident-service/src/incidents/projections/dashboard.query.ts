@@ -32,6 +32,7 @@ export interface Dashboard {
   oldestUnacknowledged: { id: string; title: string; severity: string; status: string; declaredAt: string; ageSeconds: number }[];
 }
 
+/** The dashboard as of `now`, with MTTA/MTTR over the `windowDays` days before it. */
 export class GetDashboardQuery extends Query<Dashboard> {
   constructor(
     readonly now: Date,

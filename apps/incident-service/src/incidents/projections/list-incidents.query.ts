@@ -56,6 +56,7 @@ function decodeCursor(cursor: string): [string, string] {
   throw new ValidationError('REQUEST.INVALID_CURSOR', 'cursor is not one this API returned', [{ field: 'cursor', message: 'unknown cursor' }]);
 }
 
+/** Reads `incident_summaries` with keyset pagination. @throws ValidationError `REQUEST.INVALID_CURSOR`. */
 @QueryHandler(ListIncidentsQuery)
 export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, IncidentPage> {
   constructor(@InjectRepository(IncidentSummaryEntity, INCIDENT_DATA_SOURCE) private readonly summaries: Repository<IncidentSummaryEntity>) {}

@@ -11,6 +11,7 @@ export interface WebhookBody {
   event: IncidentIntegrationEventV1;
 }
 
+/** Serialises the `WebhookBody` of one delivery: the exact bytes that are signed and sent. */
 export function renderWebhookBody(deliveryId: string, event: IncidentIntegrationEventV1): string {
   const body: WebhookBody = { deliveryId, event };
   return JSON.stringify(body);

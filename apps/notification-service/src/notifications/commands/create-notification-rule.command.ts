@@ -22,6 +22,7 @@ export class CreateNotificationRule extends Command<NotificationRuleView> {
   }
 }
 
+/** Stores a rule; a webhook without a secret gets a generated one, returned once. */
 @CommandHandler(CreateNotificationRule)
 export class CreateNotificationRuleHandler implements ICommandHandler<CreateNotificationRule> {
   constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}

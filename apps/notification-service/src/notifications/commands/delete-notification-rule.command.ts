@@ -19,6 +19,7 @@ export class DeleteNotificationRule extends Command<void> {
   }
 }
 
+/** Soft-deletes a rule; queued deliveries keep going. @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`. */
 @CommandHandler(DeleteNotificationRule)
 export class DeleteNotificationRuleHandler implements ICommandHandler<DeleteNotificationRule> {
   constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}

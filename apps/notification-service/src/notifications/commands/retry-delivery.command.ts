@@ -17,6 +17,7 @@ export class RetryDelivery extends Command<ManualRetryDecision> {
   }
 }
 
+/** Re-queues a dead-lettered delivery for a fresh round of attempts; a no-op while queued. */
 @CommandHandler(RetryDelivery)
 export class RetryDeliveryHandler implements ICommandHandler<RetryDelivery> {
   constructor(@InjectDataSource(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}

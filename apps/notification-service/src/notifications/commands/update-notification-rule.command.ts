@@ -32,6 +32,7 @@ export class UpdateNotificationRule extends Command<NotificationRuleView> {
   }
 }
 
+/** Replaces the given parts of a rule. @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`. */
 @CommandHandler(UpdateNotificationRule)
 export class UpdateNotificationRuleHandler implements ICommandHandler<UpdateNotificationRule> {
   constructor(@InjectDataSource(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}

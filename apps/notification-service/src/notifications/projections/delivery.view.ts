@@ -43,6 +43,7 @@ export class DeliveryPageView {
   nextCursor!: string | null;
 }
 
+/** Maps a delivery row and its attempts (newest first) to the API shape; `withPayload` adds the sent body. */
 export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttemptEntity[], withPayload = false): DeliveryView {
   const queued = entity.status === 'pending' || entity.status === 'retrying';
   return {

@@ -14,6 +14,7 @@ export class GetDelivery extends Query<DeliveryView> {
   }
 }
 
+/** One delivery with its attempts and exact payload. @throws NotFoundError `DELIVERY.NOT_FOUND`. */
 @QueryHandler(GetDelivery)
 export class GetDeliveryHandler implements IQueryHandler<GetDelivery> {
   constructor(

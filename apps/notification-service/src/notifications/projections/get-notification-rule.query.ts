@@ -18,6 +18,7 @@ export class GetNotificationRule extends Query<NotificationRuleView> {
   }
 }
 
+/** One rule, secret masked. @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`. */
 @QueryHandler(GetNotificationRule)
 export class GetNotificationRuleHandler implements IQueryHandler<GetNotificationRule> {
   constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}

@@ -23,6 +23,7 @@ export class ListDeliveries extends Query<DeliveryPageView> {
   }
 }
 
+/** The delivery log, newest first, keyset-paginated by `seq`, each delivery with its attempts. */
 @QueryHandler(ListDeliveries)
 export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
   constructor(

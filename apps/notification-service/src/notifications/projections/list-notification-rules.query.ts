@@ -8,6 +8,7 @@ import { toNotificationRuleView, type NotificationRuleView } from './notificatio
 /** Every live rule, oldest first, secrets masked. Rules are configuration: a short list, not paged. */
 export class ListNotificationRules extends Query<NotificationRuleView[]> {}
 
+/** Every rule not deleted, oldest first, secrets masked. */
 @QueryHandler(ListNotificationRules)
 export class ListNotificationRulesHandler implements IQueryHandler<ListNotificationRules> {
   constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}

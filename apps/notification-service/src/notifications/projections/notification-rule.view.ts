@@ -2,12 +2,14 @@ import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contr
 import { secretPreviewOf } from '../domain/notification-rule';
 import type { NotificationRuleEntity } from './notification-rule.entity';
 
+/** What a rule matches; an empty list matches anything. */
 export class NotificationRuleMatchView {
   severities!: SeverityV1[];
   services!: string[];
   eventTypes!: IncidentIntegrationEventTypeV1[];
 }
 
+/** A signed outbound webhook target. */
 export class WebhookChannelView {
   type!: 'webhook';
   url!: string;
@@ -17,6 +19,7 @@ export class WebhookChannelView {
   secret?: string;
 }
 
+/** A Slack incoming-webhook target. */
 export class SlackChannelView {
   type!: 'slack';
   webhookUrl!: string;

@@ -100,6 +100,7 @@ export const POSTMORTEM_EVENT_TYPES: readonly PostmortemEventType[] = [
 /** The event-store stream type and stream id of a postmortem. */
 export const POSTMORTEM_STREAM_TYPE = 'postmortem';
 
+/** `postmortem-<uuid>`: the stream that holds one postmortem's events. */
 export function postmortemStreamId(postmortemId: string): string {
   return `postmortem-${postmortemId}`;
 }
