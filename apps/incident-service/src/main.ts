@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { AppModule } from './app.module';
 import { loadIncidentServiceConfig } from './config/incident-service.config';
 
 /** Runs incident-service alone from environment config (`PORT`, default 3001, and the keys of `loadIncidentServiceConfig`). */
 async function main(): Promise<void> {
   const config = loadIncidentServiceConfig(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ bodyLimit: 1024 * 1024 }));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ bodyLimit: 1024 * 1024, frameworkErrors: problemDetailsFrameworkErrors }));
   configureHttpApp(app);
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3001);

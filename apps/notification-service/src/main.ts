@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { InProcessMessagingModule } from '@fireline/messaging';
 import { loadNotificationServiceStandaloneConfig } from './config/notification-service.config';
 import { NotificationServiceModule } from './notification-service.module';
@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
       module: class NotificationServiceStandaloneRoot {},
       imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(config.service)],
     },
-    new FastifyAdapter(),
+    new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }),
   );
   configureHttpApp(app);
   app.enableShutdownHooks();

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { PlatformModule, type PlatformServicesConfig } from './platform.module';
 
 export interface PlatformHttpOptions {
@@ -17,7 +17,7 @@ export interface PlatformHttpOptions {
 export async function createPlatformApp(services: PlatformServicesConfig, http: PlatformHttpOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     PlatformModule.register(services),
-    new FastifyAdapter({ bodyLimit: http.bodyLimitBytes }),
+    new FastifyAdapter({ bodyLimit: http.bodyLimitBytes, frameworkErrors: problemDetailsFrameworkErrors }),
     { logger: http.logger ?? ['log', 'error', 'warn'], abortOnError: false },
   );
   configureHttpApp(app);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { InProcessMessagingModule } from '@fireline/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -25,7 +25,7 @@ class PostmortemServiceStandaloneModule {
 async function bootstrap(): Promise<void> {
   const config = loadPostmortemServiceConfig(process.env);
   const http = loadPostmortemServiceHttpConfig(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(PostmortemServiceStandaloneModule.register(config), new FastifyAdapter());
+  const app = await NestFactory.create<NestFastifyApplication>(PostmortemServiceStandaloneModule.register(config), new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }));
   configureHttpApp(app);
   app.enableShutdownHooks();
   await app.listen(http.port, '0.0.0.0');

@@ -1,5 +1,5 @@
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
-import { SubscriptionsAdminControllerFor } from '@fireline/http';
+import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -51,7 +51,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
           url: config.database.url,
           poolSize: config.database.poolSize,
           entities: ENTITIES,
-          migrations: [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, ...POSTMORTEM_SERVICE_MIGRATIONS],
+          migrations: [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...POSTMORTEM_SERVICE_MIGRATIONS],
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
         }),

@@ -1,14 +1,26 @@
+import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
+/** Nest registers a parser for form bodies at `init()`, after this runs; a hook refuses them first. */
+const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
 /**
  * Applies Fireline's HTTP conventions to an app (each service's main, the embedded platform, tests):
- * JSON bodies only, DTO validation that rejects unknown fields, and RFC 9457 problem details for every error.
+ * JSON bodies only, DTO validation that rejects unknown fields, and RFC 9457 problem details for every
+ * error. Pair it with `problemDetailsFrameworkErrors` on the `FastifyAdapter` for router-level errors.
  */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
-  // JSON only: a text/plain body is refused with 415 instead of reaching a DTO as a string.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body is refused with 415 instead of reaching a DTO as a string, and a form
+  // body with 415 instead of passing as a DTO (or being ignored by a route that takes no body).
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request) => {
+    if (FORM.test(request.headers['content-type'] ?? '')) {
+      throw new UnsupportedMediaTypeException(`Unsupported Media Type: ${request.headers['content-type']}; send application/json`);
+    }
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   return app;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';
 
 /** Fastify's own client errors (body parsing, size, content type) carry a `statusCode` and `code`. */
@@ -20,6 +20,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'REQUEST.EMPTY_JSON_BODY',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'REQUEST.INVALID_CONTENT_LENGTH',
+  FST_ERR_BAD_URL: 'REQUEST.BAD_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'REQUEST.URI_TOO_LONG',
 };
 
 /** A stable code for a framework-level 4xx, from Fastify's code when known, else from the status. */
@@ -35,6 +37,8 @@ function clientErrorCode(status: number, message: string, fastifyCode: string | 
       return 'ROUTE.METHOD_NOT_ALLOWED';
     case 413:
       return 'REQUEST.BODY_TOO_LARGE';
+    case 414:
+      return 'REQUEST.URI_TOO_LONG';
     case 415:
       return 'REQUEST.UNSUPPORTED_MEDIA_TYPE';
     default:
@@ -127,11 +131,25 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any route (hence any Nest filter)
+ * runs, i.e. a path with bad percent-encoding (`FST_ERR_BAD_URL`, 400) or a path parameter longer than
+ * `maxParamLength` (`FST_ERR_MAX_PARAM_LENGTH`, 414). Without it Fastify answers those with its own
+ * `application/json` body. Pass it to every `new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors })`.
+ */
+export function problemDetailsFrameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = clientErrorCode(status, error.message, error.code);
+  const problem: ProblemDetails = { type: problemTypeOf(code), title: titleOf(status), status, detail: error.message, instance: request.url, code };
+  void reply.status(status).header('content-type', PROBLEM_JSON).send(problem);
+}
 
 function titleOf(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, UseInterceptors, type Type } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@fireline/errors';
 import { projectionSubscriptionName, rebuildProjection, subscriptionStatuses, type Projection, type SubscriptionStatus } from '@fireline/event-store';
 import type { Pool } from 'pg';
+import { IdempotencyInterceptorFor } from './idempotency.interceptor';
 
 /** What a service exposes to operators: its projections (rebuildable) and its other subscriptions (relays). */
 export interface SubscriptionsAdminOptions {
@@ -30,6 +31,7 @@ export interface SubscriptionStatusView {
  * - `POST <path>/projections/{name}/rebuild`: rebuilds the read model from position zero into a shadow
  *   table and swaps it in atomically (readers never see a half-built table; see `rebuildProjection`).
  *   Safe to repeat. 404 `PROJECTION.NOT_FOUND` for an unknown name.
+ * POSTs honour `Idempotency-Key` (the service's database needs `CreateIdempotencyKeys1732000000200`).
  * Put these behind your operator auth in production.
  */
 export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptions): Type<unknown> {
@@ -41,6 +43,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
 
   @ApiTags('operations')
   @Controller(options.path)
+  @UseInterceptors(IdempotencyInterceptorFor(options.poolToken))
   class SubscriptionsAdminController {
     constructor(@Inject(options.poolToken) private readonly pool: Pool) {}
 

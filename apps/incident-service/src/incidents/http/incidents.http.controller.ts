@@ -27,6 +27,9 @@ import { IncidentResponse, toIncidentResponse } from './incident.response.dto';
 
 const anyUuid = uuidParam('id');
 
+/** Commands on one incident honour `If-Match` (its `ETag`): 412 when it changed since, 400 for garbage. */
+const IF_MATCH_HEADER = { name: 'If-Match', required: false, description: 'ETag of the incident; 412 when it changed since' };
+
 function parseRole(raw: string): IncidentRole {
   const role = raw.replace(/-/g, '_');
   if (!(INCIDENT_ROLES as readonly string[]).includes(role)) {
@@ -104,6 +107,7 @@ export class IncidentsHttpController {
 
   @Post(':id/acknowledge')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   acknowledge(@Param('id', anyUuid) id: string, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.run({ type: 'AcknowledgeIncident', data: { incidentId: id }, metadata: this.metadata(ctx, `acknowledge:${id}`) }, ctx, reply);
@@ -111,6 +115,7 @@ export class IncidentsHttpController {
 
   @Post(':id/status')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   changeStatus(@Param('id', anyUuid) id: string, @Body() body: ChangeIncidentStatusRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.run(
@@ -122,6 +127,7 @@ export class IncidentsHttpController {
 
   @Post(':id/severity')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   changeSeverity(@Param('id', anyUuid) id: string, @Body() body: ChangeIncidentSeverityRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.run(
@@ -133,6 +139,7 @@ export class IncidentsHttpController {
 
   @Put(':id/roles/:role')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   assignRole(
     @Param('id', anyUuid) id: string,
@@ -147,6 +154,7 @@ export class IncidentsHttpController {
 
   @Post(':id/notes')
   @HttpCode(201)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   addNote(@Param('id', anyUuid) id: string, @Body() body: AddTimelineNoteRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const noteId = body.noteId ?? ctx.idempotencyKey ?? randomUUID();
@@ -155,6 +163,7 @@ export class IncidentsHttpController {
 
   @Post(':id/updates')
   @HttpCode(201)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   postUpdate(@Param('id', anyUuid) id: string, @Body() body: PostStatusUpdateRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const updateId = body.updateId ?? ctx.idempotencyKey ?? randomUUID();
@@ -167,6 +176,7 @@ export class IncidentsHttpController {
 
   @Post(':id/resolve')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   resolve(@Param('id', anyUuid) id: string, @Body() body: ResolveIncidentRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.run({ type: 'ResolveIncident', data: { incidentId: id, summary: body.summary }, metadata: this.metadata(ctx, `resolve:${id}`) }, ctx, reply);
@@ -174,6 +184,7 @@ export class IncidentsHttpController {
 
   @Post(':id/close')
   @HttpCode(200)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
   close(@Param('id', anyUuid) id: string, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.run({ type: 'CloseIncident', data: { incidentId: id }, metadata: this.metadata(ctx, `close:${id}`) }, ctx, reply);

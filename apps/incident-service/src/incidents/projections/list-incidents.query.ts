@@ -44,11 +44,21 @@ function encodeCursor(row: IncidentSummaryEntity): string {
   return Buffer.from(JSON.stringify([row.declaredAt.toISOString(), row.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, string] {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isIsoTimestamp(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value; // refuses 2026-02-30, which Date rolls over
+}
+
+/** Exported for its unit test. @throws ValidationError `REQUEST.INVALID_CURSOR` for anything encodeCursor did not make. */
+export function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && !Number.isNaN(Date.parse(String(value[0]))) && /^[0-9a-f-]{36}$/i.test(String(value[1]))) {
-      return [String(value[0]), String(value[1])];
+    // Exactly what encodeCursor writes (a Date's ISO string and a UUID), so both are safe to cast in SQL.
+    if (Array.isArray(value) && value.length === 2 && isIsoTimestamp(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
+      return [value[0], value[1]];
     }
   } catch {
     // fall through to the error below

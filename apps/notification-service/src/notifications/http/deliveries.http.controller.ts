@@ -1,18 +1,20 @@
-import { uuidParam } from '@fireline/http';
+import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
 import { ApiTags } from '@nestjs/swagger';
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RetryDelivery } from '../commands/retry-delivery.command';
 import { GetDelivery } from '../projections/get-delivery.query';
 import { ListDeliveries } from '../projections/list-deliveries.query';
 import type { DeliveryPageView, DeliveryView } from '../projections/delivery.view';
 import { ListDeliveriesRequestDto } from './list-deliveries.request.dto';
+import { NOTIFICATION_PG_POOL } from '../notification.tokens';
 
 const DEFAULT_PAGE_SIZE = 50;
 
 /** The delivery log and manual retry of dead-lettered deliveries. */
 @ApiTags('deliveries')
 @Controller('v1/deliveries')
+@UseInterceptors(IdempotencyInterceptorFor(NOTIFICATION_PG_POOL))
 export class DeliveriesHttpController {
   constructor(
     private readonly commandBus: CommandBus,

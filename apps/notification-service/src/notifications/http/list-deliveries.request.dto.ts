@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/delivery.transitions';
@@ -5,19 +6,23 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/delivery.trans
 /** Query string of `GET /v1/deliveries`. */
 export class ListDeliveriesRequestDto {
   /** Incident ids are UUIDs (any version: ids derived from an Idempotency-Key are name-based). */
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
   incidentId?: string;
 
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)
   status?: DeliveryStatus;
 
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   ruleId?: string;
 
   /** Page size, 1–100, default 50. */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -26,6 +31,7 @@ export class ListDeliveriesRequestDto {
   limit?: number;
 
   /** `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@fireline/errors';
 import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
 import { CreateNotificationRule } from '../commands/create-notification-rule.command';
 import { DeleteNotificationRule } from '../commands/delete-notification-rule.command';
@@ -40,6 +41,9 @@ export class NotificationRulesHttpController {
 
   @Patch(':id')
   update(@Param('id', uuidParam('id')) id: string, @Body() body: UpdateNotificationRuleRequestDto): Promise<NotificationRuleView> {
+    if (Object.values(body).every((value) => value === undefined)) {
+      throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, enabled, match, channel');
+    }
     return this.commandBus.execute(new UpdateNotificationRule(id, body, new Date()));
   }
 

@@ -1,7 +1,10 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsBoolean, IsObject, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { CHANNEL_TYPE_OPTIONS, NotificationChannelRequestDto, type ChannelRequest } from './notification-channel.request.dto';
 import { NotificationRuleMatchRequestDto } from './notification-rule-match.request.dto';
+
+/** Optional, but `null` is not a value (every member is NOT NULL): absent means "leave as is". */
+const IsAbsentOrDefined = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /**
  * `PATCH /v1/notification-rules/{id}`: each present member replaces the stored one (`match` and
@@ -9,22 +12,22 @@ import { NotificationRuleMatchRequestDto } from './notification-rule-match.reque
  * already was a webhook, else gets a generated one (returned once).
  */
 export class UpdateNotificationRuleRequestDto {
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsBoolean()
   enabled?: boolean;
 
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsObject()
   @ValidateNested()
   @Type(() => NotificationRuleMatchRequestDto)
   match?: NotificationRuleMatchRequestDto;
 
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsObject()
   @ValidateNested()
   @Type(() => NotificationChannelRequestDto, CHANNEL_TYPE_OPTIONS)

@@ -11,4 +11,10 @@ describe('delivery log cursor', () => {
     expect(() => decodeDeliveryCursor('bm9wZQ')).toThrow(ValidationError);
     expect(() => decodeDeliveryCursor(Buffer.from("seq:1' OR 1=1").toString('base64url'))).toThrow(ValidationError);
   });
+
+  it('rejects a sequence past PostgreSQL bigint, which the query would fail on', () => {
+    expect(decodeDeliveryCursor(encodeDeliveryCursor('9223372036854775807'))).toBe('9223372036854775807');
+    expect(() => decodeDeliveryCursor(encodeDeliveryCursor('9223372036854775808'))).toThrow(ValidationError);
+    expect(() => decodeDeliveryCursor(encodeDeliveryCursor('9999999999999999999'))).toThrow(ValidationError);
+  });
 });

@@ -1,11 +1,12 @@
 import { ValidationError } from '@fireline/errors';
-import { Ctx, etagOf, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../application/clock';
+import { POSTMORTEM_PG_POOL } from '../application/postmortem.tokens';
 import { ExecutePostmortemCommands } from '../application/execute-postmortem-commands.command';
 import { GetPostmortem } from '../application/get-postmortem.query';
 import type { PostmortemCommand } from '../domain/postmortem.commands';
@@ -27,6 +28,7 @@ const DEFAULT_LIMIT = 50;
 @ApiHeader({ name: 'X-Actor', required: false, description: 'Who acts (default anonymous)' })
 @ApiHeader({ name: 'X-Correlation-Id', required: false })
 @Controller('v1/postmortems')
+@UseInterceptors(IdempotencyInterceptorFor(POSTMORTEM_PG_POOL))
 export class PostmortemsHttpController {
   constructor(
     private readonly commandBus: CommandBus,

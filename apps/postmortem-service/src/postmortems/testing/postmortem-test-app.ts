@@ -1,5 +1,5 @@
 import type { IntegrationEvent, TopicName } from '@fireline/contracts';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { CqrsModule } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -35,7 +35,7 @@ export async function createPostmortemTestApp(databaseUrl: string, pool: Pool, n
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }), { logger: ['error'] });
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
