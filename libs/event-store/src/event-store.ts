@@ -116,7 +116,14 @@ interface PreparedEvent {
 }
 
 const CURRENT_VERSION_SQL = 'SELECT coalesce(max(version), 0)::text AS v FROM events WHERE stream_id = $1';
-const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version >= $2::bigint AND version <= $3::bigint ORDER BY events.version`;
+// One statement, so one snapshot: the events and the stream's current version can never disagree (two
+// statements could see an empty stream and then a concurrent first write, and a command would be decided
+// on the empty state but appended behind that write). The LEFT JOIN keeps one row when no event matches.
+const READ_STREAM_SQL =
+  'SELECT v.current_version::text AS current_version, e.* FROM ' +
+  '(SELECT coalesce(max(version), 0) AS current_version FROM events WHERE stream_id = $1) v ' +
+  `LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version >= $2::bigint AND version <= $3::bigint) e ON true ` +
+  'ORDER BY e.version::bigint';
 const EVENTS_BY_ID_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.global_position`;
 const HEAD_SQL =
   'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events ' +
@@ -230,15 +237,13 @@ export class EventStore {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${label} must be a positive integer, got ${value}`);
     }
     const db: Queryable = options.client ?? this.pool;
-    const result = await db.query<EventRow>({
+    const result = await db.query<EventRow & { current_version: string }>({
       name: 'fireline_es_read_stream',
       text: READ_STREAM_SQL,
       values: [streamId, fromVersion, toVersion],
     });
-    const events = result.rows.map((row) => this.upcast(toRecordedEvent(row)));
-    const last = events.at(-1);
-    const currentVersion = last !== undefined && options.toVersion === undefined ? last.version : await this.currentVersion(db, streamId);
-    return { events, currentVersion };
+    const events = result.rows.filter((row) => row.event_id !== null).map((row) => this.upcast(toRecordedEvent(row)));
+    return { events, currentVersion: Number(result.rows[0]?.current_version ?? 0) };
   }
 
   /**

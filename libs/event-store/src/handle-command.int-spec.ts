@@ -65,6 +65,29 @@ describe(handleCommand.name, () => {
     await database.drop();
   });
 
+  it('never decides on a state older than the version it appends after, even when the first write races', async () => {
+    // "Create once": a second Created could only appear if a command saw the empty stream yet appended
+    // behind a concurrent first write (stream read and version read from two different snapshots).
+    type Cmd = { type: 'Create' };
+    type Evt = { type: 'Created'; data: Record<string, never> };
+    const createOnce: Decider<Cmd, Evt, { created: boolean }> = {
+      initialState: () => ({ created: false }),
+      decide: (_command, state) => (state.created ? [] : [{ type: 'Created', data: {} }]),
+      evolve: () => ({ created: true }),
+    };
+    const streams = Array.from({ length: 30 }, () => newStreamId('create-once'));
+    for (const streamId of streams) {
+      await Promise.all(
+        Array.from({ length: 12 }, () => handleCommand(store, createOnce, { type: 'Create' }, { streamId, streamType: 'create-once', metadata: aCommandMetadata() })),
+      );
+    }
+    const { rows } = await database.pool.query<{ stream_id: string; n: number }>(
+      `SELECT stream_id, count(*)::int AS n FROM events WHERE stream_id = ANY($1) GROUP BY stream_id`,
+      [streams],
+    );
+    expect(rows.map((row) => row.n)).toEqual(Array(streams.length).fill(1));
+  });
+
   it('appends the decided events with command metadata and returns the evolved state', async () => {
     const streamId = newStreamId('counter');
     const metadata = aCommandMetadata({ causationId: 'msg-1' });
