@@ -67,8 +67,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * Returns an interceptor class bound to the service's own pool (the token of a `pg.Pool` provider)
  * whose database has `idempotency_keys` (see `CreateIdempotencyKeys1732000000200`).
+ *
+ * `options.redactStoredBody` maps the body before it is stored for replays: a response that shows a
+ * secret once (a new credential) is replayed without it, so the secret is never kept in plaintext.
  */
-export function IdempotencyInterceptorFor(poolToken: string | symbol): Type<NestInterceptor> {
+export function IdempotencyInterceptorFor(
+  poolToken: string | symbol,
+  options: { redactStoredBody?: (body: unknown) => unknown } = {},
+): Type<NestInterceptor> {
+  const redact = options.redactStoredBody ?? ((body: unknown) => body);
   @Injectable()
   class IdempotencyInterceptor implements NestInterceptor {
     constructor(
@@ -153,7 +160,7 @@ export function IdempotencyInterceptorFor(poolToken: string | symbol): Type<Nest
       await this.pool.query(
         `UPDATE idempotency_keys SET state = 'completed', response_status = $2, response_body = $3, response_headers = $4, completed_at = now()
          WHERE key = $1`,
-        [key, status, JSON.stringify(body ?? null), JSON.stringify(headers)],
+        [key, status, JSON.stringify(redact(body) ?? null), JSON.stringify(headers)],
       );
     }
 

@@ -12,13 +12,16 @@ export interface SubscriptionsAdminOptions {
   /** Injection token of the service's `pg.Pool`. */
   poolToken: string | symbol;
   projections: readonly Projection[];
-  /** Names of the service's other subscriptions, e.g. `relay:incident-service.incidents`. */
+  /**
+   * Names of the service's other subscriptions; the prefix gives the kind:
+   * `relay:incident-service.incidents`, `workflow:open-incident-when-alert-triggered`.
+   */
   otherSubscriptions: readonly string[];
 }
 
 export interface SubscriptionStatusView {
   name: string;
-  kind: 'projection' | 'relay';
+  kind: 'projection' | 'relay' | 'workflow';
   checkpoint: { transactionId: string; globalPosition: string };
   /** Events not yet handled (lag). */
   behind: number;
@@ -38,7 +41,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
   const byName = new Map(options.projections.map((projection) => [projection.name, projection]));
   const kinds = new Map<string, SubscriptionStatusView['kind']>([
     ...options.projections.map((p) => [projectionSubscriptionName(p), 'projection'] as const),
-    ...options.otherSubscriptions.map((name) => [name, 'relay'] as const),
+    ...options.otherSubscriptions.map((name) => [name, name.startsWith('workflow:') ? 'workflow' : 'relay'] as const),
   ]);
 
   @ApiTags('operations')
@@ -48,7 +51,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
     constructor(@Inject(options.poolToken) private readonly pool: Pool) {}
 
     @Get('subscriptions')
-    @ApiOperation({ summary: 'Projections and relays: checkpoint and lag (events behind)' })
+    @ApiOperation({ summary: 'Projections, relays and workflows: checkpoint and lag (events behind)' })
     async list(): Promise<{ items: SubscriptionStatusView[] }> {
       const statuses = await subscriptionStatuses(this.pool, [...kinds.keys()]);
       return { items: statuses.map((status: SubscriptionStatus) => ({ ...toView(status), kind: kinds.get(status.name) ?? 'relay' })) };

@@ -12,6 +12,11 @@ export interface RelayOptions {
   name: string;
   topic: TopicName;
   transport: MessageTransport;
+  /**
+   * The stored event types this relay publishes; others are skipped (the checkpoint still passes them).
+   * A service's store holds several aggregates (e.g. incidents and alerts), so give it.
+   */
+  eventTypes?: readonly string[];
   map?: (event: RecordedEvent) => IntegrationEvent | null;
   mapPage?: (events: RecordedEvent[], tx: PoolClient) => Promise<IntegrationEvent[]>;
 }
@@ -28,6 +33,7 @@ export function createRelayHandler(options: RelayOptions): SubscriptionHandler {
   if (!map && !mapPage) throw new Error(`Relay ${options.name} needs map or mapPage`);
   return {
     name: `relay:${options.name}`,
+    eventTypes: options.eventTypes ? [...options.eventTypes] : undefined,
     async handle(events, tx) {
       const outgoing = mapPage
         ? await mapPage(events, tx)

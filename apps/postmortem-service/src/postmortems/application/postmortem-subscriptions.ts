@@ -26,10 +26,13 @@ export class PostmortemSubscriptions {
     @Inject(MESSAGE_TRANSPORT) transport: MessageTransport,
     @Inject(POSTMORTEM_SERVICE_CONFIG) config: PostmortemServiceConfig,
   ) {
-    const relay: SubscriptionHandler = {
-      ...createRelayHandler({ name: POSTMORTEM_RELAY_NAME, topic: TOPICS.postmortems, transport, map: toPostmortemIntegrationEvent }),
+    const relay: SubscriptionHandler = createRelayHandler({
+      name: POSTMORTEM_RELAY_NAME,
+      topic: TOPICS.postmortems,
+      transport,
       eventTypes: RELAYED_POSTMORTEM_EVENT_TYPES,
-    };
+      map: toPostmortemIntegrationEvent,
+    });
     const onError = (error: unknown): void => this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     this.subscriptions = [projectionHandler(postmortemSummaryProjection), projectionHandler(actionItemsProjection), relay].map(
       (handler) => new Subscription(pool, handler, { onError, pollIntervalMs: config.projections?.pollIntervalMs ?? 100 }),
