@@ -5,6 +5,7 @@ import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-st
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { Pool } from 'pg';
+import { ALERT_INGESTION } from './alerts/alert-ingestion.parts';
 import type { IncidentServiceConfig } from './config/incident-service.config';
 import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident-command';
 import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/incident-queries';
@@ -13,6 +14,7 @@ import { IncidentsHttpController } from './incidents/http/incidents.http.control
 import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from './incidents/incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
+import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alerts/workflows/open-incident-when-alert-triggered.workflow';
 import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incidents/projections/incident-subscriptions';
 import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
@@ -24,6 +26,7 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
   CreateIdempotencyKeys1732000000200,
   CreateIncidentSummaries1732000001000,
+  ...ALERT_INGESTION.migrations,
 ];
 
 /**
@@ -43,21 +46,22 @@ export class IncidentServiceModule {
           type: 'postgres',
           url: config.database.url,
           poolSize: config.database.poolSize,
-          entities: [IncidentSummaryEntity],
+          entities: [IncidentSummaryEntity, ...ALERT_INGESTION.entities],
           migrations: INCIDENT_SERVICE_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
         }),
-        TypeOrmModule.forFeature([IncidentSummaryEntity], INCIDENT_DATA_SOURCE),
+        TypeOrmModule.forFeature([IncidentSummaryEntity, ...ALERT_INGESTION.entities], INCIDENT_DATA_SOURCE),
       ],
       controllers: [
         IncidentsHttpController,
         DashboardHttpController,
+        ...ALERT_INGESTION.controllers,
         SubscriptionsAdminControllerFor({
           path: 'v1/admin/incident-service',
           poolToken: INCIDENT_PG_POOL,
           projections: [incidentSummaryProjection],
-          otherSubscriptions: [`relay:${INCIDENT_RELAY_NAME}`],
+          otherSubscriptions: [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED],
         }),
       ],
       providers: [
@@ -74,6 +78,7 @@ export class IncidentServiceModule {
         GetIncidentTimelineHandler,
         ListIncidentsHandler,
         GetDashboardHandler,
+        ...ALERT_INGESTION.providers,
       ],
       exports: [IncidentSubscriptions],
     };

@@ -267,6 +267,7 @@ describe('SubscriptionsAdminController (incident-service)', () => {
     expect(statuses.map((s: { name: string; kind: string }) => `${s.kind}:${s.name}`).sort()).toEqual([
       'projection:projection:incident-service.incident-summaries',
       'relay:relay:incident-service.incidents',
+      'workflow:workflow:open-incident-when-alert-triggered',
     ]);
 
     // Damage the read model: lose a row and corrupt another.

@@ -5,6 +5,7 @@ import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@f
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../incident-service.tokens';
+import { INCIDENT_EVENT_TYPES } from '../domain/incident.events';
 import { mapIncidentEventsPage } from '../messaging/incident-events.relay';
 import { incidentSummaryProjection } from './incident-summary.projection';
 
@@ -42,6 +43,8 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDe
         name: INCIDENT_RELAY_NAME,
         topic: TOPICS.incidents,
         transport,
+        // The store also holds alert events: only incident events are published on this topic.
+        eventTypes: INCIDENT_EVENT_TYPES,
         mapPage: (events, tx) => mapIncidentEventsPage(store, events, tx),
       }),
       { ...options, batchSize: 100 },

@@ -1,0 +1,34 @@
+import { IntegrationsHttpController } from '../integrations/http/integrations.http.controller';
+import { IntegrationEntity } from '../integrations/persistence/integration.entity';
+import { IntegrationRepository } from '../integrations/persistence/integration.repository';
+import { CreateIntegrations1732000002000 } from '../integrations/persistence/integrations.migration';
+import { ExecuteAlertCommandHandler } from './application/execute-alert-command';
+import { EventsV2ReplyShapeHook } from './http/events-v2-reply-shape.hook';
+import { EventsV2HttpController } from './http/events-v2.http.controller';
+import { CreateAlertIntake1732000002100 } from './intake/alert-intake.migration';
+import { AlertIntakeProcessor } from './intake/alert-intake.processor';
+import { AlertIntakeRepository } from './intake/alert-intake.repository';
+import { AlertIntakeWorker } from './intake/alert-intake.worker';
+import { IngestEventsV2EventHandler } from './intake/ingest-events-v2-event';
+import { AlertWorkflows } from './workflows/alert-workflows';
+
+/**
+ * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
+ * each: integrations (TypeORM), the intake ledger and its worker, the alert command path, the
+ * Events API v2 receiver and the `open-incident-when-alert-triggered` process manager.
+ */
+export const ALERT_INGESTION = {
+  entities: [IntegrationEntity],
+  migrations: [CreateIntegrations1732000002000, CreateAlertIntake1732000002100],
+  controllers: [IntegrationsHttpController, EventsV2HttpController],
+  providers: [
+    IntegrationRepository,
+    AlertIntakeRepository,
+    AlertIntakeProcessor,
+    AlertIntakeWorker,
+    AlertWorkflows,
+    ExecuteAlertCommandHandler,
+    IngestEventsV2EventHandler,
+    EventsV2ReplyShapeHook,
+  ],
+} as const;

@@ -1,0 +1,43 @@
+import type { CommandMetadata } from '@fireline/event-store/command-metadata';
+import type { AlertImage, AlertLink, AlertSeverity } from './alert.values';
+
+/** Which alert a command addresses: one stream per `(integrationId, dedupKey)`. */
+export interface AlertKey {
+  integrationId: string;
+  dedupKey: string;
+}
+
+interface AlertCommandOf<TType extends string, TData> {
+  type: TType;
+  data: AlertKey & TData;
+  metadata: CommandMetadata;
+}
+
+/**
+ * What a trigger reports (PagerDuty Events API v2 `payload` plus `links`, `images`, `client`, `client_url`:
+ * https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). `timestamp` is the sender's,
+ * as sent (ISO 8601) or `null`; our clock is `metadata.now`.
+ */
+export interface AlertDetails {
+  summary: string;
+  source: string;
+  severity: AlertSeverity;
+  timestamp: string | null;
+  component: string | null;
+  group: string | null;
+  class: string | null;
+  customDetails: unknown;
+  links: AlertLink[];
+  images: AlertImage[];
+  client: string | null;
+  clientUrl: string | null;
+}
+
+/** Opens the alert (a new incarnation) or, while it is open, counts one more trigger. */
+export type TriggerAlert = AlertCommandOf<'TriggerAlert', AlertDetails>;
+/** Acknowledges the open alert; dropped (no events) when no alert is open or it is acknowledged already. */
+export type AcknowledgeAlert = AlertCommandOf<'AcknowledgeAlert', object>;
+/** Resolves the open alert; dropped (no events) when no alert is open. */
+export type ResolveAlert = AlertCommandOf<'ResolveAlert', { summary: string | null }>;
+
+export type AlertCommand = TriggerAlert | AcknowledgeAlert | ResolveAlert;

@@ -1,0 +1,66 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { eventsV2Invalid } from './events-v2.response';
+
+/** Route config flag (`@RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })`) of routes that answer like PagerDuty. */
+export const EVENTS_V2_REPLY_SHAPE = 'firelineEventsV2ReplyShape';
+
+interface ProblemLike {
+  status?: number;
+  detail?: string;
+  errors?: { field?: string; message?: string }[];
+}
+
+/** A problem+json body turned into PagerDuty's error strings. */
+export function eventsV2ErrorsOf(problem: ProblemLike): string[] {
+  const fields = (problem.errors ?? []).map((e) => [e.field, e.message].filter(Boolean).join(' ')).filter((e) => e !== '');
+  return fields.length > 0 ? fields : [problem.detail ?? 'Event object is invalid'];
+}
+
+/**
+ * Makes every error answer of the flagged routes PagerDuty-shaped (`{"status":"invalid event", …}`,
+ * status 400 for any 4xx but 429; 5xx keep their status so that senders retry).
+ *
+ * Why a Fastify `onSend` hook and not a controller-scoped exception filter: malformed JSON, an
+ * oversize body (413 from the global `bodyLimit`) and an unsupported content type fail in Fastify's
+ * body parser, before any Nest controller runs, so they reach only the app's global filter (problem
+ * details). The hook sees those answers too. It only rewrites replies of routes carrying the flag.
+ * Needs the hook to be added before the Fastify instance is ready: it is, from `onModuleInit`.
+ */
+@Injectable()
+export class EventsV2ReplyShapeHook implements OnModuleInit {
+  private static readonly installed = new WeakSet<object>();
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter || adapter.getType() !== 'fastify') return;
+    const fastify = adapter.getInstance<FastifyInstance>();
+    if (EventsV2ReplyShapeHook.installed.has(fastify)) return;
+    EventsV2ReplyShapeHook.installed.add(fastify);
+    fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
+      const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
+      const contentType = String(reply.getHeader('content-type') ?? '');
+      if (config?.[EVENTS_V2_REPLY_SHAPE] !== true || reply.statusCode < 400 || !contentType.includes('application/problem+json')) {
+        done(null, payload);
+        return;
+      }
+      let problem: ProblemLike = {};
+      try {
+        problem = JSON.parse(typeof payload === 'string' ? payload : String(payload)) as ProblemLike;
+      } catch {
+        // keep the generic message
+      }
+      if (reply.statusCode >= 500) {
+        void reply.header('content-type', 'application/json; charset=utf-8');
+        done(null, JSON.stringify({ status: 'error', message: 'Internal error: retry later' }));
+        return;
+      }
+      if (reply.statusCode !== 429) void reply.code(400);
+      void reply.header('content-type', 'application/json; charset=utf-8');
+      done(null, JSON.stringify(eventsV2Invalid(eventsV2ErrorsOf(problem))));
+    });
+  }
+}

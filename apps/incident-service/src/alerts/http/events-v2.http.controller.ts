@@ -1,0 +1,42 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { headersForLedger } from '../intake/alert-intake.repository';
+import { IngestEventsV2Event } from '../intake/ingest-events-v2-event';
+import { EventsV2EventRequest } from './events-v2-event.request';
+import { EVENTS_V2_REPLY_SHAPE } from './events-v2-reply-shape.hook';
+import { eventsV2Accepted, EventsV2AcceptedResponse, eventsV2Invalid, EventsV2InvalidResponse } from './events-v2.response';
+
+/**
+ * `POST /v2/enqueue`, compatible with PagerDuty's Events API v2
+ * (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/): point Alertmanager's
+ * `pagerduty_configs.url` (or any Events API v2 client) at `<fireline>/v2/enqueue` with the routing key
+ * of an `events-v2` integration. Answers in PagerDuty's shapes only, never problem+json (see
+ * `EventsV2ReplyShapeHook` for the errors raised before this controller runs).
+ */
+@ApiTags('alerts')
+@Controller('v2')
+export class EventsV2HttpController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('enqueue')
+  @HttpCode(202)
+  @RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })
+  @ApiOperation({ summary: 'Send an alert event (PagerDuty Events API v2)' })
+  @ApiBody({ type: EventsV2EventRequest })
+  @ApiAcceptedResponse({ type: EventsV2AcceptedResponse })
+  @ApiBadRequestResponse({ type: EventsV2InvalidResponse })
+  async enqueue(
+    // Validated by the intake (not the global pipe): invalid events are recorded, and answered in PagerDuty's shape.
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventsV2AcceptedResponse | EventsV2InvalidResponse> {
+    const outcome = await this.commands.execute(new IngestEventsV2Event(body, headersForLedger(request.headers), new Date()));
+    if (outcome.status === 'accepted') return eventsV2Accepted(outcome.dedupKey);
+    void reply.status(400);
+    return eventsV2Invalid(outcome.errors);
+  }
+}

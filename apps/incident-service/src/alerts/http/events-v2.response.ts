@@ -1,0 +1,40 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/*
+ * Response bodies of PagerDuty's Events API v2 (https://developer.pagerduty.com/api-reference/368ae3d938c9e-send-an-event-to-pager-duty):
+ * 202 `{"status":"success","message":"Event processed","dedup_key":"…"}`, 400
+ * `{"status":"invalid event","message":"Event object is invalid","errors":["…"]}`. Senders parse these,
+ * so `/v2/enqueue` answers in them, never in problem+json.
+ */
+
+/** 202: the event is recorded (and, normally, processed). */
+export class EventsV2AcceptedResponse {
+  @ApiProperty({ example: 'success' })
+  status!: 'success';
+
+  @ApiProperty({ example: 'Event processed' })
+  message!: string;
+
+  @ApiProperty({ example: 'srv01/HTTP' })
+  dedup_key!: string;
+}
+
+/** 400: the event was refused. */
+export class EventsV2InvalidResponse {
+  @ApiProperty({ example: 'invalid event' })
+  status!: 'invalid event';
+
+  @ApiProperty({ example: 'Event object is invalid' })
+  message!: string;
+
+  @ApiProperty({ type: [String], example: ["'payload.summary' is missing or blank"] })
+  errors!: string[];
+}
+
+export function eventsV2Accepted(dedupKey: string): EventsV2AcceptedResponse {
+  return { status: 'success', message: 'Event processed', dedup_key: dedupKey };
+}
+
+export function eventsV2Invalid(errors: string[]): EventsV2InvalidResponse {
+  return { status: 'invalid event', message: 'Event object is invalid', errors };
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { AlertIntakeRow, DeliveryPage } from '../../alerts/intake/alert-intake.repository';
+import type { Integration } from '../domain/integration';
+import { INTEGRATION_TYPES, type IntegrationType, type SeverityMapping } from '../domain/integration.values';
+
+/** An integration as served: never its credential or signing secrets (only how many there are). */
+export class IntegrationResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: INTEGRATION_TYPES }) type!: IntegrationType;
+  @ApiProperty() name!: string;
+  @ApiProperty() service!: string;
+  @ApiProperty({ example: { critical: 'SEV1', error: 'SEV2', warning: 'SEV3', info: 'SEV4' } }) severityMapping!: SeverityMapping;
+  @ApiProperty({ description: 'pagerduty-webhooks-v3: how many signing secrets are stored' }) signingSecretCount!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+/** Shown once, in the answer to the creation; only a hash is stored. */
+export class IntegrationCredentialsResponse {
+  @ApiPropertyOptional({ description: 'events-v2: the routing key (integration key) to send with every event' }) routingKey?: string;
+  @ApiPropertyOptional({ description: 'alertmanager: the bearer token for `http_config.authorization`' }) token?: string;
+}
+
+/** `201` of `POST /v1/integrations`. */
+export class CreatedIntegrationResponse extends IntegrationResponse {
+  @ApiPropertyOptional({ type: IntegrationCredentialsResponse, description: 'absent for pagerduty-webhooks-v3' })
+  credentials?: IntegrationCredentialsResponse;
+}
+
+export function toIntegrationResponse(integration: Integration): IntegrationResponse {
+  return {
+    id: integration.id,
+    type: integration.type,
+    name: integration.name,
+    service: integration.service,
+    severityMapping: integration.severityMapping,
+    signingSecretCount: integration.signingSecrets.length,
+    createdAt: integration.createdAt.toISOString(),
+  };
+}
+
+/** One recorded delivery. */
+export class DeliveryResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty({ enum: ['accepted', 'rejected', 'duplicate'] }) verdict!: string;
+  @ApiPropertyOptional({ nullable: true }) reason!: string | null;
+  @ApiPropertyOptional({ nullable: true }) eventAction!: string | null;
+  @ApiPropertyOptional({ nullable: true }) dedupKey!: string | null;
+  @ApiPropertyOptional({ nullable: true }) processedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) error!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: Object, description: 'request headers, credentials removed' }) headers!: Record<string, unknown>;
+  @ApiProperty({ description: 'the JSON body as received, routing key masked' }) rawBody!: string;
+}
+
+export class DeliveryPageResponse {
+  @ApiProperty({ type: [DeliveryResponse] }) items!: DeliveryResponse[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor!: string | null;
+}
+
+function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt.toISOString(),
+    verdict: row.verdict,
+    reason: row.reason,
+    eventAction: row.eventAction,
+    dedupKey: row.dedupKey,
+    processedAt: row.processedAt?.toISOString() ?? null,
+    error: row.error,
+    attempts: row.attempts,
+    headers: row.headers,
+    rawBody: row.rawBody,
+  };
+}
+
+export function toDeliveryPageResponse(page: DeliveryPage): DeliveryPageResponse {
+  return { items: page.items.map(toDeliveryResponse), nextCursor: page.nextCursor };
+}

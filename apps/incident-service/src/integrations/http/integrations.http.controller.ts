@@ -1,0 +1,104 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { AlertIntakeRepository } from '../../alerts/intake/alert-intake.repository';
+import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
+import type { Integration } from '../domain/integration';
+import { issueCredential } from '../domain/integration-credentials';
+import { integrationNotFound, invalidIntegration } from '../domain/integration.errors';
+import { severityMappingWith } from '../domain/integration.values';
+import { IntegrationRepository } from '../persistence/integration.repository';
+import { CreateIntegrationRequest, ListDeliveriesRequest } from './integration.request.dto';
+import {
+  CreatedIntegrationResponse,
+  DeliveryPageResponse,
+  IntegrationResponse,
+  toDeliveryPageResponse,
+  toIntegrationResponse,
+} from './integration.response.dto';
+
+const anyUuid = uuidParam('id');
+
+/** Drops the once-only credential from the copy of the create response kept for `Idempotency-Key` replays. */
+function withoutCredentials(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const { credentials: _credentials, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Integrations: configuration CRUD (not event-sourced), and the ledger of each one's deliveries.
+ * Create honours `Idempotency-Key` (a retry never makes a second integration), but the credential is
+ * shown only in the first answer: it is kept hashed, never stored for replays. A client that lost the
+ * first answer deletes the integration and creates another.
+ */
+@ApiTags('integrations')
+@Controller('v1/integrations')
+@UseInterceptors(IdempotencyInterceptorFor(INCIDENT_PG_POOL, { redactStoredBody: withoutCredentials }))
+export class IntegrationsHttpController {
+  constructor(
+    private readonly integrations: IntegrationRepository,
+    private readonly intake: AlertIntakeRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an integration; its routing key or token is in this answer only' })
+  @ApiCreatedResponse({ type: CreatedIntegrationResponse })
+  async create(@Body() body: CreateIntegrationRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedIntegrationResponse> {
+    const webhooks = body.type === 'pagerduty-webhooks-v3';
+    if (webhooks !== (body.signingSecrets !== undefined)) {
+      throw invalidIntegration([
+        { field: 'signingSecrets', message: webhooks ? 'is required for pagerduty-webhooks-v3' : `is only accepted for pagerduty-webhooks-v3, not ${body.type}` },
+      ]);
+    }
+    const integration: Integration = {
+      id: randomUUID(),
+      type: body.type,
+      name: body.name.trim(),
+      service: body.service.trim(),
+      severityMapping: severityMappingWith(body.severityMapping ?? {}),
+      signingSecrets: body.signingSecrets ?? [],
+      createdAt: new Date(),
+      deletedAt: null,
+    };
+    const credential = issueCredential(integration.type);
+    await this.integrations.create(integration, credential?.hash ?? null);
+    void reply.header('location', `/v1/integrations/${integration.id}`);
+    const credentials =
+      credential === null ? undefined : integration.type === 'events-v2' ? { routingKey: credential.secret } : { token: credential.secret };
+    return { ...toIntegrationResponse(integration), ...(credentials ? { credentials } : {}) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List integrations (not deleted), newest first' })
+  async list(): Promise<{ items: IntegrationResponse[] }> {
+    return { items: (await this.integrations.listActive()).map(toIntegrationResponse) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: IntegrationResponse })
+  async get(@Param('id', anyUuid) id: string): Promise<IntegrationResponse> {
+    const integration = await this.integrations.findActiveById(id);
+    if (!integration) throw integrationNotFound(id);
+    return toIntegrationResponse(integration);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an integration: its credential stops working at once; its deliveries stay auditable' })
+  @ApiNoContentResponse()
+  async remove(@Param('id', anyUuid) id: string): Promise<void> {
+    if (!(await this.integrations.softDelete(id, new Date()))) throw integrationNotFound(id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries received for the integration (also after it was deleted), newest first' })
+  @ApiOkResponse({ type: DeliveryPageResponse })
+  async deliveries(@Param('id', anyUuid) id: string, @Query() query: ListDeliveriesRequest): Promise<DeliveryPageResponse> {
+    if (!(await this.integrations.findAnyById(id))) throw integrationNotFound(id);
+    return toDeliveryPageResponse(await this.intake.listDeliveries(id, query.limit ?? 50, query.cursor));
+  }
+}
