@@ -19,12 +19,12 @@ export interface CapturedRequest {
 
 /**
  * Loads a request Alertmanager 0.25 sent to a PagerDuty Events API v2 URL, captured in
- * `../shared/fixtures/alertmanager-0.25/` (relative to the repo root). The body is stored there as
+ * `test/fixtures/alertmanager-0.25/` (a byte-identical copy of `../shared/fixtures`). The body is stored there as
  * parsed JSON, so it is re-serialized with `JSON.stringify`, which keeps its key order; the only
  * change is `routing_key`, replaced by the integration's key (the capture used a placeholder).
  */
 export function capturedAlertmanagerRequest(file: string, routingKey: string): { headers: Record<string, string>; body: string; parsed: Record<string, unknown> } {
-  const captured = JSON.parse(readFileSync(resolve(REPO_ROOT, '../shared/fixtures/alertmanager-0.25', file), 'utf8')) as CapturedRequest;
+  const captured = JSON.parse(readFileSync(resolve(REPO_ROOT, 'test/fixtures/alertmanager-0.25', file), 'utf8')) as CapturedRequest;
   const parsed = { ...captured.body, routing_key: routingKey };
   return { headers: captured.headers, body: JSON.stringify(parsed), parsed };
 }
