@@ -7,3 +7,4 @@ export * from './in-process.transport';
 export * from './in-process-messaging.module';
 export * from './relay';
 export * from './messaging.migrations';
+export * from './kafka';

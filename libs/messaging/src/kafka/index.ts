@@ -1,0 +1,2 @@
+export * from './kafka-message.codec';
+export * from './kafka.transport';
