@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from './request-context';
 
 /** `idempotency_keys`: one row per `Idempotency-Key`, holding the first response for replays. */
 export class CreateIdempotencyKeys1732000000200 implements MigrationInterface {
@@ -89,7 +90,7 @@ export function IdempotencyInterceptorFor(
       const raw = request.headers['idempotency-key'];
       const key = Array.isArray(raw) ? raw[0] : raw;
       if (request.method !== 'POST' || key === undefined) return next.handle();
-      if (key.length < 1 || key.length > 255) {
+      if (key.length < 1 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
         return throwError(
           () => new ValidationError('REQUEST.INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 characters', [
             { field: 'Idempotency-Key', message: 'must be 1 to 255 characters' },

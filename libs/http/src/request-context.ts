@@ -15,18 +15,22 @@ export interface RequestContext {
   now: Date;
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
+function header(request: FastifyRequest, name: string, maxLength = 200): string | undefined {
   const value = request.headers[name];
   const first = Array.isArray(value) ? value[0] : value;
-  return first && first.trim() !== '' ? first.trim().slice(0, 200) : undefined;
+  return first && first.trim() !== '' ? first.trim().slice(0, maxLength) : undefined;
 }
+
+/** The longest `Idempotency-Key` accepted (longer ones are refused by `IdempotencyInterceptorFor`). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
 /** Reads the request context from headers (see `RequestContext`); `now` is the time of this call. */
 export function requestContextOf(request: FastifyRequest): RequestContext {
   return {
     actor: header(request, 'x-actor') ?? 'anonymous',
     correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
-    idempotencyKey: header(request, 'idempotency-key'),
+    // Never shortened below what the interceptor accepts: ids and command ids are derived from the whole key.
+    idempotencyKey: header(request, 'idempotency-key', IDEMPOTENCY_KEY_MAX_LENGTH),
     ifMatch: header(request, 'if-match'),
     now: new Date(),
   };

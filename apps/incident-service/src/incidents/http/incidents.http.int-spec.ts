@@ -131,6 +131,18 @@ describe('IncidentsHttpController', () => {
     expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
   });
 
+  it('keeps long Idempotency-Keys apart even when they share a 200-character prefix', async () => {
+    const prefix = 'k'.repeat(200);
+    const a = await declare({ title: 'Long key A' }).set('idempotency-key', `${prefix}-a-${randomUUID()}`);
+    const b = await declare({ title: 'Long key B' }).set('idempotency-key', `${prefix}-b-${randomUUID()}`);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.id).not.toBe(a.body.id);
+    const tooLong = await declare().set('idempotency-key', 'x'.repeat(256));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.code).toBe('REQUEST.INVALID_IDEMPOTENCY_KEY');
+  });
+
   it('creates one incident when the same Idempotency-Key arrives concurrently', async () => {
     const key = randomUUID();
     const responses = await Promise.all(Array.from({ length: 8 }, () => declare({ title: 'Concurrent' }).set('idempotency-key', key)));
