@@ -57,3 +57,55 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   if (problems.length > 0) throw new Error(`Invalid benchmark settings:\n  ${problems.join('\n  ')}`);
   return config;
 }
+
+/** Settings of bench/enqueue.bench.ts (`POST /v2/enqueue` under HTTP load), from the environment once. */
+export interface EnqueueBenchConfig {
+  scale: number;
+  /** Measured load per server, seconds (`BENCH_DURATION_S`, default 10 × `BENCH_SCALE`, at least 1). */
+  durationSeconds: number;
+  /** Unmeasured load per server before its measured run, seconds (`BENCH_WARMUP_S`, default 2). */
+  warmupSeconds: number;
+  /** autocannon connections (`BENCH_CONNECTIONS`, default 32). */
+  connections: number;
+  /** Share of requests reusing an earlier dedup key (`BENCH_DUPLICATE_RATIO`, default 0.5). */
+  duplicateRatio: number;
+  /** Of those, the share that resolve (`BENCH_RESOLVE_SHARE`, default 0.3); the rest trigger again. */
+  resolveShare: number;
+  /** PostgreSQL pool size of each server (`BENCH_PG_POOL`, default 10 = Fireline's default). */
+  poolSize: number;
+  /** How long to wait for Fireline's asynchronous effects after a run (`BENCH_SETTLE_TIMEOUT_S`, 180). */
+  settleTimeoutSeconds: number;
+  /** Seed of the key/action sequence (`BENCH_SEED`, default 42). */
+  seed: number;
+}
+
+export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): EnqueueBenchConfig {
+  const problems: string[] = [];
+  const number = (name: string, fallback: number, valid: (value: number) => boolean, expected: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!(Number.isFinite(value) && valid(value))) {
+      problems.push(`${name} must be ${expected}, got ${raw}`);
+      return fallback;
+    }
+    return value;
+  };
+  const positive = (value: number): boolean => value > 0;
+  const positiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
+  const share = (value: number): boolean => value >= 0 && value < 1;
+  const scale = number('BENCH_SCALE', 1, positive, 'a positive number');
+  const config: EnqueueBenchConfig = {
+    scale,
+    durationSeconds: number('BENCH_DURATION_S', Math.max(1, Math.round(10 * scale)), positiveInteger, 'a positive integer'),
+    warmupSeconds: number('BENCH_WARMUP_S', 2, positiveInteger, 'a positive integer'),
+    connections: number('BENCH_CONNECTIONS', 32, positiveInteger, 'a positive integer'),
+    duplicateRatio: number('BENCH_DUPLICATE_RATIO', 0.5, share, 'in [0, 1)'),
+    resolveShare: number('BENCH_RESOLVE_SHARE', 0.3, (value) => value >= 0 && value <= 1, 'in [0, 1]'),
+    poolSize: number('BENCH_PG_POOL', 10, (value) => positiveInteger(value) && value >= 2 && value <= 200, 'an integer in [2, 200]'),
+    settleTimeoutSeconds: number('BENCH_SETTLE_TIMEOUT_S', 180, positiveInteger, 'a positive integer'),
+    seed: number('BENCH_SEED', 42, (value) => Number.isSafeInteger(value) && value >= 0, 'a non-negative integer'),
+  };
+  if (problems.length > 0) throw new Error(`Invalid benchmark settings:\n  ${problems.join('\n  ')}`);
+  return config;
+}

@@ -5,10 +5,18 @@
  *
  * It registers two notification rules pointing at receivers it runs itself on 127.0.0.1: a signed
  * webhook receiver and a stand-in for a Slack incoming webhook (we cannot post to Slack from here).
+ *
+ * Then a second, alert-driven part: it creates an `events-v2` integration and replays what Prometheus
+ * Alertmanager 0.25 really sent to a PagerDuty Events API v2 endpoint (test/fixtures/alertmanager-0.25,
+ * with the new integration's routing key) to `POST /v2/enqueue`: the trigger opens an incident by
+ * itself, a re-send is deduplicated, the resolve resolves it, the postmortem is drafted, and the
+ * integration's intake ledger shows every delivery.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 const BASE = (process.env.FIRELINE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 const correlationId = randomUUID();
@@ -209,9 +217,144 @@ async function main(): Promise<void> {
 
     await call('DELETE', `/v1/notification-rules/${String(webhookRule.id)}`, 'ops-admin');
     await call('DELETE', `/v1/notification-rules/${String(slackRule.id)}`, 'ops-admin');
+
+    await alertDrivenPart(webhook.url, webhookCalls);
   } finally {
     webhook.server.close();
     slack.server.close();
+  }
+}
+
+/** The captured Alertmanager 0.25 requests (`{method, url, headers, body}`), see the fixture's README. */
+const ALERTMANAGER_CAPTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'alertmanager-0.25');
+
+interface CapturedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+function captured(file: string, routingKey: string): CapturedRequest {
+  const request = JSON.parse(readFileSync(join(ALERTMANAGER_CAPTURES, file), 'utf8')) as CapturedRequest;
+  return { ...request, body: { ...request.body, routing_key: routingKey } };
+}
+
+/** Replays one captured Alertmanager request as Alertmanager sends it (its headers, no Fireline ones). */
+async function replay(request: CapturedRequest): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${BASE}${request.url}`, { method: request.method, headers: request.headers, body: JSON.stringify(request.body) });
+  const text = await response.text();
+  if (response.status !== 202) throw new Error(`${request.method} ${request.url} -> ${response.status}: ${text}`);
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+interface AlertIncidentView extends IncidentView {
+  detectionSource: string;
+}
+interface LedgerLine {
+  receivedAt: string;
+  eventAction: string | null;
+  dedupKey: string | null;
+  verdict: string;
+  reason: string | null;
+  processedAt: string | null;
+  error: string | null;
+  attempts: number;
+  headers: Record<string, unknown>;
+}
+
+/** Part 2: an incident opened, and resolved, by Alertmanager through `POST /v2/enqueue`. */
+async function alertDrivenPart(webhookUrl: string, webhookCalls: Received[]): Promise<void> {
+  section('Part 2: alert-driven (Alertmanager → POST /v2/enqueue)');
+  const name = `alertmanager-prod-${correlationId.slice(0, 8)}`;
+  const service = 'checkout';
+  step(`Creating an events-v2 integration "${name}" for service ${service}, and a webhook rule for ${service}`);
+  const integration = await call<{ id: string; credentials: { routingKey: string } }>('POST', '/v1/integrations', 'ops-admin', {
+    type: 'events-v2',
+    name,
+    service,
+  });
+  const routingKey = integration.credentials.routingKey;
+  console.log(`integration ${integration.id} · routing key …${routingKey.slice(-4)} (shown once; point pagerduty_configs.url at ${BASE}/v2/enqueue)`);
+  const rule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+    name: `On-call webhook for ${service}`,
+    match: { services: [service] },
+    channel: { type: 'webhook', url: webhookUrl },
+  });
+  const webhookCallsBefore = webhookCalls.length;
+
+  try {
+    const trigger = captured('events-v2-trigger.json', routingKey);
+    const resolve = captured('events-v2-resolve.json', routingKey);
+    const payload = trigger.body.payload as { summary: string; severity: string };
+    step(`Alertmanager fires: "${payload.summary}" (${payload.severity}), captured Events v2 trigger → POST /v2/enqueue`);
+    const accepted = await replay(trigger);
+    console.log(`${accepted.status} ${JSON.stringify(accepted.body)}`);
+
+    const incident = await waitFor('the incident opened by the alert', async () => {
+      const page = await call<{ items: { id: string }[] }>('GET', `/v1/incidents?status=open&service=${service}&limit=20`, 'demo');
+      for (const item of page.items) {
+        const view = await call<AlertIncidentView>('GET', `/v1/incidents/${item.id}`, 'demo');
+        if (view.detectionSource === `alert:${name}`) return view;
+      }
+      return undefined;
+    });
+    console.log(`incident ${incident.id}  ${incident.severity}  ${incident.status}  "${incident.title}"`);
+    console.log(`detection source ${incident.detectionSource} · services ${incident.services.join(', ')} · declared ${time(incident.declaredAt)} by ${incident.declaredBy === `integration:${integration.id}` ? `integration:${name}` : incident.declaredBy}`);
+
+    step('Alertmanager re-sends the group (group_interval): same dedup key → deduplicated, no second incident');
+    const again = await replay(trigger);
+    console.log(`${again.status} ${JSON.stringify(again.body)}`);
+
+    const notified = await waitFor('notifications for the alert incident', async () => {
+      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incident.id}&limit=100`, 'demo');
+      const settled = page.items.length > 0 && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
+      return settled ? page.items : undefined;
+    });
+    section(`Notifications for ${incident.id.slice(0, 8)} (${notified.length})`);
+    for (const d of [...notified].reverse()) console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+
+    step('Alertmanager resolves: captured Events v2 resolve → POST /v2/enqueue');
+    const resolved = await replay(resolve);
+    console.log(`${resolved.status} ${JSON.stringify(resolved.body)}`);
+    const closed = await waitFor('the incident to resolve', async () => {
+      const view = await call<AlertIncidentView>('GET', `/v1/incidents/${incident.id}`, 'demo');
+      return view.status === 'resolved' ? view : undefined;
+    });
+    console.log(`incident ${closed.status} ${time(closed.resolvedAt)} · resolution: ${closed.resolutionSummary}`);
+    const postmortems = await waitFor('the postmortem draft of the alert incident', async () => {
+      const page = await call<{ items: { id: string }[] }>('GET', `/v1/postmortems?incidentId=${incident.id}`, 'demo');
+      return page.items.length > 0 ? page.items : undefined;
+    });
+    const postmortem = await call<PostmortemView>('GET', `/v1/postmortems/${postmortems[0]!.id}`, 'demo');
+    console.log(`postmortem: ${postmortem.title}  [${postmortem.status}]  due ${postmortem.dueAt} · impact ${postmortem.impact.severity}, ${postmortem.impact.durationMinutes} min`);
+    const timeline = await call<{ entries: TimelineLine[] }>('GET', `/v1/incidents/${incident.id}/timeline`, 'demo');
+    section(`Incident timeline (${timeline.entries.length} events)`);
+    const integrationActor = `integration:${integration.id}`;
+    for (const entry of timeline.entries) {
+      const actor = entry.actor === integrationActor ? `integration:${name}` : entry.actor;
+      console.log(`${time(entry.at)}  ${actor.padEnd(26)} ${entry.summary.split('\n')[0]}`);
+    }
+
+    const deliveries = await waitFor('notifications of the resolution', async () => {
+      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incident.id}&limit=100`, 'demo');
+      const settled = page.items.length > notified.length && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
+      return settled ? page.items : undefined;
+    });
+    section(`Notifications for ${incident.id.slice(0, 8)}, final (${deliveries.length})`);
+    for (const d of [...deliveries].reverse()) console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+    console.log(`(webhook receiver got ${webhookCalls.length - webhookCallsBefore} signed POSTs for the alert incident)`);
+
+    const ledger = await call<{ items: LedgerLine[] }>('GET', `/v1/integrations/${integration.id}/deliveries`, 'demo');
+    section(`Intake ledger of ${name} (${ledger.items.length} deliveries, oldest first)`);
+    for (const d of [...ledger.items].reverse()) {
+      console.log(
+        `${time(d.receivedAt)}  ${(d.eventAction ?? '–').padEnd(8)} ${d.verdict.padEnd(9)} ${(d.reason ?? '').padEnd(52)} ` +
+          `dedup ${(d.dedupKey ?? '–').slice(0, 12)}… · ${String(d.headers['user-agent'] ?? '')} · attempts=${d.attempts}${d.error ? ` error=${d.error}` : ''}`,
+      );
+    }
+  } finally {
+    await call('DELETE', `/v1/notification-rules/${String(rule.id)}`, 'ops-admin');
   }
 }
 

@@ -1,0 +1,502 @@
+/**
+ * `POST /v2/enqueue` (Fireline's PagerDuty Events API v2 receiver) under HTTP load, side by side in one
+ * run with the practical limit: a bare Fastify route that only inserts the raw body into PostgreSQL.
+ * Both on 127.0.0.1, on one embedded PostgreSQL (separate databases), loaded by autocannon from a worker
+ * thread. See bench/README.md ("Enqueue benchmark").
+ *
+ *   npm run build && npx tsx bench/enqueue.bench.ts            full size (~1 min on 2 cores)
+ *   BENCH_SCALE=0.3 npx tsx bench/enqueue.bench.ts             smoke run
+ *
+ * Fireline is loaded from the BUILT output (`dist/`): its Nest decorators need `emitDecoratorMetadata`,
+ * which tsx/esbuild does not emit.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Pool } from 'pg';
+import type { createPlatformApp as CreatePlatformApp } from '../apps/platform/src/platform.app';
+import type { loadIncidentServiceConfig as LoadIncidentConfig } from '../apps/incident-service/src/config/incident-service.config';
+import type { loadNotificationServiceConfig as LoadNotificationConfig } from '../apps/notification-service/src/config/notification-service.config';
+import type { loadPostmortemServiceConfig as LoadPostmortemConfig } from '../apps/postmortem-service/src/config/postmortem-service.config';
+import { type EnqueueBenchConfig, readEnqueueBenchConfig } from './bench-config';
+import { type BenchPostgres, startPostgres } from './embedded-postgres';
+import { type LoadOutcome, type LoadSpec, runLoad } from './enqueue-load.worker';
+
+const ROOT = resolve(__dirname, '..');
+const DIST = join(ROOT, 'dist', 'apps');
+const PLATFORM_APP_JS = join(DIST, 'platform', 'src', 'platform.app.js');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'alertmanager-0.25');
+const HOST = '127.0.0.1';
+const INTEGRATION_NAME = 'bench-enqueue';
+const WARMUP_INTEGRATION_NAME = 'bench-enqueue-warmup';
+const FIRELINE_DATABASES = { incident: 'fireline_incident', notification: 'fireline_notification', postmortem: 'fireline_postmortem' };
+const BASELINE_DATABASE = 'bench_raw_intake';
+
+const log = (message: string): void => {
+  process.stderr.write(`[bench] ${message}\n`);
+};
+
+type Closable = { name: string; close: () => Promise<unknown> };
+
+/** A server under test: where to send load and how to count what the load left behind. */
+interface Contender {
+  name: 'baseline' | 'fireline';
+  label: string;
+  url: string;
+  /** The Events v2 bodies it gets (routing key of its integration). */
+  bodies: (run: 'warmup' | 'measured') => { triggerBody: Record<string, unknown>; resolveBody: Record<string, unknown> };
+  /** After the warm-up: wait for background work, then make the measured run start from a clean slate. */
+  afterWarmup(): Promise<void>;
+  /** After the measured run: wait for background work (bounded), then count the effects. */
+  effects(outcome: LoadOutcome): Promise<Effects>;
+}
+
+interface Effects {
+  /** One line for the table. */
+  summary: string;
+  /** How long after the load ended until every asynchronous effect had landed (Fireline), ms. */
+  settleMs: number | null;
+  settled: boolean;
+  counts: Record<string, number>;
+  /** Invariants checked; each must be 0 / true. */
+  checks: Record<string, number | boolean>;
+}
+
+function fixtureBody(file: string, routingKey: string): Record<string, unknown> {
+  const capture = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as { body: Record<string, unknown> };
+  return { ...capture.body, routing_key: routingKey };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+async function count(pool: Pool, sql: string, params: unknown[] = []): Promise<number> {
+  return Number((await pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+}
+
+function openPool(url: string, max: number, name: string): Pool {
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', (error) => {
+    if ((error as { code?: string }).code !== '57P01') log(`${name} pool: idle client error: ${error.message}`);
+  });
+  return pool;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Baseline: the practical limit. One route, the raw body (not even parsed) inserted with `pg`, 202.
+// ---------------------------------------------------------------------------------------------------
+
+const BASELINE_SCHEMA = `CREATE TABLE raw_intake (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  body text NOT NULL
+)`;
+
+async function startBaseline(postgres: BenchPostgres, config: EnqueueBenchConfig, closables: Closable[]): Promise<Contender> {
+  await postgres.createDatabase(BASELINE_DATABASE);
+  const pool = openPool(postgres.url(BASELINE_DATABASE), config.poolSize, 'baseline');
+  closables.push({ name: 'baseline pool', close: () => pool.end() });
+  await pool.query(BASELINE_SCHEMA);
+
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.post('/v2/enqueue', async (request, reply) => {
+    await pool.query('INSERT INTO raw_intake (body) VALUES ($1)', [request.body as string]);
+    return reply.code(202).send({ status: 'success', message: 'Event processed' });
+  });
+  await app.listen({ host: HOST, port: 0 });
+  closables.push({ name: 'baseline server', close: () => app.close() });
+  const { port } = app.server.address() as AddressInfo;
+
+  return {
+    name: 'baseline',
+    label: 'baseline (Fastify + INSERT raw body)',
+    url: `http://${HOST}:${port}`,
+    bodies: () => ({
+      triggerBody: fixtureBody('events-v2-trigger.json', 'b'.repeat(32)),
+      resolveBody: fixtureBody('events-v2-resolve.json', 'b'.repeat(32)),
+    }),
+    async afterWarmup() {
+      await pool.query('TRUNCATE raw_intake');
+    },
+    async effects(outcome) {
+      const rows = await count(pool, 'SELECT count(*) AS n FROM raw_intake');
+      return {
+        summary: `${fmt(rows)} rows inserted`,
+        settleMs: null,
+        settled: true,
+        counts: { rowsInserted: rows, answered2xx: outcome.result['2xx'] },
+        // Every 202 was answered after its insert committed.
+        checks: { rowsMissingFor2xx: Math.max(0, outcome.result['2xx'] - rows) },
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fireline: the composed platform (all three services), built by `nest build platform`.
+// ---------------------------------------------------------------------------------------------------
+
+interface FirelineModules {
+  createPlatformApp: typeof CreatePlatformApp;
+  loadIncidentServiceConfig: typeof LoadIncidentConfig;
+  loadNotificationServiceConfig: typeof LoadNotificationConfig;
+  loadPostmortemServiceConfig: typeof LoadPostmortemConfig;
+}
+
+function loadBuiltFireline(): FirelineModules {
+  if (!existsSync(PLATFORM_APP_JS)) {
+    throw new Error(
+      `${PLATFORM_APP_JS} is missing: build Fireline first (\`npx nest build platform\`). ` +
+        'The bench runs the compiled app because its Nest decorators need emitDecoratorMetadata, which tsx does not emit.',
+    );
+  }
+  const load = createRequire(__filename);
+  return {
+    createPlatformApp: (load(PLATFORM_APP_JS) as { createPlatformApp: typeof CreatePlatformApp }).createPlatformApp,
+    loadIncidentServiceConfig: (load(join(DIST, 'incident-service/src/config/incident-service.config.js')) as { loadIncidentServiceConfig: typeof LoadIncidentConfig })
+      .loadIncidentServiceConfig,
+    loadNotificationServiceConfig: (
+      load(join(DIST, 'notification-service/src/config/notification-service.config.js')) as { loadNotificationServiceConfig: typeof LoadNotificationConfig }
+    ).loadNotificationServiceConfig,
+    loadPostmortemServiceConfig: (load(join(DIST, 'postmortem-service/src/config/postmortem-service.config.js')) as { loadPostmortemServiceConfig: typeof LoadPostmortemConfig })
+      .loadPostmortemServiceConfig,
+  };
+}
+
+async function createIntegration(baseUrl: string, name: string): Promise<{ id: string; routingKey: string }> {
+  const response = await fetch(`${baseUrl}/v1/integrations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-actor': 'bench' },
+    body: JSON.stringify({ type: 'events-v2', name, service: 'checkout' }),
+  });
+  const text = await response.text();
+  if (response.status !== 201) throw new Error(`POST /v1/integrations -> ${response.status}: ${text}`);
+  const body = JSON.parse(text) as { id: string; credentials?: { routingKey?: string } };
+  if (!body.credentials?.routingKey) throw new Error(`POST /v1/integrations returned no routing key: ${text}`);
+  return { id: body.id, routingKey: body.credentials.routingKey };
+}
+
+/** Fireline's effects for one integration, straight from its database. */
+async function firelineCounts(pool: Pool, integrationId: string, integrationName: string): Promise<Record<string, number>> {
+  const actor = `integration:${integrationId}`;
+  const [intake, unprocessed, withError, accepted, duplicate, rejected, alertEvents, triggered, resolvedAlerts, declared, resolvedIncidents] =
+    await Promise.all([
+      count(pool, 'SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1', [integrationId]),
+      count(pool, 'SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND processed_at IS NULL', [integrationId]),
+      count(pool, 'SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND error IS NOT NULL', [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND verdict = 'accepted'", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND verdict = 'duplicate'", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND verdict = 'rejected'", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE stream_type = 'alert' AND data->>'integrationId' = $1", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'AlertTriggered' AND data->>'integrationId' = $1", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'AlertResolved' AND data->>'integrationId' = $1", [integrationId]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1", [`alert:${integrationName}`]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'IncidentResolved' AND metadata->>'actor' = $1", [actor]),
+    ]);
+  return {
+    intakeRows: intake,
+    intakeUnprocessed: unprocessed,
+    intakeWithError: withError,
+    intakeAccepted: accepted,
+    intakeDuplicate: duplicate,
+    intakeRejected: rejected,
+    alertEvents,
+    alertsTriggered: triggered,
+    alertsResolved: resolvedAlerts,
+    incidentsOpened: declared,
+    incidentsResolved: resolvedIncidents,
+  };
+}
+
+/** Every delivery processed and every alert reaction (open / resolve the incident) done. */
+const settledCounts = (c: Record<string, number>): boolean =>
+  c.intakeUnprocessed === 0 && c.incidentsOpened === c.alertsTriggered && c.incidentsResolved === c.alertsResolved;
+
+async function waitSettled(
+  pool: Pool,
+  integration: { id: string; name: string },
+  timeoutMs: number,
+): Promise<{ settled: boolean; settleMs: number; counts: Record<string, number> }> {
+  const started = performance.now();
+  for (;;) {
+    const counts = await firelineCounts(pool, integration.id, integration.name);
+    const settleMs = Math.round(performance.now() - started);
+    if (settledCounts(counts)) return { settled: true, settleMs, counts };
+    if (settleMs > timeoutMs) return { settled: false, settleMs, counts };
+    await sleep(250);
+  }
+}
+
+async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig, closables: Closable[]): Promise<Contender> {
+  const modules = loadBuiltFireline();
+  for (const database of Object.values(FIRELINE_DATABASES)) await postgres.createDatabase(database);
+  const env: NodeJS.ProcessEnv = {
+    INCIDENT_DATABASE_URL: postgres.url(FIRELINE_DATABASES.incident),
+    INCIDENT_DATABASE_POOL_SIZE: String(config.poolSize),
+    NOTIFICATION_DATABASE_URL: postgres.url(FIRELINE_DATABASES.notification),
+    POSTMORTEM_DATABASE_URL: postgres.url(FIRELINE_DATABASES.postmortem),
+  };
+  const app = await modules.createPlatformApp(
+    {
+      incident: modules.loadIncidentServiceConfig(env),
+      notification: modules.loadNotificationServiceConfig(env),
+      postmortem: modules.loadPostmortemServiceConfig(env),
+    },
+    // Only errors: the intake logs a warning per failed attempt, which would flood stderr under load
+    // (failed attempts are counted from `alert_intake.error` instead).
+    { bodyLimitBytes: 1024 * 1024, logger: ['error'] },
+  );
+  closables.push({ name: 'Fireline app', close: () => app.close() });
+  await app.listen({ host: HOST, port: 0 });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${HOST}:${port}`;
+
+  const pool = openPool(postgres.url(FIRELINE_DATABASES.incident), 2, 'fireline (counting)');
+  closables.push({ name: 'Fireline counting pool', close: () => pool.end() });
+  const warmup = { ...(await createIntegration(url, WARMUP_INTEGRATION_NAME)), name: WARMUP_INTEGRATION_NAME };
+  const measured = { ...(await createIntegration(url, INTEGRATION_NAME)), name: INTEGRATION_NAME };
+  const timeoutMs = config.settleTimeoutSeconds * 1000;
+
+  return {
+    name: 'fireline',
+    label: 'Fireline POST /v2/enqueue',
+    url,
+    bodies: (run) => {
+      const { routingKey } = run === 'warmup' ? warmup : measured;
+      return {
+        triggerBody: fixtureBody('events-v2-trigger.json', routingKey),
+        resolveBody: fixtureBody('events-v2-resolve.json', routingKey),
+      };
+    },
+    async afterWarmup() {
+      // The warm-up's incidents are opened asynchronously: let that finish so it does not load the measured run.
+      const done = await waitSettled(pool, warmup, timeoutMs);
+      log(`Fireline warm-up ${done.settled ? 'settled' : 'NOT settled'} after ${fmt(done.settleMs)} ms (${fmt(done.counts.incidentsOpened ?? 0)} incidents)`);
+    },
+    async effects(outcome) {
+      const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
+      const checks = {
+        // At most one incident per (dedup key, incarnation): one AlertTriggered per (alert stream, incarnation)…
+        alertIncarnationsTriggeredTwice: await count(
+          pool,
+          "SELECT count(*) AS n FROM (SELECT stream_id, data->>'incarnation' FROM events WHERE event_type = 'AlertTriggered' AND data->>'integrationId' = $1 GROUP BY 1, 2 HAVING count(*) > 1) d",
+          [measured.id],
+        ),
+        // …and one declaration per incident stream (the incident id derives from stream and incarnation).
+        incidentsDeclaredTwice: await count(
+          pool,
+          "SELECT count(*) AS n FROM (SELECT stream_id FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1 GROUP BY stream_id HAVING count(*) > 1) d",
+          [`alert:${measured.name}`],
+        ),
+        // Every 202 was answered after its ledger row was written.
+        intakeRowsMissingFor2xx: Math.max(0, outcome.result['2xx'] - (counts.intakeRows ?? 0)),
+        incidentsPerTriggeredIncarnation: counts.incidentsOpened === counts.alertsTriggered,
+        settled,
+      };
+      return {
+        summary:
+          `${fmt(counts.intakeRows ?? 0)} intake rows (${fmt(counts.intakeAccepted ?? 0)} accepted, ${fmt(counts.intakeDuplicate ?? 0)} duplicate), ` +
+          `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(counts.incidentsResolved ?? 0)} resolved)`,
+        settleMs,
+        settled,
+        counts: { ...counts, answered2xx: outcome.result['2xx'] },
+        checks,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runs and report.
+// ---------------------------------------------------------------------------------------------------
+
+interface RunResult {
+  server: Contender['name'];
+  label: string;
+  requestsPerSecond: number;
+  requestsTotal: number;
+  latencyMs: { p50: number; p90: number; p99: number; average: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  generated: LoadOutcome['generated'];
+  effects: Effects;
+}
+
+async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warmup' | 'measured'): Promise<LoadOutcome> {
+  const spec: LoadSpec = {
+    url: contender.url,
+    path: '/v2/enqueue',
+    durationSeconds: run === 'warmup' ? config.warmupSeconds : config.durationSeconds,
+    connections: config.connections,
+    ...contender.bodies(run),
+    keyPrefix: `${run}-${contender.name}`,
+    duplicateRatio: config.duplicateRatio,
+    resolveShare: config.resolveShare,
+    seed: config.seed,
+  };
+  return runLoad(spec);
+}
+
+async function measure(contender: Contender, config: EnqueueBenchConfig): Promise<RunResult> {
+  log(`${contender.name}: warm-up ${config.warmupSeconds} s`);
+  await load(contender, config, 'warmup');
+  await contender.afterWarmup();
+  log(`${contender.name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
+  const outcome = await load(contender, config, 'measured');
+  const { result } = outcome;
+  log(`${contender.name}: ${fmt(result.requests.total)} requests; counting effects`);
+  const effects = await contender.effects(outcome);
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
+  return {
+    server: contender.name,
+    label: contender.label,
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    requestsTotal: result.requests.total,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, average: result.latency.average, max: result.latency.max },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    generated: outcome.generated,
+    effects,
+  };
+}
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const fmt = (value: number): string => integerFormat.format(value);
+
+function renderTable(results: RunResult[], ratio: number, config: EnqueueBenchConfig, environment: Environment): string {
+  const rows = [
+    ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'effects'],
+    ...results.map((r) => [
+      r.label,
+      fmt(r.requestsPerSecond),
+      r.latencyMs.p50.toFixed(0),
+      r.latencyMs.p99.toFixed(0),
+      fmt(r.non2xx + r.errors),
+      r.effects.summary,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const left = (column: number): boolean => column === 0 || column === 5;
+  const line = (row: string[]): string => `| ${row.map((cell, column) => (left(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (left(column) ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  const fireline = results.find((r) => r.server === 'fireline');
+  const generated = results[0]?.generated;
+  const checks = fireline ? Object.entries(fireline.effects.checks).map(([name, value]) => `${name}=${String(value)}`).join(' ') : '';
+  const s = environment.settings;
+  return [
+    line(rows[0]!),
+    rule,
+    ...rows.slice(1).map(line),
+    '',
+    `ratio Fireline/baseline req/s: ${ratio.toFixed(2)}x`,
+    `load: ${config.durationSeconds} s per server after ${config.warmupSeconds} s warm-up, ${config.connections} connections, ` +
+      `~${Math.round(config.duplicateRatio * 100)}% of requests reuse an earlier dedup key (${Math.round(config.resolveShare * 100)}% of those resolve), ` +
+      `PostgreSQL pool ${config.poolSize} per server` +
+      (generated ? `; baseline run built ${fmt(generated.newKeys)} new keys / ${fmt(generated.duplicateKeys)} reused` : ''),
+    ...(fireline
+      ? [
+          `Fireline: all effects landed ${fireline.effects.settled ? `${fmt(fireline.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
+            `intake rows with a failed attempt: ${fmt(fireline.effects.counts.intakeWithError ?? 0)}; checks: ${checks}`,
+        ]
+      : []),
+    `Node ${environment.node} | PostgreSQL ${environment.postgres} | ${environment.cores} cores (${environment.cpuModel}), ${environment.memoryGiB} GiB | ` +
+      `fsync=${s.fsync} synchronous_commit=${s.synchronous_commit}`,
+  ].join('\n');
+}
+
+interface Environment {
+  node: string;
+  postgres: string;
+  versions: Record<string, string>;
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  settings: Record<string, string>;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function describeEnvironment(postgres: BenchPostgres): Promise<Environment> {
+  const pool = openPool(postgres.url(), 1, 'environment');
+  try {
+    const settings: Record<string, string> = {};
+    for (const name of ['server_version', 'fsync', 'synchronous_commit', 'max_connections', 'shared_buffers']) {
+      settings[name] = (await pool.query<Record<string, string>>(`SHOW ${name}`)).rows[0]?.[name] ?? '?';
+    }
+    return {
+      node: process.version,
+      postgres: settings.server_version ?? '?',
+      versions: Object.fromEntries(['autocannon', 'fastify', 'pg', '@nestjs/core', 'embedded-postgres'].map((name) => [name, packageVersion(name)])),
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      settings,
+    };
+  } finally {
+    await pool.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const config = readEnqueueBenchConfig();
+  log(`config: ${JSON.stringify(config)}`);
+  loadBuiltFireline(); // fail fast, before PostgreSQL starts, if the build is missing
+  const postgres = await startPostgres();
+  log(`PostgreSQL on ${HOST}:${postgres.port}, data in ${postgres.databaseDir}`);
+  const closables: Closable[] = [];
+  let results: RunResult[];
+  let environment: Environment;
+  let ratio: number;
+  try {
+    environment = await describeEnvironment(postgres);
+    const baseline = await startBaseline(postgres, config, closables);
+    const fireline = await startFireline(postgres, config, closables);
+    log(`baseline on ${baseline.url}, Fireline on ${fireline.url}`);
+    // Baseline first: Fireline keeps working after its load ends (opening incidents, projections,
+    // notifications, postmortems), which would otherwise overlap the baseline's run.
+    results = [await measure(baseline, config), await measure(fireline, config)];
+    ratio = Math.round((results[1]!.requestsPerSecond / results[0]!.requestsPerSecond) * 100) / 100;
+    process.stdout.write(`\n${renderTable(results, ratio, config, environment)}\n`);
+  } finally {
+    for (const closable of closables.reverse()) {
+      await closable.close().catch((error: unknown) => log(`closing ${closable.name}: ${String(error)}`));
+    }
+    await postgres.stop();
+    log('servers and PostgreSQL stopped, data directory removed');
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `enqueue-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), durationMs, config, environment, ratio, results }, null, 2)}\n`);
+  const failed = results.flatMap((r) =>
+    Object.entries(r.effects.checks)
+      .filter(([, value]) => value !== 0 && value !== true)
+      .map(([name, value]) => `${r.server}.${name}=${String(value)}`),
+  );
+  process.stdout.write(`\nTotal run time: ${(durationMs / 1000).toFixed(1)} s. Results: ${file}\n`);
+  if (failed.length > 0) throw new Error(`effect checks failed: ${failed.join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Not `process.exitCode`: embedded-postgres's exit hook calls `process.exit(0)` on `beforeExit`.
+  process.exit(1);
+});
