@@ -31,11 +31,19 @@ export async function createTestDatabase(prefix: string, poolSize = 10): Promise
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: poolSize });
+  let dropping = false;
+  // pool.end() resolves before every socket has closed, and DROP … WITH (FORCE) then terminates the
+  // stragglers (57P01). An idle client's error is emitted on the pool: without a listener it would
+  // crash the test file. Errors while dropping are expected; others are reported, not swallowed.
+  pool.on('error', (error) => {
+    if (!dropping) process.stderr.write(`[test-database ${name}] idle client error: ${error.message}\n`);
+  });
   return {
     name,
     url: url.toString(),
     pool,
     async drop() {
+      dropping = true;
       await pool.end();
       const client = new Client({ connectionString: adminUrl() });
       await client.connect();
