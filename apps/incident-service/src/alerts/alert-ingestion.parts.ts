@@ -3,24 +3,26 @@ import { IntegrationEntity } from '../integrations/persistence/integration.entit
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
 import { CreateIntegrations1732000002000 } from '../integrations/persistence/integrations.migration';
 import { ExecuteAlertCommandHandler } from './application/execute-alert-command';
+import { AlertmanagerHttpController } from './http/alertmanager.http.controller';
 import { EventsV2ReplyShapeHook } from './http/events-v2-reply-shape.hook';
 import { EventsV2HttpController } from './http/events-v2.http.controller';
 import { CreateAlertIntake1732000002100 } from './intake/alert-intake.migration';
 import { AlertIntakeProcessor } from './intake/alert-intake.processor';
 import { AlertIntakeRepository } from './intake/alert-intake.repository';
 import { AlertIntakeWorker } from './intake/alert-intake.worker';
+import { IngestAlertmanagerWebhookHandler } from './intake/ingest-alertmanager-webhook';
 import { IngestEventsV2EventHandler } from './intake/ingest-events-v2-event';
 import { AlertWorkflows } from './workflows/alert-workflows';
 
 /**
  * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
  * each: integrations (TypeORM), the intake ledger and its worker, the alert command path, the
- * Events API v2 receiver and the `open-incident-when-alert-triggered` process manager.
+ * Events API v2 and Alertmanager receivers and the `open-incident-when-alert-triggered` process manager.
  */
 export const ALERT_INGESTION = {
   entities: [IntegrationEntity],
   migrations: [CreateIntegrations1732000002000, CreateAlertIntake1732000002100],
-  controllers: [IntegrationsHttpController, EventsV2HttpController],
+  controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [
     IntegrationRepository,
     AlertIntakeRepository,
@@ -29,6 +31,7 @@ export const ALERT_INGESTION = {
     AlertWorkflows,
     ExecuteAlertCommandHandler,
     IngestEventsV2EventHandler,
+    IngestAlertmanagerWebhookHandler,
     EventsV2ReplyShapeHook,
   ],
 } as const;

@@ -33,11 +33,26 @@ export interface AlertDetails {
   clientUrl: string | null;
 }
 
-/** Opens the alert (a new incarnation) or, while it is open, counts one more trigger. */
-export type TriggerAlert = AlertCommandOf<'TriggerAlert', AlertDetails>;
+/**
+ * Optional on trigger and resolve: which member of a grouped alert stream the command is about
+ * (Alertmanager's per-alert `fingerprint`; the stream is the Alertmanager group). Absent for Events API
+ * v2, whose stream is one alert.
+ */
+export interface AlertMember {
+  fingerprint?: string;
+}
+
+/**
+ * Opens the alert (a new incarnation) or, while it is open, counts one more trigger. With a
+ * `fingerprint`: a member already firing in the open incarnation is a no-op (a group re-send).
+ */
+export type TriggerAlert = AlertCommandOf<'TriggerAlert', AlertDetails & AlertMember>;
 /** Acknowledges the open alert; dropped (no events) when no alert is open or it is acknowledged already. */
 export type AcknowledgeAlert = AlertCommandOf<'AcknowledgeAlert', object>;
-/** Resolves the open alert; dropped (no events) when no alert is open. */
-export type ResolveAlert = AlertCommandOf<'ResolveAlert', { summary: string | null }>;
+/**
+ * Resolves the open alert; dropped (no events) when no alert is open. With a `fingerprint`: resolves
+ * that member only, and the incarnation only once no member is firing any more.
+ */
+export type ResolveAlert = AlertCommandOf<'ResolveAlert', { summary: string | null } & AlertMember>;
 
 export type AlertCommand = TriggerAlert | AcknowledgeAlert | ResolveAlert;

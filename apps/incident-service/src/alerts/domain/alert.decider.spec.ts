@@ -5,6 +5,7 @@ import {
   aTriggerAlertCommand,
   anAcknowledgeAlertCommand,
   anAlertAcknowledged,
+  anAlertMemberResolved,
   anAlertResolved,
   anAlertRetriggered,
   anAlertTriggered,
@@ -81,6 +82,70 @@ describe('alertDecider', () => {
     it('drops a resolve with no open alert (never triggered, or resolved already)', () => {
       givenAlert().when(aResolveAlertCommand()).thenNothing();
       givenAlert(anAlertTriggered(), anAlertResolved()).when(aResolveAlertCommand()).thenNothing();
+    });
+  });
+
+  describe('grouped alerts (members named by fingerprint)', () => {
+    const fp = (fingerprint: string) => ({ fingerprint });
+
+    it('opens the incarnation with the first firing member', () => {
+      givenAlert().when(aTriggerAlertCommand(fp('a'))).then(anAlertTriggered(fp('a')));
+    });
+
+    it('attaches a new firing member to the open incarnation', () => {
+      givenAlert(anAlertTriggered(fp('a')))
+        .when(aTriggerAlertCommand(fp('b')))
+        .then(anAlertRetriggered({ triggerCount: 2, ...fp('b') }));
+    });
+
+    it('drops a trigger of a member already firing (a re-send of the group)', () => {
+      givenAlert(anAlertTriggered(fp('a'))).when(aTriggerAlertCommand(fp('a'))).thenNothing();
+      givenAlert(anAlertTriggered(fp('a')), anAlertRetriggered({ triggerCount: 2, ...fp('b') }), anAlertAcknowledged())
+        .when(aTriggerAlertCommand(fp('b')))
+        .thenNothing();
+    });
+
+    it('resolves one member while others still fire, without resolving the incarnation', () => {
+      givenAlert(anAlertTriggered(fp('a')), anAlertRetriggered({ triggerCount: 2, ...fp('b') }))
+        .when(aResolveAlertCommand('disk ok', {}, 'a'))
+        .then(anAlertMemberResolved({ fingerprint: 'a', summary: 'disk ok', stillFiring: 1 }));
+    });
+
+    it('resolves the incarnation when its last firing member resolves', () => {
+      givenAlert(anAlertTriggered(fp('a')), anAlertRetriggered({ triggerCount: 2, ...fp('b') }), anAlertMemberResolved({ fingerprint: 'a' }))
+        .when(aResolveAlertCommand(null, {}, 'b'))
+        .then(anAlertResolved(fp('b')));
+    });
+
+    it('drops a resolve of a member that is not firing, or of a closed group', () => {
+      givenAlert(anAlertTriggered(fp('a'))).when(aResolveAlertCommand(null, {}, 'z')).thenNothing();
+      givenAlert(anAlertTriggered(fp('a')), anAlertResolved(fp('a'))).when(aResolveAlertCommand(null, {}, 'a')).thenNothing();
+    });
+
+    it('opens a new incarnation when a member fires again after the group resolved', () => {
+      givenAlert(anAlertTriggered(fp('a')), anAlertResolved(fp('a')))
+        .when(aTriggerAlertCommand(fp('a')))
+        .then(anAlertTriggered({ incarnation: 2, ...fp('a') }));
+    });
+
+    it('lets a resolved member fire again within the open incarnation', () => {
+      givenAlert(anAlertTriggered(fp('a')), anAlertRetriggered({ triggerCount: 2, ...fp('b') }), anAlertMemberResolved({ fingerprint: 'a' }))
+        .when(aTriggerAlertCommand(fp('a')))
+        .then(anAlertRetriggered({ triggerCount: 3, ...fp('a') }));
+    });
+
+    it('rejects a blank fingerprint', () => {
+      givenAlert().when(aTriggerAlertCommand(fp(' '))).thenThrows('ALERT.INVALID');
+    });
+
+    it('tracks the firing members in the state', () => {
+      const state = foldEvents(alertDecider, [
+        anAlertTriggered(fp('a')),
+        anAlertRetriggered({ triggerCount: 2, ...fp('b') }),
+        anAlertMemberResolved({ fingerprint: 'a' }),
+      ]);
+      expect(state).toMatchObject({ status: 'triggered', firing: ['b'] });
+      expect(foldEvents(alertDecider, [anAlertTriggered()])).toMatchObject({ firing: [] });
     });
   });
 

@@ -15,6 +15,12 @@ import { ALERT_LIMITS, ALERT_SEVERITIES } from './alert.values';
  * - trigger while open (triggered or acknowledged): `AlertRetriggered`, counted (deduplicated);
  * - acknowledge an open, unacknowledged alert: `AlertAcknowledged`; otherwise dropped (`[]`);
  * - resolve an open alert: `AlertResolved`; otherwise dropped (`[]`).
+ * Grouped streams (Alertmanager: the stream is the group, each command names a member by
+ * `fingerprint`) track the set of firing members of the open incarnation:
+ * - trigger of a member already firing: dropped (a re-send of the same group state changes nothing);
+ * - trigger of a new member while open: `AlertRetriggered` with its fingerprint (it joins the incarnation);
+ * - resolve of a firing member: `AlertMemberResolved` while others still fire, `AlertResolved` for the
+ *   last one; resolve of a member that is not firing: dropped.
  * Pure: time and actor come from `command.metadata`.
  *
  * @throws ValidationError `ALERT.INVALID` for malformed command data.
@@ -27,9 +33,16 @@ export function decideAlert(command: AlertCommand, state: AlertState): AlertEven
     case 'AcknowledgeAlert':
       if (!isAlertOpen(state) || state.status === 'acknowledged') return [];
       return [{ type: 'AlertAcknowledged', data: base(command.data, state.incarnation, command.metadata) }];
-    case 'ResolveAlert':
+    case 'ResolveAlert': {
       if (!isAlertOpen(state)) return [];
-      return [{ type: 'AlertResolved', data: { ...base(command.data, state.incarnation, command.metadata), summary: command.data.summary } }];
+      const { fingerprint, summary } = command.data;
+      const at = base(command.data, state.incarnation, command.metadata);
+      if (fingerprint === undefined) return [{ type: 'AlertResolved', data: { ...at, summary } }];
+      if (!state.firing.includes(fingerprint)) return [];
+      const stillFiring = state.firing.length - 1;
+      if (stillFiring > 0) return [{ type: 'AlertMemberResolved', data: { ...at, fingerprint, summary, stillFiring } }];
+      return [{ type: 'AlertResolved', data: { ...at, summary, fingerprint } }];
+    }
     default: {
       const _exhaustive: never = command;
       throw invalidAlertCommand([{ field: 'type', message: `unknown command type ${String((_exhaustive as { type?: unknown }).type)}` }]);
@@ -46,11 +59,19 @@ export const alertDecider: Decider<AlertCommand, AlertEvent, AlertState> = {
 
 function trigger(command: TriggerAlert, state: AlertState): AlertEvent[] {
   const { data } = command;
+  const member = data.fingerprint !== undefined ? { fingerprint: data.fingerprint } : {};
   if (isAlertOpen(state)) {
+    if (data.fingerprint !== undefined && state.firing.includes(data.fingerprint)) return [];
     return [
       {
         type: 'AlertRetriggered',
-        data: { ...base(data, state.incarnation, command.metadata), triggerCount: state.triggerCount + 1, summary: data.summary, severity: data.severity },
+        data: {
+          ...base(data, state.incarnation, command.metadata),
+          triggerCount: state.triggerCount + 1,
+          summary: data.summary,
+          severity: data.severity,
+          ...member,
+        },
       },
     ];
   }
@@ -67,6 +88,7 @@ function validate(command: AlertCommand): void {
   if (typeof data !== 'object' || data === null) throw invalidAlertCommand([{ field: 'data', message: 'must be an object' }]);
   text(errors, 'integrationId', data.integrationId, 200);
   text(errors, 'dedupKey', data.dedupKey, ALERT_LIMITS.dedupKeyMax);
+  if (command.type !== 'AcknowledgeAlert' && data.fingerprint !== undefined) text(errors, 'fingerprint', data.fingerprint, ALERT_LIMITS.fingerprintMax);
   if (command.type === 'TriggerAlert') {
     text(errors, 'summary', data.summary, ALERT_LIMITS.summaryMax);
     text(errors, 'source', data.source, ALERT_LIMITS.textMax);

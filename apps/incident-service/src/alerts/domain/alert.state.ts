@@ -21,6 +21,8 @@ export interface Alert {
   triggerCount: number;
   acknowledgedAt: string | null;
   resolvedAt: string | null;
+  /** Fingerprints of the group members firing in this incarnation (empty for ungrouped alerts). */
+  firing: string[];
 }
 
 /** Discriminated on `status`. */
@@ -40,7 +42,7 @@ export function isAlertOpen(state: AlertState): state is Alert & { status: 'trig
 export function evolveAlert(state: AlertState, event: AlertEvent): AlertState {
   switch (event.type) {
     case 'AlertTriggered': {
-      const { integrationId, dedupKey, incarnation, summary, severity, at } = event.data;
+      const { integrationId, dedupKey, incarnation, summary, severity, at, fingerprint } = event.data;
       return {
         status: 'triggered',
         integrationId,
@@ -52,17 +54,24 @@ export function evolveAlert(state: AlertState, event: AlertEvent): AlertState {
         triggerCount: 1,
         acknowledgedAt: null,
         resolvedAt: null,
+        firing: fingerprint !== undefined ? [fingerprint] : [],
       };
     }
-    case 'AlertRetriggered':
+    case 'AlertRetriggered': {
       if (!isAlertOpen(state)) return state;
-      return { ...state, triggerCount: event.data.triggerCount, summary: event.data.summary, severity: event.data.severity };
+      const { fingerprint } = event.data;
+      const firing = fingerprint !== undefined && !state.firing.includes(fingerprint) ? [...state.firing, fingerprint] : state.firing;
+      return { ...state, triggerCount: event.data.triggerCount, summary: event.data.summary, severity: event.data.severity, firing };
+    }
+    case 'AlertMemberResolved':
+      if (!isAlertOpen(state)) return state;
+      return { ...state, firing: state.firing.filter((fingerprint) => fingerprint !== event.data.fingerprint) };
     case 'AlertAcknowledged':
       if (!isAlertOpen(state)) return state;
       return { ...state, status: 'acknowledged', acknowledgedAt: event.data.at };
     case 'AlertResolved':
       if (!isAlertOpen(state)) return state;
-      return { ...state, status: 'resolved', resolvedAt: event.data.at };
+      return { ...state, status: 'resolved', resolvedAt: event.data.at, firing: [] };
     default: {
       const _exhaustive: never = event;
       void _exhaustive;

@@ -20,10 +20,12 @@ export interface AlertImage {
 
 /**
  * Limits of alert data, in characters. `dedupKey` and `summary` follow PagerDuty's Events API v2
- * (`dedup_key` at most 255, `payload.summary` at most 1024); the other text fields are ours.
+ * (`dedup_key` at most 255, `payload.summary` at most 1024); the other text fields are ours
+ * (`fingerprint`: Alertmanager's are 16 hex digits).
  */
 export const ALERT_LIMITS = {
   dedupKeyMax: 255,
+  fingerprintMax: 255,
   summaryMax: 1024,
   textMax: 1024,
 } as const;

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
+import type { IntegrationType } from '../../integrations/domain/integration.values';
+import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { ExecuteAlertCommand, type AlertCommandResult } from '../application/execute-alert-command';
-import type { AlertCommand } from '../domain/alert.commands';
-import { parseEventsV2Event } from '../http/events-v2-event.request';
-import { AlertIntakeRepository, type AlertIntakeRow, type IntakeVerdict } from './alert-intake.repository';
-import { alertCommandOfEventsV2 } from './events-v2.translator';
+import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
+import { INTAKE_TRANSLATORS, type IntakeOutcome } from './alert-intake.translators';
 
 /** How long a processor owns a row before the worker may take it over (a crash, a hung request). */
 export const INTAKE_LEASE_MS = 30_000;
@@ -17,38 +17,13 @@ export function intakeRetryDelayMs(attempts: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
 }
 
-/** What processing a row came to. */
-export interface IntakeOutcome {
-  verdict: Exclude<IntakeVerdict, 'rejected'>;
-  reason: string;
-}
-
-/** The verdict and its reason, from what the alert command appended (or, when nothing, from the state). */
-export function intakeOutcomeOf(command: AlertCommand, result: AlertCommandResult): IntakeOutcome {
-  const event = result.newEvents[0];
-  if (event === undefined) {
-    const open = result.alert.status === 'triggered' || result.alert.status === 'acknowledged';
-    const action = command.type === 'AcknowledgeAlert' ? 'acknowledge' : 'resolve';
-    return { verdict: 'duplicate', reason: open ? `dropped: alert already ${result.alert.status}` : `dropped: no open alert to ${action}` };
-  }
-  const incarnation = (event.data as { incarnation?: number }).incarnation;
-  switch (event.type) {
-    case 'AlertTriggered':
-      return { verdict: 'accepted', reason: `triggered: opened incarnation ${incarnation}` };
-    case 'AlertRetriggered':
-      return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${incarnation} (trigger #${(event.data as { triggerCount: number }).triggerCount})` };
-    case 'AlertAcknowledged':
-      return { verdict: 'accepted', reason: `acknowledged incarnation ${incarnation}` };
-    case 'AlertResolved':
-      return { verdict: 'accepted', reason: `resolved incarnation ${incarnation}` };
-    default:
-      return { verdict: 'accepted', reason: event.type };
-  }
-}
+export { intakeOutcomeOf, type IntakeOutcome } from './alert-intake.translators';
 
 /**
- * Processes one ledger row: re-reads the event from the stored body, runs its alert command
- * (`commandId` = row id, so a second processing appends nothing), and records the verdict. Never
+ * Processes one ledger row: re-reads the delivery from the stored body with the translator of the
+ * integration's type (`INTAKE_TRANSLATORS`: the caller passes the type, the recovery worker lets it be
+ * looked up), runs its alert commands in order (command ids derive from the row id, so a second
+ * processing appends nothing), and records the verdict. Never
  * throws: a failure is stored on the row (`error`) for the worker to retry with backoff, and a
  * permanent one (the stored body no longer validates, a domain refusal) closes the row with its error.
  */
@@ -59,17 +34,28 @@ export class AlertIntakeProcessor {
   constructor(
     private readonly commands: CommandBus,
     private readonly intake: AlertIntakeRepository,
+    private readonly integrations: IntegrationRepository,
   ) {}
 
-  async process(row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt' | 'rawBody' | 'attempts'>): Promise<IntakeOutcome | null> {
+  async process(
+    row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt' | 'rawBody' | 'attempts'>,
+    integrationType?: IntegrationType,
+  ): Promise<IntakeOutcome | null> {
     try {
-      const parsed = await parseEventsV2Event(JSON.parse(row.rawBody) as unknown);
-      if (!parsed.ok) {
-        await this.intake.markProcessed(row.id, 'accepted', 'not processable', parsed.errors.join('; '));
+      const type = integrationType ?? (await this.integrations.findAnyById(row.integrationId))?.type;
+      const translator = type === undefined ? undefined : INTAKE_TRANSLATORS[type];
+      if (translator === undefined) {
+        await this.intake.markProcessed(row.id, 'accepted', 'not processable', `no intake translator for integration type ${type ?? '(integration missing)'}`);
         return null;
       }
-      const command = alertCommandOfEventsV2(parsed.event, row);
-      const outcome = intakeOutcomeOf(command, await this.commands.execute(new ExecuteAlertCommand(command)));
+      const translated = await translator.commandsOf(JSON.parse(row.rawBody) as unknown, row);
+      if (!translated.ok) {
+        await this.intake.markProcessed(row.id, 'accepted', 'not processable', translated.errors.join('; '));
+        return null;
+      }
+      const results: AlertCommandResult[] = [];
+      for (const command of translated.commands) results.push(await this.commands.execute(new ExecuteAlertCommand(command)));
+      const outcome = translator.outcomeOf(translated.commands, results);
       await this.intake.markProcessed(row.id, outcome.verdict, outcome.reason);
       return outcome;
     } catch (error: unknown) {

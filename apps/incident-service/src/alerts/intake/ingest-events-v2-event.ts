@@ -87,7 +87,7 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
     }
     const dedupKey = parsed.event.dedup_key ? parsed.event.dedup_key : generatedDedupKey(id);
     await this.intake.insertAccepted({ ...intake, dedupKey }, INTAKE_LEASE_MS);
-    await this.processor.process({ id, integrationId: integration.id, receivedAt, rawBody: intake.rawBody, attempts: 1 });
+    await this.processor.process({ id, integrationId: integration.id, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
     return { status: 'accepted', intakeId: id, dedupKey };
   }
 }

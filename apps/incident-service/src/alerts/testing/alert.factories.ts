@@ -1,6 +1,6 @@
 import type { CommandMetadata } from '@fireline/event-store/command-metadata';
 import type { AcknowledgeAlert, AlertDetails, ResolveAlert, TriggerAlert } from '../domain/alert.commands';
-import type { AlertAcknowledged, AlertEventBase, AlertResolved, AlertRetriggered, AlertTriggered } from '../domain/alert.events';
+import type { AlertAcknowledged, AlertEventBase, AlertMemberResolved, AlertResolved, AlertRetriggered, AlertTriggered } from '../domain/alert.events';
 
 /** Test data for alerts. Defaults describe one alert: integration `int-1`, dedup key `dedup-1`. */
 export const TEST_INTEGRATION_ID = 'int-1';
@@ -42,8 +42,12 @@ export function anAcknowledgeAlertCommand(metadata: Partial<CommandMetadata> = {
   return { type: 'AcknowledgeAlert', data: { integrationId: TEST_INTEGRATION_ID, dedupKey: TEST_DEDUP_KEY }, metadata: anAlertCommandMetadata(metadata) };
 }
 
-export function aResolveAlertCommand(summary: string | null = null, metadata: Partial<CommandMetadata> = {}): ResolveAlert {
-  return { type: 'ResolveAlert', data: { integrationId: TEST_INTEGRATION_ID, dedupKey: TEST_DEDUP_KEY, summary }, metadata: anAlertCommandMetadata(metadata) };
+export function aResolveAlertCommand(summary: string | null = null, metadata: Partial<CommandMetadata> = {}, fingerprint?: string): ResolveAlert {
+  return {
+    type: 'ResolveAlert',
+    data: { integrationId: TEST_INTEGRATION_ID, dedupKey: TEST_DEDUP_KEY, summary, ...(fingerprint !== undefined ? { fingerprint } : {}) },
+    metadata: anAlertCommandMetadata(metadata),
+  };
 }
 
 function eventBase(overrides: Partial<AlertEventBase> = {}): AlertEventBase {
@@ -65,4 +69,8 @@ export function anAlertAcknowledged(overrides: Partial<AlertAcknowledged['data']
 
 export function anAlertResolved(overrides: Partial<AlertResolved['data']> = {}): AlertResolved {
   return { type: 'AlertResolved', data: { ...eventBase(), summary: null, ...overrides } };
+}
+
+export function anAlertMemberResolved(overrides: Partial<AlertMemberResolved['data']> = {}): AlertMemberResolved {
+  return { type: 'AlertMemberResolved', data: { ...eventBase(), fingerprint: 'fp-1', summary: null, stillFiring: 1, ...overrides } };
 }

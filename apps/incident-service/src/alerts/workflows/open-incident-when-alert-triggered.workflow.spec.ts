@@ -1,7 +1,7 @@
 import { anIncidentAcknowledged, anIncidentDeclared } from '../../incidents/testing/incident.factories';
 import type { Integration } from '../../integrations/domain/integration';
 import { DEFAULT_SEVERITY_MAPPING } from '../../integrations/domain/integration.values';
-import { anAlertAcknowledged, anAlertResolved, anAlertRetriggered, anAlertTriggered, TEST_INTEGRATION_ACTOR, TEST_INTEGRATION_ID } from '../testing/alert.factories';
+import { anAlertAcknowledged, anAlertMemberResolved, anAlertResolved, anAlertRetriggered, anAlertTriggered, TEST_INTEGRATION_ACTOR, TEST_INTEGRATION_ID } from '../testing/alert.factories';
 import { incidentCommandForAlert, incidentIdOfAlert, type AlertReactionContext } from './open-incident-when-alert-triggered.workflow';
 
 const integration: Integration = {
@@ -57,6 +57,17 @@ describe('incidentCommandForAlert', () => {
     expect(incidentCommandForAlert(anAlertResolved(), context({ incidentEvents: events }))).toMatchObject({
       type: 'AddTimelineNote',
       data: { text: expect.stringContaining('alice@example.com has taken it over') },
+    });
+  });
+
+  it('notes an alert joining a group incident, and one member of the group resolving, without resolving the incident', () => {
+    expect(incidentCommandForAlert(anAlertRetriggered({ triggerCount: 2, fingerprint: 'b' }), context())).toMatchObject({
+      type: 'AddTimelineNote',
+      data: { incidentId, text: expect.stringContaining('fingerprint b, trigger #2') },
+    });
+    expect(incidentCommandForAlert(anAlertMemberResolved({ fingerprint: 'a', stillFiring: 1 }), context())).toMatchObject({
+      type: 'AddTimelineNote',
+      data: { incidentId, noteId: 'alert:evt-1', text: 'Alert a of the group resolved; 1 still firing, so the incident stays open.' },
     });
   });
 });

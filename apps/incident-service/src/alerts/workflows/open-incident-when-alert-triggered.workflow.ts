@@ -49,7 +49,8 @@ export function humanTakingOver(incidentEvents: IncidentEvent[], integrationId: 
  * from the alert event's, so reacting twice appends nothing new):
  * - `AlertTriggered` (a new incarnation): `DeclareIncident` for the integration's service, severity
  *   through its mapping, title = summary, detection source `alert:<integration name>`;
- * - `AlertRetriggered`: a timeline note on the incarnation's incident;
+ * - `AlertRetriggered`: a timeline note on the incarnation's incident (for a group: another alert joined it);
+ * - `AlertMemberResolved`: a timeline note (one alert of the group resolved, others still fire);
  * - `AlertAcknowledged`: `AcknowledgeIncident`;
  * - `AlertResolved`: `ResolveIncident` ("Alert resolved: …"), unless someone other than the
  *   integration has acted on the incident since it was declared — then a note saying why not.
@@ -90,12 +91,19 @@ export function incidentCommandForAlert(event: AlertEvent, context: AlertReactio
         metadata,
       };
     }
-    case 'AlertRetriggered':
-      return {
-        type: 'AddTimelineNote',
-        data: { incidentId, noteId, text: clip(`Alert triggered again (trigger #${event.data.triggerCount}): ${event.data.summary}`, INCIDENT_LIMITS.textMax) },
-        metadata,
-      };
+    case 'AlertRetriggered': {
+      const { fingerprint, triggerCount, summary } = event.data;
+      const text =
+        fingerprint === undefined
+          ? `Alert triggered again (trigger #${triggerCount}): ${summary}`
+          : `Another alert of the group started firing (fingerprint ${fingerprint}, trigger #${triggerCount}): ${summary}`;
+      return { type: 'AddTimelineNote', data: { incidentId, noteId, text: clip(text, INCIDENT_LIMITS.textMax) }, metadata };
+    }
+    case 'AlertMemberResolved': {
+      const { fingerprint, summary, stillFiring } = event.data;
+      const text = `Alert ${fingerprint} of the group resolved${summary ? ` (${summary})` : ''}; ${stillFiring} still firing, so the incident stays open.`;
+      return { type: 'AddTimelineNote', data: { incidentId, noteId, text: clip(text, INCIDENT_LIMITS.textMax) }, metadata };
+    }
     case 'AlertAcknowledged':
       return { type: 'AcknowledgeIncident', data: { incidentId }, metadata };
     case 'AlertResolved': {

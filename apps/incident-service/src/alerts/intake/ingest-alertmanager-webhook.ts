@@ -1,0 +1,88 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { FieldError } from '@fireline/errors';
+import { randomUUID } from 'node:crypto';
+import { credentialHash } from '../../integrations/domain/integration-credentials';
+import { integrationNotFound } from '../../integrations/domain/integration.errors';
+import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
+import { parseAlertmanagerWebhook } from '../http/alertmanager-webhook.request';
+import { AlertIntakeRepository, type NewIntake } from './alert-intake.repository';
+import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
+import { dedupKeyOfGroup } from './alertmanager-delivery.translator';
+
+/**
+ * What became of a delivery: recorded (and normally processed), refused as invalid (recorded as
+ * `rejected`), or not authenticated (nothing recorded). An unknown integration throws `NotFoundError`.
+ */
+export type AlertmanagerIngestOutcome =
+  | { status: 'accepted'; intakeId: string }
+  | { status: 'invalid'; intakeId: string; errors: FieldError[] }
+  | { status: 'unauthorized' };
+
+/** One delivery to `POST /v1/integrations/:id/alertmanager`. */
+export class IngestAlertmanagerWebhook extends Command<AlertmanagerIngestOutcome> {
+  constructor(
+    readonly integrationId: string,
+    /** The `Authorization` header as sent (never stored). */
+    readonly authorization: string | undefined,
+    readonly body: unknown,
+    readonly headers: Record<string, unknown>,
+    readonly receivedAt: Date,
+  ) {
+    super();
+  }
+}
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 §11.1), or null. */
+export function bearerTokenOf(authorization: string | undefined): string | null {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
+  return match ? match[1] : null;
+}
+
+/**
+ * Intake of one Alertmanager delivery, in the order that leaks the least:
+ * 1. the integration must exist, not be deleted and be of type `alertmanager` — else `NotFoundError`
+ *    (404; ids are random UUIDs, so this tells a prober nothing useful);
+ * 2. the bearer token must hash (sha256) to that integration's credential — else `unauthorized` (401),
+ *    nothing recorded: an unauthenticated sender must not be able to fill the ledger;
+ * 3. the delivery is recorded in `alert_intake` before anything is answered — `rejected` when the body
+ *    is not a valid version-4 payload (then 400), else `accepted` with a processing lease;
+ * 4. processed right here (same reasons as Events API v2: `IngestEventsV2EventHandler`), the worker
+ *    being the recovery path; the answer is 200 once recorded, even if processing failed (it is retried).
+ */
+@CommandHandler(IngestAlertmanagerWebhook)
+export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestAlertmanagerWebhook, AlertmanagerIngestOutcome> {
+  constructor(
+    private readonly integrations: IntegrationRepository,
+    private readonly intake: AlertIntakeRepository,
+    private readonly processor: AlertIntakeProcessor,
+  ) {}
+
+  async execute({ integrationId, authorization, body, headers, receivedAt }: IngestAlertmanagerWebhook): Promise<AlertmanagerIngestOutcome> {
+    const integration = await this.integrations.findActiveById(integrationId);
+    if (!integration || integration.type !== 'alertmanager') throw integrationNotFound(integrationId);
+    const token = bearerTokenOf(authorization);
+    const owner = token === null ? null : await this.integrations.findActiveByCredentialHash('alertmanager', credentialHash(token));
+    if (owner?.id !== integration.id) return { status: 'unauthorized' };
+
+    const id = randomUUID();
+    const raw = (typeof body === 'object' && body !== null ? body : {}) as { status?: unknown; groupKey?: unknown };
+    const intake: NewIntake = {
+      id,
+      integrationId,
+      receivedAt,
+      headers,
+      rawBody: JSON.stringify(body),
+      // The ledger's `event_action` holds the group status (firing/resolved), `dedup_key` the group.
+      eventAction: typeof raw.status === 'string' ? raw.status.slice(0, 50) : null,
+      dedupKey: typeof raw.groupKey === 'string' && raw.groupKey !== '' ? dedupKeyOfGroup(raw.groupKey) : null,
+    };
+    const parsed = parseAlertmanagerWebhook(body);
+    if (!parsed.ok) {
+      await this.intake.insertRejected(intake, parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ').slice(0, 2000));
+      return { status: 'invalid', intakeId: id, errors: parsed.errors };
+    }
+    await this.intake.insertAccepted(intake, INTAKE_LEASE_MS);
+    await this.processor.process({ id, integrationId, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
+    return { status: 'accepted', intakeId: id };
+  }
+}
