@@ -67,6 +67,16 @@ const FOREIGN_WIRE_FORMAT: Record<string, string> = {
   'POST /v2/enqueue': 'PagerDuty Events API v2: errors are {"status":"invalid event", ...}; senders dedupe with dedup_key',
 };
 
+/**
+ * Webhook receivers whose senders carry their own delivery identity and dedupe on it (Alertmanager:
+ * groupKey + fingerprints; PagerDuty Webhooks v3: event.id / X-Webhook-Id). Neither sender can set an
+ * `Idempotency-Key`, so the receivers do not read it; their errors are still problem+json.
+ */
+const SENDER_DEDUPLICATED: Record<string, string> = {
+  'POST /v1/integrations/{id}/alertmanager': 'dedupes on groupKey and alert fingerprints',
+  'POST /v1/integrations/{id}/pagerduty-webhooks': 'dedupes on event.id and X-Webhook-Id',
+};
+
 const HANG_MS = 10_000;
 const CONCURRENCY = 8;
 /** Longer than any documented string limit (20 000), well under the 64 KiB body limit. */
@@ -451,7 +461,7 @@ describe('Bad input sweep (e2e)', () => {
       .filter((route) => documentsHeader(route, 'If-Match'))
       .flatMap((route) => HOSTILE_IF_MATCH.map((value) => probeOf(route, `If-Match: ${value}`, { headers: { 'if-match': value }, code: 'REQUEST.INVALID_IF_MATCH' })));
     const idempotency = routes
-      .filter((route) => route.method === 'POST' && !FOREIGN_WIRE_FORMAT[routeName(route)])
+      .filter((route) => route.method === 'POST' && !FOREIGN_WIRE_FORMAT[routeName(route)] && !SENDER_DEDUPLICATED[routeName(route)])
       .flatMap((route) =>
         [
           ['a 300 character Idempotency-Key', 'k'.repeat(300)],

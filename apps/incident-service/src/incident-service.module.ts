@@ -19,6 +19,7 @@ import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } f
 import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
 import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
+import { PAGERDUTY_WEBHOOKS } from './pagerduty-webhooks/pagerduty-webhooks.parts';
 
 /** incident-service's migrations, in order (listed explicitly: bundles cannot glob). */
 export const INCIDENT_SERVICE_MIGRATIONS = [
@@ -27,6 +28,7 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   CreateIdempotencyKeys1732000000200,
   CreateIncidentSummaries1732000001000,
   ...ALERT_INGESTION.migrations,
+  ...PAGERDUTY_WEBHOOKS.migrations,
 ];
 
 /**
@@ -57,6 +59,7 @@ export class IncidentServiceModule {
         IncidentsHttpController,
         DashboardHttpController,
         ...ALERT_INGESTION.controllers,
+        ...PAGERDUTY_WEBHOOKS.controllers,
         SubscriptionsAdminControllerFor({
           path: 'v1/admin/incident-service',
           poolToken: INCIDENT_PG_POOL,
@@ -79,6 +82,7 @@ export class IncidentServiceModule {
         ListIncidentsHandler,
         GetDashboardHandler,
         ...ALERT_INGESTION.providers,
+        ...PAGERDUTY_WEBHOOKS.providers,
       ],
       exports: [IncidentSubscriptions],
     };
