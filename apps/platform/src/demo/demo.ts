@@ -11,6 +11,12 @@
  * with the new integration's routing key) to `POST /v2/enqueue`: the trigger opens an incident by
  * itself, a re-send is deduplicated, the resolve resolves it, the postmortem is drafted, and the
  * integration's intake ledger shows every delivery.
+ *
+ * And a third part, the same story through Alertmanager's own webhook receiver: an `alertmanager`
+ * integration gets the captured `webhook_configs` deliveries (payload version 4, with the integration's
+ * bearer token) on `POST /v1/integrations/{id}/alertmanager`: the firing group opens an incident and
+ * notifications go out, a re-post of the group is deduplicated, the resolved group resolves it and the
+ * postmortem is drafted.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -109,6 +115,10 @@ interface DashboardView {
   mtta: { overall: { meanSeconds: number | null } };
   mttr: { overall: { meanSeconds: number | null } };
 }
+/** Deliveries, oldest first (the API lists newest first). */
+const printDeliveries = (items: DeliveryLine[]) => {
+  for (const d of [...items].reverse()) console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+};
 const print = (title: string, value: unknown) => console.log(`\n━━ ${title} ━━\n${JSON.stringify(value, null, 2)}`);
 
 async function main(): Promise<void> {
@@ -193,9 +203,7 @@ async function main(): Promise<void> {
     for (const entry of timeline.entries) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
 
     section(`Deliveries (${deliveries.items.length})`);
-    for (const d of [...deliveries.items].reverse()) {
-      console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
-    }
+    printDeliveries(deliveries.items);
     console.log(`(webhook receiver got ${webhookCalls.length} signed POSTs; Slack stand-in got ${slackCalls.length} messages)`);
     const signed = webhookCalls[0];
     if (signed) console.log(`first webhook headers: fireline-delivery-id=${String(signed.headers['fireline-delivery-id'])} fireline-signature=${String(signed.headers['fireline-signature']).slice(0, 24)}…`);
@@ -218,7 +226,8 @@ async function main(): Promise<void> {
     await call('DELETE', `/v1/notification-rules/${String(webhookRule.id)}`, 'ops-admin');
     await call('DELETE', `/v1/notification-rules/${String(slackRule.id)}`, 'ops-admin');
 
-    await alertDrivenPart(webhook.url, webhookCalls);
+    await alertDrivenPart(EVENTS_V2_PATH, webhook.url, webhookCalls);
+    await alertDrivenPart(WEBHOOK_PATH, webhook.url, webhookCalls);
   } finally {
     webhook.server.close();
     slack.server.close();
@@ -235,16 +244,17 @@ interface CapturedRequest {
   body: Record<string, unknown>;
 }
 
-function captured(file: string, routingKey: string): CapturedRequest {
-  const request = JSON.parse(readFileSync(join(ALERTMANAGER_CAPTURES, file), 'utf8')) as CapturedRequest;
-  return { ...request, body: { ...request.body, routing_key: routingKey } };
-}
+const captured = (file: string) => JSON.parse(readFileSync(join(ALERTMANAGER_CAPTURES, file), 'utf8')) as CapturedRequest;
 
 /** Replays one captured Alertmanager request as Alertmanager sends it (its headers, no Fireline ones). */
-async function replay(request: CapturedRequest): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${BASE}${request.url}`, { method: request.method, headers: request.headers, body: JSON.stringify(request.body) });
+async function replay(request: CapturedRequest, expectedStatus: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${BASE}${request.url}`, {
+    method: request.method,
+    headers: request.headers,
+    body: JSON.stringify(request.body),
+  });
   const text = await response.text();
-  if (response.status !== 202) throw new Error(`${request.method} ${request.url} -> ${response.status}: ${text}`);
+  if (response.status !== expectedStatus) throw new Error(`${request.method} ${request.url} -> ${response.status}: ${text}`);
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
@@ -252,6 +262,7 @@ interface AlertIncidentView extends IncidentView {
   detectionSource: string;
 }
 interface LedgerLine {
+  id: string;
   receivedAt: string;
   eventAction: string | null;
   dedupKey: string | null;
@@ -263,33 +274,101 @@ interface LedgerLine {
   headers: Record<string, unknown>;
 }
 
-/** Part 2: an incident opened, and resolved, by Alertmanager through `POST /v2/enqueue`. */
-async function alertDrivenPart(webhookUrl: string, webhookCalls: Received[]): Promise<void> {
-  section('Part 2: alert-driven (Alertmanager → POST /v2/enqueue)');
-  const name = `alertmanager-prod-${correlationId.slice(0, 8)}`;
+/** One way Alertmanager reaches Fireline: the integration type, the captured requests, and how they are addressed to it. */
+interface AlertPath {
+  title: string;
+  type: 'events-v2' | 'alertmanager';
+  /** The capture that opens the incident, and the one that resolves it. */
+  files: { fire: string; resolve: string };
+  /** What the capture says, for the step line. */
+  describe: (body: Record<string, unknown>) => string;
+  /** Where Alertmanager must be pointed for this integration. */
+  configHint: (integrationId: string) => string;
+  /** The capture sent to this integration with its credential (routing key or bearer token). */
+  address: (request: CapturedRequest, integrationId: string, credential: string) => CapturedRequest;
+  expectedStatus: number;
+}
+
+/** Part 2: Alertmanager's `pagerduty_configs` → PagerDuty Events API v2 (`POST /v2/enqueue`), authenticated by the routing key. */
+const EVENTS_V2_PATH: AlertPath = {
+  title: 'Part 2: alert-driven (Alertmanager → POST /v2/enqueue)',
+  type: 'events-v2',
+  files: { fire: 'events-v2-trigger.json', resolve: 'events-v2-resolve.json' },
+  describe: (body) => {
+    const payload = body.payload as { summary?: string; severity?: string } | undefined;
+    return payload
+      ? `"${payload.summary}" (${payload.severity}), captured Events v2 ${String(body.event_action)}`
+      : `captured Events v2 ${String(body.event_action)}`;
+  },
+  configHint: () => `point pagerduty_configs.url at ${BASE}/v2/enqueue`,
+  address: (request, _integrationId, routingKey) => ({ ...request, body: { ...request.body, routing_key: routingKey } }),
+  expectedStatus: 202,
+};
+
+/** Part 3: Alertmanager's `webhook_configs` (payload version 4) → `POST /v1/integrations/{id}/alertmanager`, with a bearer token. */
+const WEBHOOK_PATH: AlertPath = {
+  title: 'Part 3: alert-driven (Alertmanager webhook → POST /v1/integrations/{id}/alertmanager)',
+  type: 'alertmanager',
+  files: { fire: 'webhook-v4-firing.json', resolve: 'webhook-v4-resolved.json' },
+  describe: (body) => {
+    const alerts = body.alerts as unknown[];
+    const summary = (body.commonAnnotations as { summary?: string }).summary;
+    return `"${summary}" [${String(body.status).toUpperCase()}:${alerts.length}], captured webhook v4 group ${String(body.groupKey)}`;
+  },
+  configHint: (id) => `webhook_configs.url ${BASE}/v1/integrations/${id}/alertmanager, http_config.authorization Bearer <token>`,
+  address: (request, id, token) => {
+    // The capture's own headers, except that Authorization is ours (Alertmanager's http_config.authorization).
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([header]) => header.toLowerCase() !== 'authorization'));
+    return { ...request, url: `/v1/integrations/${id}/alertmanager`, headers: { ...headers, authorization: `Bearer ${token}` } };
+  },
+  expectedStatus: 200,
+};
+
+/** Parts 2 and 3: an incident opened, and resolved, by Alertmanager alone through `path`. */
+async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls: Received[]): Promise<void> {
+  section(path.title);
+  const name = `alertmanager-${path.type === 'events-v2' ? 'prod' : 'webhook'}-${correlationId.slice(0, 8)}`;
   const service = 'checkout';
-  step(`Creating an events-v2 integration "${name}" for service ${service}, and a webhook rule for ${service}`);
-  const integration = await call<{ id: string; credentials: { routingKey: string } }>('POST', '/v1/integrations', 'ops-admin', {
-    type: 'events-v2',
-    name,
-    service,
-  });
-  const routingKey = integration.credentials.routingKey;
-  console.log(`integration ${integration.id} · routing key …${routingKey.slice(-4)} (shown once; point pagerduty_configs.url at ${BASE}/v2/enqueue)`);
+  step(`Creating an ${path.type} integration "${name}" for service ${service}, and a webhook rule for ${service}`);
+  const integration = await call<{ id: string; credentials: { routingKey?: string; token?: string } }>(
+    'POST',
+    '/v1/integrations',
+    'ops-admin',
+    {
+      type: path.type,
+      name,
+      service,
+    },
+  );
+  const credential = integration.credentials.routingKey ?? integration.credentials.token ?? '';
+  console.log(
+    `integration ${integration.id} · ${path.type === 'events-v2' ? 'routing key' : 'token'} …${credential.slice(-4)} (shown once; ${path.configHint(integration.id)})`,
+  );
   const rule = await call('POST', '/v1/notification-rules', 'ops-admin', {
     name: `On-call webhook for ${service}`,
     match: { services: [service] },
     channel: { type: 'webhook', url: webhookUrl },
   });
   const webhookCallsBefore = webhookCalls.length;
+  const send = async (request: CapturedRequest) => {
+    const answer = await replay(request, path.expectedStatus);
+    console.log(`${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+  const settledDeliveries = (incidentId: string, more: number) =>
+    waitFor('notification deliveries of the alert incident', async () => {
+      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incidentId}&limit=100`, 'demo');
+      const settled = page.items.length > more && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
+      return settled ? page.items : undefined;
+    });
+  const integrationActor = `integration:${integration.id}`;
+  const actorName = (actor: string) => (actor === integrationActor ? `integration:${name}` : actor);
 
   try {
-    const trigger = captured('events-v2-trigger.json', routingKey);
-    const resolve = captured('events-v2-resolve.json', routingKey);
-    const payload = trigger.body.payload as { summary: string; severity: string };
-    step(`Alertmanager fires: "${payload.summary}" (${payload.severity}), captured Events v2 trigger → POST /v2/enqueue`);
-    const accepted = await replay(trigger);
-    console.log(`${accepted.status} ${JSON.stringify(accepted.body)}`);
+    const fire = path.address(captured(path.files.fire), integration.id, credential);
+    const resolve = path.address(captured(path.files.resolve), integration.id, credential);
+    step(`Alertmanager fires: ${path.describe(fire.body)} → ${fire.method} ${fire.url}`);
+    await send(fire);
 
     const incident = await waitFor('the incident opened by the alert', async () => {
       const page = await call<{ items: { id: string }[] }>('GET', `/v1/incidents?status=open&service=${service}&limit=20`, 'demo');
@@ -300,23 +379,25 @@ async function alertDrivenPart(webhookUrl: string, webhookCalls: Received[]): Pr
       return undefined;
     });
     console.log(`incident ${incident.id}  ${incident.severity}  ${incident.status}  "${incident.title}"`);
-    console.log(`detection source ${incident.detectionSource} · services ${incident.services.join(', ')} · declared ${time(incident.declaredAt)} by ${incident.declaredBy === `integration:${integration.id}` ? `integration:${name}` : incident.declaredBy}`);
+    console.log(
+      `detection source ${incident.detectionSource} · services ${incident.services.join(', ')} · declared ${time(incident.declaredAt)} by ${actorName(incident.declaredBy)}`,
+    );
 
-    step('Alertmanager re-sends the group (group_interval): same dedup key → deduplicated, no second incident');
-    const again = await replay(trigger);
-    console.log(`${again.status} ${JSON.stringify(again.body)}`);
-
-    const notified = await waitFor('notifications for the alert incident', async () => {
-      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incident.id}&limit=100`, 'demo');
-      const settled = page.items.length > 0 && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
-      return settled ? page.items : undefined;
-    });
+    const notified = await settledDeliveries(incident.id, 0);
     section(`Notifications for ${incident.id.slice(0, 8)} (${notified.length})`);
-    for (const d of [...notified].reverse()) console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+    printDeliveries(notified);
 
-    step('Alertmanager resolves: captured Events v2 resolve → POST /v2/enqueue');
-    const resolved = await replay(resolve);
-    console.log(`${resolved.status} ${JSON.stringify(resolved.body)}`);
+    step('Alertmanager re-sends the group (group_interval): same group → deduplicated, no second incident');
+    const again = await send(fire);
+    const verdict = await waitFor('the ledger verdict of the re-send', async () => {
+      const page = await call<{ items: LedgerLine[] }>('GET', `/v1/integrations/${integration.id}/deliveries?limit=5`, 'demo');
+      const row = typeof again.body.deliveryId === 'string' ? page.items.find((d) => d.id === again.body.deliveryId) : page.items[0];
+      return row?.processedAt ? row : undefined;
+    });
+    console.log(`ledger: ${verdict.verdict} — ${verdict.reason ?? ''}`);
+
+    step(`Alertmanager resolves: ${path.describe(resolve.body)} → ${resolve.method} ${resolve.url}`);
+    await send(resolve);
     const closed = await waitFor('the incident to resolve', async () => {
       const view = await call<AlertIncidentView>('GET', `/v1/incidents/${incident.id}`, 'demo');
       return view.status === 'resolved' ? view : undefined;
@@ -327,29 +408,25 @@ async function alertDrivenPart(webhookUrl: string, webhookCalls: Received[]): Pr
       return page.items.length > 0 ? page.items : undefined;
     });
     const postmortem = await call<PostmortemView>('GET', `/v1/postmortems/${postmortems[0]!.id}`, 'demo');
-    console.log(`postmortem: ${postmortem.title}  [${postmortem.status}]  due ${postmortem.dueAt} · impact ${postmortem.impact.severity}, ${postmortem.impact.durationMinutes} min`);
+    console.log(
+      `postmortem: ${postmortem.title}  [${postmortem.status}]  due ${postmortem.dueAt} · impact ${postmortem.impact.severity}, ${postmortem.impact.durationMinutes} min`,
+    );
     const timeline = await call<{ entries: TimelineLine[] }>('GET', `/v1/incidents/${incident.id}/timeline`, 'demo');
     section(`Incident timeline (${timeline.entries.length} events)`);
-    const integrationActor = `integration:${integration.id}`;
-    for (const entry of timeline.entries) {
-      const actor = entry.actor === integrationActor ? `integration:${name}` : entry.actor;
-      console.log(`${time(entry.at)}  ${actor.padEnd(26)} ${entry.summary.split('\n')[0]}`);
-    }
+    for (const entry of timeline.entries)
+      console.log(`${time(entry.at)}  ${actorName(entry.actor).padEnd(26)} ${entry.summary.split('\n')[0]}`);
 
-    const deliveries = await waitFor('notifications of the resolution', async () => {
-      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incident.id}&limit=100`, 'demo');
-      const settled = page.items.length > notified.length && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
-      return settled ? page.items : undefined;
-    });
+    const deliveries = await settledDeliveries(incident.id, notified.length);
     section(`Notifications for ${incident.id.slice(0, 8)}, final (${deliveries.length})`);
-    for (const d of [...deliveries].reverse()) console.log(`${d.channelType.padEnd(8)} ${d.eventType.padEnd(28)} ${d.status.padEnd(10)} attempts=${d.attemptCount}`);
+    printDeliveries(deliveries);
     console.log(`(webhook receiver got ${webhookCalls.length - webhookCallsBefore} signed POSTs for the alert incident)`);
 
     const ledger = await call<{ items: LedgerLine[] }>('GET', `/v1/integrations/${integration.id}/deliveries`, 'demo');
     section(`Intake ledger of ${name} (${ledger.items.length} deliveries, oldest first)`);
+    const reasonWidth = Math.max(0, ...ledger.items.map((d) => (d.reason ?? '').length));
     for (const d of [...ledger.items].reverse()) {
       console.log(
-        `${time(d.receivedAt)}  ${(d.eventAction ?? '–').padEnd(8)} ${d.verdict.padEnd(9)} ${(d.reason ?? '').padEnd(52)} ` +
+        `${time(d.receivedAt)}  ${(d.eventAction ?? '–').padEnd(8)} ${d.verdict.padEnd(9)} ${(d.reason ?? '').padEnd(reasonWidth)} ` +
           `dedup ${(d.dedupKey ?? '–').slice(0, 12)}… · ${String(d.headers['user-agent'] ?? '')} · attempts=${d.attempts}${d.error ? ` error=${d.error}` : ''}`,
       );
     }
