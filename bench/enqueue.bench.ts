@@ -240,6 +240,9 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     INCIDENT_DATABASE_POOL_SIZE: String(config.poolSize),
     NOTIFICATION_DATABASE_URL: postgres.url(FIRELINE_DATABASES.notification),
     POSTMORTEM_DATABASE_URL: postgres.url(FIRELINE_DATABASES.postmortem),
+    // The load floods one routing key on purpose; this measures ingestion, not the per-key limiter
+    // (which would answer 429 past ALERTS_RATE_LIMIT_PER_MINUTE). Override to bench with the limit on.
+    ALERTS_RATE_LIMIT_PER_MINUTE: process.env.ALERTS_RATE_LIMIT_PER_MINUTE ?? '1000000',
   };
   const app = await modules.createPlatformApp(
     {

@@ -4,12 +4,18 @@ import { z } from 'zod';
  * Configuration of incident-service, parsed once at boot from the environment.
  * Env keys: `INCIDENT_DATABASE_URL` (required, `postgres://…/db`), `INCIDENT_DATABASE_POOL_SIZE` (10),
  * `DATABASE_MIGRATIONS_RUN` (true: run migrations at start-up; false when a migration Job does it),
- * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events).
+ * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events),
+ * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance).
  */
 export interface IncidentServiceConfig {
   database: { url: string; poolSize: number; migrationsRun: boolean };
   projections: { pollIntervalMs: number };
+  /** Optional so that callers composing the module in code may leave it out: `DEFAULT_ALERTS_CONFIG` applies. */
+  alerts?: { rateLimitPerMinute: number };
 }
+
+/** Alert ingestion defaults: 6000 deliveries per routing key per minute (100/s; PagerDuty allows far fewer, ours is generous on purpose: alert storms on one key, e.g. the 2,000-delivery storm test, must pass). */
+export const DEFAULT_ALERTS_CONFIG: Readonly<NonNullable<IncidentServiceConfig['alerts']>> = Object.freeze({ rateLimitPerMinute: 6000 });
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -18,6 +24,7 @@ const schema = z.object({
   INCIDENT_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   DATABASE_MIGRATIONS_RUN: bool.default(true),
   PROJECTION_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  ALERTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
 });
 
 /**
@@ -33,5 +40,6 @@ export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServi
   return {
     database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
     projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
+    alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
   };
 }

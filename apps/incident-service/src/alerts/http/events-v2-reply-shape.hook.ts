@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { eventsV2Invalid } from './events-v2.response';
+import { eventsV2Invalid, eventsV2Throttled } from './events-v2.response';
 
 /** Route config flag (`@RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })`) of routes that answer like PagerDuty. */
 export const EVENTS_V2_REPLY_SHAPE = 'firelineEventsV2ReplyShape';
@@ -20,7 +20,8 @@ export function eventsV2ErrorsOf(problem: ProblemLike): string[] {
 
 /**
  * Makes every error answer of the flagged routes PagerDuty-shaped (`{"status":"invalid event", …}`,
- * status 400 for any 4xx but 429; 5xx keep their status so that senders retry).
+ * status 400 for any 4xx but 429, which keeps its status and gets `eventsV2Throttled()`; 5xx keep
+ * their status so that senders retry).
  *
  * Why a Fastify `onSend` hook and not a controller-scoped exception filter: malformed JSON, an
  * oversize body (413 from the global `bodyLimit`) and an unsupported content type fail in Fastify's
@@ -58,8 +59,12 @@ export class EventsV2ReplyShapeHook implements OnModuleInit {
         done(null, JSON.stringify({ status: 'error', message: 'Internal error: retry later' }));
         return;
       }
-      if (reply.statusCode !== 429) void reply.code(400);
       void reply.header('content-type', 'application/json; charset=utf-8');
+      if (reply.statusCode === 429) {
+        done(null, JSON.stringify(eventsV2Throttled()));
+        return;
+      }
+      void reply.code(400);
       done(null, JSON.stringify(eventsV2Invalid(eventsV2ErrorsOf(problem))));
     });
   }

@@ -1,20 +1,22 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headersForLedger } from '../intake/alert-intake.repository';
 import { IngestEventsV2Event } from '../intake/ingest-events-v2-event';
 import { EventsV2EventRequest } from './events-v2-event.request';
 import { EVENTS_V2_REPLY_SHAPE } from './events-v2-reply-shape.hook';
-import { eventsV2Accepted, EventsV2AcceptedResponse, eventsV2Invalid, EventsV2InvalidResponse } from './events-v2.response';
+import { EventsV2ThrottlerGuard } from './events-v2-throttler.guard';
+import { eventsV2Accepted, EventsV2AcceptedResponse, eventsV2Invalid, EventsV2InvalidResponse, EventsV2ThrottledResponse } from './events-v2.response';
 
 /**
  * `POST /v2/enqueue`, compatible with PagerDuty's Events API v2
  * (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/): point Alertmanager's
  * `pagerduty_configs.url` (or any Events API v2 client) at `<fireline>/v2/enqueue` with the routing key
  * of an `events-v2` integration. Answers in PagerDuty's shapes only, never problem+json (see
- * `EventsV2ReplyShapeHook` for the errors raised before this controller runs).
+ * `EventsV2ReplyShapeHook` for the errors raised before this controller runs). Rate-limited per routing
+ * key (`EventsV2ThrottlerGuard`).
  */
 @ApiTags('alerts')
 @Controller('v2')
@@ -24,10 +26,12 @@ export class EventsV2HttpController {
   @Post('enqueue')
   @HttpCode(202)
   @RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })
+  @UseGuards(EventsV2ThrottlerGuard)
   @ApiOperation({ summary: 'Send an alert event (PagerDuty Events API v2)' })
   @ApiBody({ type: EventsV2EventRequest })
   @ApiAcceptedResponse({ type: EventsV2AcceptedResponse })
   @ApiBadRequestResponse({ type: EventsV2InvalidResponse })
+  @ApiTooManyRequestsResponse({ type: EventsV2ThrottledResponse })
   async enqueue(
     // Validated by the intake (not the global pipe): invalid events are recorded, and answered in PagerDuty's shape.
     @Body() body: unknown,

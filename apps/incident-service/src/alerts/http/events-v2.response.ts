@@ -31,6 +31,25 @@ export class EventsV2InvalidResponse {
   errors!: string[];
 }
 
+/**
+ * 429: too many events for this routing key. Status per PagerDuty's Events API v2 reference ("429 Too
+ * many API calls at a time"); PagerDuty documents no v2 body, so the body takes the shape and wording
+ * of PagerDuty's captured Events API v1 throttle answer
+ * (`{"status":"throttle exceeded","message":"Requests for this service are arriving too quickly. Please retry later."}`,
+ * there with 403). Clients key on the status code (429 = retry with backoff), not on this text.
+ */
+export class EventsV2ThrottledResponse {
+  @ApiProperty({ example: 'throttle exceeded' })
+  status!: 'throttle exceeded';
+
+  @ApiProperty({ example: 'Requests for this service are arriving too quickly. Please retry later.' })
+  message!: string;
+}
+
+export function eventsV2Throttled(): EventsV2ThrottledResponse {
+  return { status: 'throttle exceeded', message: 'Requests for this service are arriving too quickly. Please retry later.' };
+}
+
 export function eventsV2Accepted(dedupKey: string): EventsV2AcceptedResponse {
   return { status: 'success', message: 'Event processed', dedup_key: dedupKey };
 }

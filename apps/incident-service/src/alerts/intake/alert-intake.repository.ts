@@ -166,6 +166,20 @@ export class AlertIntakeRepository {
     return result.rows.map(toIntake).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
+  /**
+   * Leases one unprocessed row now, whatever its `next_attempt_at` (an explicit re-process), counting
+   * the attempt. @returns the row, or `null` when it is processed (or gone).
+   */
+  async lease(id: string, leaseMs: number): Promise<AlertIntakeRow | null> {
+    const result = await this.pool.query<Row>(
+      `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = $1 AND processed_at IS NULL
+       RETURNING ${COLUMNS}`,
+      [id, leaseMs],
+    );
+    return result.rows[0] ? toIntake(result.rows[0]) : null;
+  }
+
   async findById(id: string): Promise<AlertIntakeRow | null> {
     const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
     return result.rows[0] ? toIntake(result.rows[0]) : null;

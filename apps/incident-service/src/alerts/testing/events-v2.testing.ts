@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { IncidentServiceModule } from '../../incident-service.module';
 
 /** The repository root (`/work/main`), from this file's place in it. */
@@ -37,10 +38,15 @@ export interface AlertTestApp {
   close(): Promise<void>;
 }
 
-export async function bootAlertTestApp(prefix: string, poolSize = 30): Promise<AlertTestApp> {
+/** `alerts` defaults to `DEFAULT_ALERTS_CONFIG` (left out, as callers composing the module may). */
+export async function bootAlertTestApp(prefix: string, poolSize = 30, alerts?: IncidentServiceConfig['alerts']): Promise<AlertTestApp> {
   const db = await createTestDatabase(prefix);
   const app = await createServiceTestApp(
-    IncidentServiceModule.register({ database: { url: db.url, poolSize, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+    IncidentServiceModule.register({
+      database: { url: db.url, poolSize, migrationsRun: true },
+      projections: { pollIntervalMs: 20 },
+      ...(alerts ? { alerts } : {}),
+    }),
   );
   return {
     db,

@@ -2,7 +2,7 @@ import { anIncidentAcknowledged, anIncidentDeclared } from '../../incidents/test
 import type { Integration } from '../../integrations/domain/integration';
 import { DEFAULT_SEVERITY_MAPPING } from '../../integrations/domain/integration.values';
 import { anAlertAcknowledged, anAlertMemberResolved, anAlertResolved, anAlertRetriggered, anAlertTriggered, TEST_INTEGRATION_ACTOR, TEST_INTEGRATION_ID } from '../testing/alert.factories';
-import { incidentCommandForAlert, incidentIdOfAlert, type AlertReactionContext } from './open-incident-when-alert-triggered.workflow';
+import { incidentCommandForAlert, incidentIdOfAlert, planAlertResolved, type AlertReactionContext } from './open-incident-when-alert-triggered.workflow';
 
 const integration: Integration = {
   id: TEST_INTEGRATION_ID,
@@ -10,6 +10,7 @@ const integration: Integration = {
   name: 'prometheus',
   service: 'checkout',
   severityMapping: { ...DEFAULT_SEVERITY_MAPPING, error: 'SEV1' },
+  autoResolve: 'unless_taken_over',
   signingSecrets: [],
   createdAt: new Date(0),
   deletedAt: null,
@@ -68,6 +69,36 @@ describe('incidentCommandForAlert', () => {
     expect(incidentCommandForAlert(anAlertMemberResolved({ fingerprint: 'a', stillFiring: 1 }), context())).toMatchObject({
       type: 'AddTimelineNote',
       data: { incidentId, noteId: 'alert:evt-1', text: 'Alert a of the group resolved; 1 still firing, so the incident stays open.' },
+    });
+  });
+});
+
+describe('planAlertResolved', () => {
+  const takenOver = [declaredByIntegration, anIncidentAcknowledged({ incidentId, by: 'alice@example.com' })];
+  const untouched = [declaredByIntegration, anIncidentAcknowledged({ incidentId, by: TEST_INTEGRATION_ACTOR })];
+
+  it('resolves unless a human has taken the incident over, by default', () => {
+    expect(planAlertResolved('unless_taken_over', untouched, TEST_INTEGRATION_ID)).toEqual({ action: 'resolve' });
+    expect(planAlertResolved('unless_taken_over', takenOver, TEST_INTEGRATION_ID)).toEqual({ action: 'note', because: 'alice@example.com has taken it over' });
+  });
+
+  it('resolves even when a human has taken the incident over, when set to always', () => {
+    expect(planAlertResolved('always', takenOver, TEST_INTEGRATION_ID)).toEqual({ action: 'resolve' });
+    expect(planAlertResolved('always', untouched, TEST_INTEGRATION_ID)).toEqual({ action: 'resolve' });
+  });
+
+  it('only notes the resolve, even when nobody has touched the incident, when set to never', () => {
+    expect(planAlertResolved('never', untouched, TEST_INTEGRATION_ID)).toMatchObject({ action: 'note', because: expect.stringContaining('never to resolve') });
+    expect(planAlertResolved('never', takenOver, TEST_INTEGRATION_ID)).toMatchObject({ action: 'note' });
+  });
+
+  it('turns the plan into ResolveIncident or a timeline note for AlertResolved', () => {
+    const always = { ...integration, autoResolve: 'always' as const };
+    const never = { ...integration, autoResolve: 'never' as const };
+    expect(incidentCommandForAlert(anAlertResolved(), context({ integration: always, incidentEvents: takenOver }))).toMatchObject({ type: 'ResolveIncident', data: { incidentId } });
+    expect(incidentCommandForAlert(anAlertResolved(), context({ integration: never, incidentEvents: untouched }))).toMatchObject({
+      type: 'AddTimelineNote',
+      data: { incidentId, noteId: 'alert:evt-1', text: expect.stringContaining('set never to resolve incidents automatically') },
     });
   });
 });

@@ -4,6 +4,7 @@ import type { IncidentCommand } from '../../incidents/domain/incident.commands';
 import type { IncidentEvent } from '../../incidents/domain/incident.events';
 import { INCIDENT_LIMITS } from '../../incidents/domain/incident.validation';
 import { integrationActor, type Integration } from '../../integrations/domain/integration';
+import type { AutoResolvePolicy } from '../../integrations/domain/integration.values';
 import { alertStreamId } from '../alert-stream';
 import type { AlertEvent } from '../domain/alert.events';
 
@@ -44,6 +45,32 @@ export function humanTakingOver(incidentEvents: IncidentEvent[], integrationId: 
   return incidentEvents.slice(1).find((event) => event.data.by !== actor)?.data.by ?? null;
 }
 
+/** What to do with the incident when its alert resolved: resolve it, or only note why not. */
+export type AlertResolvedPlan = { action: 'resolve' } | { action: 'note'; because: string };
+
+/**
+ * The integration's `autoResolve` policy applied to the incident's history (pure):
+ * - `unless_taken_over`: resolve, unless someone other than the integration has acted on it;
+ * - `always`: resolve even then;
+ * - `never`: never resolve, only note it.
+ */
+export function planAlertResolved(policy: AutoResolvePolicy, incidentEvents: IncidentEvent[], integrationId: string): AlertResolvedPlan {
+  switch (policy) {
+    case 'always':
+      return { action: 'resolve' };
+    case 'never':
+      return { action: 'note', because: 'this integration is set never to resolve incidents automatically' };
+    case 'unless_taken_over': {
+      const human = humanTakingOver(incidentEvents, integrationId);
+      return human === null ? { action: 'resolve' } : { action: 'note', because: `${human} has taken it over` };
+    }
+    default: {
+      const _exhaustive: never = policy;
+      throw new Error(`unknown autoResolve policy ${String(_exhaustive)}`);
+    }
+  }
+}
+
 /**
  * The incident command an alert event calls for (pure; one command per alert event, whose id derives
  * from the alert event's, so reacting twice appends nothing new):
@@ -52,8 +79,8 @@ export function humanTakingOver(incidentEvents: IncidentEvent[], integrationId: 
  * - `AlertRetriggered`: a timeline note on the incarnation's incident (for a group: another alert joined it);
  * - `AlertMemberResolved`: a timeline note (one alert of the group resolved, others still fire);
  * - `AlertAcknowledged`: `AcknowledgeIncident`;
- * - `AlertResolved`: `ResolveIncident` ("Alert resolved: …"), unless someone other than the
- *   integration has acted on the incident since it was declared — then a note saying why not.
+ * - `AlertResolved`: `ResolveIncident` ("Alert resolved: …") or a note saying why not, as the
+ *   integration's `autoResolve` policy says (`planAlertResolved`).
  */
 export function incidentCommandForAlert(event: AlertEvent, context: AlertReactionContext): IncidentCommand {
   const { integration } = context;
@@ -108,14 +135,14 @@ export function incidentCommandForAlert(event: AlertEvent, context: AlertReactio
       return { type: 'AcknowledgeIncident', data: { incidentId }, metadata };
     case 'AlertResolved': {
       const summary = event.data.summary ?? context.incidentEvents.find((e) => e.type === 'IncidentDeclared')?.data.title ?? dedupKey;
-      const human = humanTakingOver(context.incidentEvents, integrationId);
-      if (human !== null) {
+      const plan = planAlertResolved(integration.autoResolve, context.incidentEvents, integrationId);
+      if (plan.action === 'note') {
         return {
           type: 'AddTimelineNote',
           data: {
             incidentId,
             noteId,
-            text: clip(`Alert resolved at the source (${summary}); not resolving the incident automatically because ${human} has taken it over.`, INCIDENT_LIMITS.textMax),
+            text: clip(`Alert resolved at the source (${summary}); not resolving the incident automatically because ${plan.because}.`, INCIDENT_LIMITS.textMax),
           },
           metadata,
         };

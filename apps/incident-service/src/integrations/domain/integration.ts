@@ -1,4 +1,4 @@
-import type { IntegrationType, SeverityMapping } from './integration.values';
+import type { AutoResolvePolicy, IntegrationType, SeverityMapping } from './integration.values';
 
 /** An integration: where alerts come from, which service they page for, and how severities map. */
 export interface Integration {
@@ -8,6 +8,8 @@ export interface Integration {
   /** The service an incident opened from this integration's alerts is declared for. */
   service: string;
   severityMapping: SeverityMapping;
+  /** Whether the incident resolves when its alerts do (see `AUTO_RESOLVE_POLICIES`). */
+  autoResolve: AutoResolvePolicy;
   /** `pagerduty-webhooks-v3` only: the HMAC signing secrets (newest first, at most two). */
   signingSecrets: string[];
   createdAt: Date;

@@ -23,6 +23,17 @@ export const DEFAULT_SEVERITY_MAPPING: Readonly<SeverityMapping> = Object.freeze
   info: 'SEV4',
 });
 
+/**
+ * What becomes of an alert's incident when all its alerts resolve:
+ * - `unless_taken_over` (default): resolved, unless someone other than the integration has acted on it
+ *   since it was declared (then only a timeline note says why not);
+ * - `always`: resolved, even if a human took it over;
+ * - `never`: only a timeline note; people resolve it.
+ */
+export const AUTO_RESOLVE_POLICIES = ['unless_taken_over', 'always', 'never'] as const;
+export type AutoResolvePolicy = (typeof AUTO_RESOLVE_POLICIES)[number];
+export const DEFAULT_AUTO_RESOLVE: AutoResolvePolicy = 'unless_taken_over';
+
 /** PagerDuty shows two signing secrets while one is being rotated; we keep at most that many. */
 export const MAX_SIGNING_SECRETS = 2;
 

@@ -1,8 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { INCIDENT_SEVERITIES, type Severity } from '../../incidents/domain/incident.values';
-import { INTEGRATION_LIMITS, INTEGRATION_TYPES, MAX_SIGNING_SECRETS, type IntegrationType } from '../domain/integration.values';
+import {
+  AUTO_RESOLVE_POLICIES,
+  DEFAULT_AUTO_RESOLVE,
+  INTEGRATION_LIMITS,
+  INTEGRATION_TYPES,
+  MAX_SIGNING_SECRETS,
+  type AutoResolvePolicy,
+  type IntegrationType,
+} from '../domain/integration.values';
 
 const notBlank = /\S/;
 
@@ -29,6 +37,9 @@ export class SeverityMappingRequest {
   info?: Severity;
 }
 
+const AUTO_RESOLVE_DESCRIPTION =
+  'when all its alerts resolve, the incident resolves: unless_taken_over (unless someone other than the integration acted on it), always, or never (a timeline note only)';
+
 /** `POST /v1/integrations`. */
 export class CreateIntegrationRequest {
   @ApiProperty({ enum: INTEGRATION_TYPES })
@@ -54,6 +65,11 @@ export class CreateIntegrationRequest {
   @Type(() => SeverityMappingRequest)
   severityMapping?: SeverityMappingRequest;
 
+  @ApiPropertyOptional({ enum: AUTO_RESOLVE_POLICIES, default: DEFAULT_AUTO_RESOLVE, description: AUTO_RESOLVE_DESCRIPTION })
+  @IsOptional()
+  @IsIn(AUTO_RESOLVE_POLICIES)
+  autoResolve?: AutoResolvePolicy;
+
   @ApiPropertyOptional({
     type: [String],
     maxItems: MAX_SIGNING_SECRETS,
@@ -66,6 +82,38 @@ export class CreateIntegrationRequest {
   @IsString({ each: true })
   @Length(INTEGRATION_LIMITS.signingSecretMin, INTEGRATION_LIMITS.signingSecretMax, { each: true })
   signingSecrets?: string[];
+}
+
+/** Present means set: `null` is refused like any other wrong type (the columns are NOT NULL). */
+const present = (_object: object, value: unknown) => value !== undefined;
+
+/** `PATCH /v1/integrations/{id}`: the settings to change (at least one). Type and credentials cannot change. */
+export class UpdateIntegrationRequest {
+  @ApiPropertyOptional({ example: 'Prometheus production', maxLength: INTEGRATION_LIMITS.nameMax })
+  @ValidateIf(present)
+  @IsString()
+  @Length(1, INTEGRATION_LIMITS.nameMax)
+  @Matches(notBlank, { message: 'name must not be blank' })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'checkout', maxLength: INTEGRATION_LIMITS.serviceMax })
+  @ValidateIf(present)
+  @IsString()
+  @Length(1, INTEGRATION_LIMITS.serviceMax)
+  @Matches(notBlank, { message: 'service must not be blank' })
+  service?: string;
+
+  @ApiPropertyOptional({ type: SeverityMappingRequest, description: 'merged into the current mapping' })
+  @ValidateIf(present)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SeverityMappingRequest)
+  severityMapping?: SeverityMappingRequest;
+
+  @ApiPropertyOptional({ enum: AUTO_RESOLVE_POLICIES, description: AUTO_RESOLVE_DESCRIPTION })
+  @ValidateIf(present)
+  @IsIn(AUTO_RESOLVE_POLICIES)
+  autoResolve?: AutoResolvePolicy;
 }
 
 /** `GET /v1/integrations/{id}/deliveries`. */

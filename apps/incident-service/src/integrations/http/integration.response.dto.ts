@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AlertIntakeRow, DeliveryPage } from '../../alerts/intake/alert-intake.repository';
 import type { Integration } from '../domain/integration';
-import { INTEGRATION_TYPES, type IntegrationType, type SeverityMapping } from '../domain/integration.values';
+import { AUTO_RESOLVE_POLICIES, INTEGRATION_TYPES, type AutoResolvePolicy, type IntegrationType, type SeverityMapping } from '../domain/integration.values';
 
 /** An integration as served: never its credential or signing secrets (only how many there are). */
 export class IntegrationResponse {
@@ -10,6 +10,7 @@ export class IntegrationResponse {
   @ApiProperty() name!: string;
   @ApiProperty() service!: string;
   @ApiProperty({ example: { critical: 'SEV1', error: 'SEV2', warning: 'SEV3', info: 'SEV4' } }) severityMapping!: SeverityMapping;
+  @ApiProperty({ enum: AUTO_RESOLVE_POLICIES }) autoResolve!: AutoResolvePolicy;
   @ApiProperty({ description: 'pagerduty-webhooks-v3: how many signing secrets are stored' }) signingSecretCount!: number;
   @ApiProperty() createdAt!: string;
 }
@@ -33,6 +34,7 @@ export function toIntegrationResponse(integration: Integration): IntegrationResp
     name: integration.name,
     service: integration.service,
     severityMapping: integration.severityMapping,
+    autoResolve: integration.autoResolve,
     signingSecretCount: integration.signingSecrets.length,
     createdAt: integration.createdAt.toISOString(),
   };
@@ -58,7 +60,7 @@ export class DeliveryPageResponse {
   @ApiPropertyOptional({ nullable: true }) nextCursor!: string | null;
 }
 
-function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
+export function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
   return {
     id: row.id,
     receivedAt: row.receivedAt.toISOString(),

@@ -1,25 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@fireline/errors';
 import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository } from '../../alerts/intake/alert-intake.repository';
+import { ReprocessAlertDelivery } from '../../alerts/intake/reprocess-alert-delivery';
 import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
 import type { Integration } from '../domain/integration';
 import { issueCredential } from '../domain/integration-credentials';
 import { integrationNotFound, invalidIntegration } from '../domain/integration.errors';
-import { severityMappingWith } from '../domain/integration.values';
-import { IntegrationRepository } from '../persistence/integration.repository';
-import { CreateIntegrationRequest, ListDeliveriesRequest } from './integration.request.dto';
+import { DEFAULT_AUTO_RESOLVE, severityMappingWith, type SeverityMapping } from '../domain/integration.values';
+import { IntegrationRepository, type IntegrationChanges } from '../persistence/integration.repository';
+import { CreateIntegrationRequest, ListDeliveriesRequest, UpdateIntegrationRequest } from './integration.request.dto';
 import {
   CreatedIntegrationResponse,
   DeliveryPageResponse,
+  DeliveryResponse,
   IntegrationResponse,
   toDeliveryPageResponse,
+  toDeliveryResponse,
   toIntegrationResponse,
 } from './integration.response.dto';
 
 const anyUuid = uuidParam('id');
+const deliveryUuid = uuidParam('deliveryId');
 
 /** Drops the once-only credential from the copy of the create response kept for `Idempotency-Key` replays. */
 function withoutCredentials(body: unknown): unknown {
@@ -41,6 +47,7 @@ export class IntegrationsHttpController {
   constructor(
     private readonly integrations: IntegrationRepository,
     private readonly intake: AlertIntakeRepository,
+    private readonly commands: CommandBus,
   ) {}
 
   @Post()
@@ -60,6 +67,7 @@ export class IntegrationsHttpController {
       name: body.name.trim(),
       service: body.service.trim(),
       severityMapping: severityMappingWith(body.severityMapping ?? {}),
+      autoResolve: body.autoResolve ?? DEFAULT_AUTO_RESOLVE,
       signingSecrets: body.signingSecrets ?? [],
       createdAt: new Date(),
       deletedAt: null,
@@ -86,6 +94,25 @@ export class IntegrationsHttpController {
     return toIntegrationResponse(integration);
   }
 
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, service, severity mapping (merged) or autoResolve of an integration' })
+  @ApiOkResponse({ type: IntegrationResponse })
+  async update(@Param('id', anyUuid) id: string, @Body() body: UpdateIntegrationRequest): Promise<IntegrationResponse> {
+    const given = (['name', 'service', 'severityMapping', 'autoResolve'] as const).filter((field) => body[field] !== undefined);
+    if (given.length === 0) throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, service, severityMapping, autoResolve');
+    const current = await this.integrations.findActiveById(id);
+    if (!current) throw integrationNotFound(id);
+    const changes: IntegrationChanges = {
+      ...(body.name !== undefined ? { name: body.name.trim() } : {}),
+      ...(body.service !== undefined ? { service: body.service.trim() } : {}),
+      ...(body.severityMapping !== undefined ? { severityMapping: mergedMapping(current.severityMapping, body.severityMapping) } : {}),
+      ...(body.autoResolve !== undefined ? { autoResolve: body.autoResolve } : {}),
+    };
+    const updated = await this.integrations.update(id, changes);
+    if (!updated) throw integrationNotFound(id);
+    return toIntegrationResponse(updated);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an integration: its credential stops working at once; its deliveries stay auditable' })
@@ -101,4 +128,26 @@ export class IntegrationsHttpController {
     if (!(await this.integrations.findAnyById(id))) throw integrationNotFound(id);
     return toDeliveryPageResponse(await this.intake.listDeliveries(id, query.limit ?? 50, query.cursor));
   }
+
+  @Post(':id/deliveries/:deliveryId/reprocess')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-process a recorded delivery now (events-v2, alertmanager); safe to repeat: a processed delivery appends nothing new',
+  })
+  @ApiOkResponse({ type: DeliveryResponse })
+  @ApiNotFoundResponse({ description: 'INTEGRATION.NOT_FOUND, DELIVERY.NOT_FOUND (also for a delivery of another integration)' })
+  @ApiConflictResponse({ description: 'DELIVERY.SENDER_REDELIVERS (pagerduty-webhooks-v3), DELIVERY.REJECTED (refused as invalid)' })
+  async reprocess(@Param('id', anyUuid) id: string, @Param('deliveryId', deliveryUuid) deliveryId: string): Promise<DeliveryResponse> {
+    return toDeliveryResponse(await this.commands.execute(new ReprocessAlertDelivery(id, deliveryId)));
+  }
+}
+
+/** A PATCH's severity overrides on top of the current mapping (absent or null entries keep theirs). */
+function mergedMapping(current: SeverityMapping, overrides: Partial<Record<keyof SeverityMapping, SeverityMapping[keyof SeverityMapping] | null>>): SeverityMapping {
+  const merged: SeverityMapping = { ...current };
+  for (const severity of Object.keys(merged) as (keyof SeverityMapping)[]) {
+    const override = overrides[severity];
+    if (override !== undefined && override !== null) merged[severity] = override;
+  }
+  return merged;
 }

@@ -106,3 +106,43 @@ describe('IntegrationsHttpController', () => {
     expect((await t.http.get(`/v1/integrations/${integration.id}/deliveries?cursor=bm9wZQ`)).status).toBe(400);
   });
 });
+
+describe('IntegrationsHttpController PATCH', () => {
+  let t: AlertTestApp;
+
+  beforeAll(async () => {
+    t = await bootAlertTestApp('integrations_patch');
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('changes name, service, autoResolve and merges severity overrides into the current mapping', async () => {
+    const created = await createIntegration(t.http, { severityMapping: { warning: 'SEV2' } });
+    const patched = await t.http
+      .patch(`/v1/integrations/${created.id}`)
+      .send({ name: '  Renamed ', service: 'payments', severityMapping: { info: 'SEV3' }, autoResolve: 'never' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      name: 'Renamed',
+      service: 'payments',
+      autoResolve: 'never',
+      severityMapping: { critical: 'SEV1', error: 'SEV2', warning: 'SEV2', info: 'SEV3' },
+    });
+    expect((await t.http.get(`/v1/integrations/${created.id}`)).body).toEqual(patched.body);
+  });
+
+  it('rejects an empty PATCH, nulls, unknown values and fields it cannot change, and 404s an unknown or deleted integration', async () => {
+    const created = await createIntegration(t.http);
+    const patch = (body: object, id = created.id) => t.http.patch(`/v1/integrations/${id}`).send(body);
+    expect((await patch({})).body).toMatchObject({ status: 400, code: 'REQUEST.EMPTY_PATCH' });
+    for (const body of [{ name: null }, { autoResolve: 'sometimes' }, { name: ' ' }, { type: 'alertmanager' }, { severityMapping: 'SEV1' }]) {
+      const answer = await patch(body);
+      expect([answer.status, answer.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
+    }
+    expect((await patch({ name: 'x' }, '00000000-0000-4000-8000-000000000000')).body).toMatchObject({ status: 404, code: 'INTEGRATION.NOT_FOUND' });
+    expect((await t.http.delete(`/v1/integrations/${created.id}`)).status).toBe(204);
+    expect((await patch({ name: 'x' })).status).toBe(404);
+  });
+});

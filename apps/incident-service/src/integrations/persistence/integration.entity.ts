@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { IntegrationType, SeverityMapping } from '../domain/integration.values';
+import type { AutoResolvePolicy, IntegrationType, SeverityMapping } from '../domain/integration.values';
 
 /**
  * One row per integration (configuration, not event-sourced). `credential_hash` is the sha256 of the
@@ -22,6 +22,9 @@ export class IntegrationEntity {
 
   @Column('jsonb', { name: 'severity_mapping' })
   severityMapping!: SeverityMapping;
+
+  @Column('text', { name: 'auto_resolve' })
+  autoResolve!: AutoResolvePolicy;
 
   @Column('text', { name: 'credential_hash', nullable: true })
   credentialHash!: string | null;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { INCIDENT_DATA_SOURCE } from '../../incidents/incident-service.tokens';
 import type { Integration } from '../domain/integration';
-import type { IntegrationType } from '../domain/integration.values';
+import type { AutoResolvePolicy, IntegrationType, SeverityMapping } from '../domain/integration.values';
 import { IntegrationEntity } from './integration.entity';
 
 function toIntegration(entity: IntegrationEntity): Integration {
@@ -13,10 +13,19 @@ function toIntegration(entity: IntegrationEntity): Integration {
     name: entity.name,
     service: entity.service,
     severityMapping: entity.severityMapping,
+    autoResolve: entity.autoResolve,
     signingSecrets: entity.signingSecrets,
     createdAt: entity.createdAt,
     deletedAt: entity.deletedAt,
   };
+}
+
+/** The settings `PATCH /v1/integrations/{id}` may change. */
+export interface IntegrationChanges {
+  name?: string;
+  service?: string;
+  severityMapping?: SeverityMapping;
+  autoResolve?: AutoResolvePolicy;
 }
 
 /** Integrations in incident-service's database (TypeORM). Deleted ones are soft-deleted (`deleted_at`). */
@@ -50,6 +59,12 @@ export class IntegrationRepository {
   async listActive(limit = 500): Promise<Integration[]> {
     const rows = await this.rows.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
     return rows.map(toIntegration);
+  }
+
+  /** Changes the settings of a live integration. @returns the integration as changed, `null` when it is unknown or deleted. */
+  async update(id: string, changes: IntegrationChanges): Promise<Integration | null> {
+    if (Object.keys(changes).length > 0) await this.rows.update({ id, deletedAt: IsNull() }, changes);
+    return this.findActiveById(id);
   }
 
   /** Marks it deleted (keeps the row: its deliveries stay auditable). @returns false when it never existed. */
