@@ -87,7 +87,11 @@ export class CreateIntegrationRequest {
 /** Present means set: `null` is refused like any other wrong type (the columns are NOT NULL). */
 const present = (_object: object, value: unknown) => value !== undefined;
 
-/** `PATCH /v1/integrations/{id}`: the settings to change (at least one). Type and credentials cannot change. */
+/**
+ * `PATCH /v1/integrations/{id}`: the settings to change (at least one). Type and generated credentials
+ * cannot change; a `pagerduty-webhooks-v3` integration's signing secrets can (rotation: send the new and
+ * the old secret while PagerDuty rolls over, then the new one alone).
+ */
 export class UpdateIntegrationRequest {
   @ApiPropertyOptional({ example: 'Prometheus production', maxLength: INTEGRATION_LIMITS.nameMax })
   @ValidateIf(present)
@@ -114,6 +118,19 @@ export class UpdateIntegrationRequest {
   @ValidateIf(present)
   @IsIn(AUTO_RESOLVE_POLICIES)
   autoResolve?: AutoResolvePolicy;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_SIGNING_SECRETS,
+    description: '`pagerduty-webhooks-v3` only: replaces the signing secrets, newest first; two while rotating',
+  })
+  @ValidateIf(present)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_SIGNING_SECRETS)
+  @IsString({ each: true })
+  @Length(INTEGRATION_LIMITS.signingSecretMin, INTEGRATION_LIMITS.signingSecretMax, { each: true })
+  signingSecrets?: string[];
 }
 
 /** `GET /v1/integrations/{id}/deliveries`. */

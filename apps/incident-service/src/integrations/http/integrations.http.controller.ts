@@ -95,18 +95,24 @@ export class IntegrationsHttpController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, service, severity mapping (merged) or autoResolve of an integration' })
+  @ApiOperation({ summary: 'Change name, service, severity mapping (merged), autoResolve, or (PagerDuty webhooks) signing secrets' })
   @ApiOkResponse({ type: IntegrationResponse })
   async update(@Param('id', anyUuid) id: string, @Body() body: UpdateIntegrationRequest): Promise<IntegrationResponse> {
-    const given = (['name', 'service', 'severityMapping', 'autoResolve'] as const).filter((field) => body[field] !== undefined);
-    if (given.length === 0) throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, service, severityMapping, autoResolve');
+    const given = (['name', 'service', 'severityMapping', 'autoResolve', 'signingSecrets'] as const).filter((field) => body[field] !== undefined);
+    if (given.length === 0) {
+      throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, service, severityMapping, autoResolve, signingSecrets');
+    }
     const current = await this.integrations.findActiveById(id);
     if (!current) throw integrationNotFound(id);
+    if (body.signingSecrets !== undefined && current.type !== 'pagerduty-webhooks-v3') {
+      throw invalidIntegration([{ field: 'signingSecrets', message: `is only accepted for pagerduty-webhooks-v3, not ${current.type}` }]);
+    }
     const changes: IntegrationChanges = {
       ...(body.name !== undefined ? { name: body.name.trim() } : {}),
       ...(body.service !== undefined ? { service: body.service.trim() } : {}),
       ...(body.severityMapping !== undefined ? { severityMapping: mergedMapping(current.severityMapping, body.severityMapping) } : {}),
       ...(body.autoResolve !== undefined ? { autoResolve: body.autoResolve } : {}),
+      ...(body.signingSecrets !== undefined ? { signingSecrets: body.signingSecrets } : {}),
     };
     const updated = await this.integrations.update(id, changes);
     if (!updated) throw integrationNotFound(id);

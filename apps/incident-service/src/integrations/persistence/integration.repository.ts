@@ -26,6 +26,7 @@ export interface IntegrationChanges {
   service?: string;
   severityMapping?: SeverityMapping;
   autoResolve?: AutoResolvePolicy;
+  signingSecrets?: string[];
 }
 
 /** Integrations in incident-service's database (TypeORM). Deleted ones are soft-deleted (`deleted_at`). */

@@ -116,6 +116,28 @@ describe(PagerDutyWebhooksHttpController.name, () => {
     expect(await eventCount(other.id)).toBe(0);
   });
 
+  it('rotates signing secrets with PATCH: the new one verifies once added, the old one stops once removed', async () => {
+    const old = 'whsec-old-secret-0123456789';
+    const integration = await createPagerDutyIntegration(t.http, [old]);
+    expect((await deliver(t.http, integration.id, fixtureDelivery('01-incident-triggered'))).status).toBe(401);
+
+    const rotating = await t.http.patch(`/v1/integrations/${integration.id}`).send({ signingSecrets: [FIXTURE_SECRET, old] });
+    expect(rotating.status).toBe(200);
+    expect((await deliver(t.http, integration.id, fixtureDelivery('01-incident-triggered'))).status).toBe(200);
+    expect(await eventCount(integration.id)).toBe(1);
+    const signedWithOld = signedDelivery(fixtureDelivery('02-incident-acknowledged').body, old);
+    expect((await deliver(t.http, integration.id, signedWithOld)).status).toBe(200);
+
+    expect((await t.http.patch(`/v1/integrations/${integration.id}`).send({ signingSecrets: [FIXTURE_SECRET] })).status).toBe(200);
+    const lateOld = signedDelivery(fixtureDelivery('03-incident-annotated').body, old);
+    expect((await deliver(t.http, integration.id, lateOld)).status).toBe(401);
+
+    const eventsV2 = await t.http.post('/v1/integrations').send({ type: 'events-v2', name: 'no-secrets', service: 'x' });
+    const refused = await t.http.patch(`/v1/integrations/${eventsV2.body.id}`).send({ signingSecrets: [FIXTURE_SECRET] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('signingSecrets');
+  });
+
   it('has no second effect when each delivery arrives twice and then 10 times concurrently', async () => {
     const integration = await createPagerDutyIntegration(t.http);
     for (const name of FIXTURE_NAMES) {
