@@ -7,3 +7,4 @@ export * from './idempotency.interceptor';
 export * from './configure-http-app';
 export * from './uuid-param.pipe';
 export * from './subscriptions-admin.controller';
+export * from './page.request';

@@ -1,7 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eventsV2Invalid, eventsV2Throttled } from './events-v2.response';
+import { fastifyInstanceOnce, routeHasFlag } from './fastify-route-hooks';
 
 /** Route config flag (`@RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })`) of routes that answer like PagerDuty. */
 export const EVENTS_V2_REPLY_SHAPE = 'firelineEventsV2ReplyShape';
@@ -36,15 +37,11 @@ export class EventsV2ReplyShapeHook implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter;
-    if (!adapter || adapter.getType() !== 'fastify') return;
-    const fastify = adapter.getInstance<FastifyInstance>();
-    if (EventsV2ReplyShapeHook.installed.has(fastify)) return;
-    EventsV2ReplyShapeHook.installed.add(fastify);
+    const fastify = fastifyInstanceOnce(this.adapterHost, EventsV2ReplyShapeHook.installed);
+    if (!fastify) return;
     fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
-      const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
       const contentType = String(reply.getHeader('content-type') ?? '');
-      if (config?.[EVENTS_V2_REPLY_SHAPE] !== true || reply.statusCode < 400 || !contentType.includes('application/problem+json')) {
+      if (!routeHasFlag(request, EVENTS_V2_REPLY_SHAPE) || reply.statusCode < 400 || !contentType.includes('application/problem+json')) {
         done(null, payload);
         return;
       }

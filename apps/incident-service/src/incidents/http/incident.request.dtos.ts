@@ -1,3 +1,4 @@
+import { PageRequest } from '@fireline/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -127,7 +128,7 @@ const csv = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter((part) => part !== '') : value;
 
 /** `GET /v1/incidents` query. `status` and `severity` take comma-separated lists; `status=open` = every open status. */
-export class ListIncidentsRequest {
+export class ListIncidentsRequest extends PageRequest {
   @ApiPropertyOptional({ description: 'comma-separated statuses, or `open`', example: 'open' })
   @IsOptional()
   @Transform(csv)
@@ -147,20 +148,6 @@ export class ListIncidentsRequest {
   @IsString()
   @Length(1, 100)
   service?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 /** `GET /v1/incidents/{id}` query. */

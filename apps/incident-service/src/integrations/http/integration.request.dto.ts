@@ -1,6 +1,7 @@
+import { PageRequest } from '@fireline/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { INCIDENT_SEVERITIES, type Severity } from '../../incidents/domain/incident.values';
 import {
   AUTO_RESOLVE_POLICIES,
@@ -133,19 +134,9 @@ export class UpdateIntegrationRequest {
   signingSecrets?: string[];
 }
 
-/** `GET /v1/integrations/{id}/deliveries`. */
-export class ListDeliveriesRequest {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+/** `GET /v1/integrations/{id}/deliveries`: paging, and the ledger's cursors are base64url. */
+export class ListDeliveriesRequest extends PageRequest {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'the `nextCursor` of the previous page' })
-  @IsOptional()
-  @IsString()
   @IsBase64({ urlSafe: true })
-  cursor?: string;
+  declare cursor?: string;
 }

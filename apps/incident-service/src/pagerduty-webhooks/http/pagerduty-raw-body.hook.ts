@@ -1,6 +1,7 @@
 import { Injectable, UnsupportedMediaTypeException, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { fastifyInstanceOnce, routeHasFlag } from '../../alerts/http/fastify-route-hooks';
 import type { IncomingMessage } from 'node:http';
 
 /** Route config flag (`@RouteConfig({ [RAW_BODY_ROUTE]: true })`) of routes that receive the body as raw bytes. */
@@ -12,8 +13,7 @@ const RAW_BODY_MEDIA_TYPE = 'application/vnd.fireline.raw-body';
 const originalContentTypes = new WeakMap<IncomingMessage, string | undefined>();
 
 function isRawBodyRoute(request: FastifyRequest): boolean {
-  const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
-  return config?.[RAW_BODY_ROUTE] === true;
+  return routeHasFlag(request, RAW_BODY_ROUTE);
 }
 
 /** The `content-type` the client sent to a raw-body route (the header is rewritten for parsing). */
@@ -39,11 +39,8 @@ export class RawBodyHook implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter;
-    if (!adapter || adapter.getType() !== 'fastify') return;
-    const fastify = adapter.getInstance<FastifyInstance>();
-    if (RawBodyHook.installed.has(fastify)) return;
-    RawBodyHook.installed.add(fastify);
+    const fastify = fastifyInstanceOnce(this.adapterHost, RawBodyHook.installed);
+    if (!fastify) return;
     fastify.addHook('onRequest', async (request) => {
       if (!isRawBodyRoute(request)) return;
       originalContentTypes.set(request.raw, request.raw.headers['content-type']);

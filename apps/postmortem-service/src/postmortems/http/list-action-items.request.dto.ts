@@ -1,8 +1,8 @@
+import { PageRequest } from '@fireline/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ACTION_ITEM_STATUSES, type ActionItemStatus } from '../domain/postmortem.state';
-import { toInteger } from './list-postmortems.request.dto';
 
 function toBoolean({ value }: { value: unknown }): unknown {
   if (value === 'true') return true;
@@ -11,7 +11,7 @@ function toBoolean({ value }: { value: unknown }): unknown {
 }
 
 /** `GET /v1/action-items` filters. */
-export class ListActionItemsRequestDto {
+export class ListActionItemsRequestDto extends PageRequest {
   @ApiPropertyOptional({ type: Boolean, description: 'true: past due date and not done/wont_do' })
   @IsOptional()
   @Transform(toBoolean)
@@ -39,18 +39,4 @@ export class ListActionItemsRequestDto {
   @IsOptional()
   @IsUUID()
   incidentId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
