@@ -1,16 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { InProcessMessagingModule } from '@fireline/messaging';
-import type { IncidentServiceConfig } from './config/incident-service.config';
+import { TOPICS } from '@fireline/contracts';
+import { InProcessMessagingModule, KafkaMessagingModule, type MessagingConfig } from '@fireline/messaging';
+import type { IncidentServiceStandaloneConfig } from './config/incident-service.config';
 import { IncidentServiceModule } from './incident-service.module';
 
 /**
- * incident-service deployed alone. The transport is in-process for now: with no other service in the
- * process its events stay in its event store (the outbox) until the Kafka adapter publishes them.
+ * incident-service deployed alone. Over Kafka its relay publishes `fireline.incidents.v1` for the other
+ * services; in-process (the default), with no other service in the process, its events stay in its event
+ * store (the outbox).
  */
 @Module({})
 export class AppModule {
-  static register(config: IncidentServiceConfig): DynamicModule {
-    return { module: AppModule, imports: [CqrsModule.forRoot(), InProcessMessagingModule, IncidentServiceModule.register(config)] };
+  static register(config: IncidentServiceStandaloneConfig): DynamicModule {
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messagingModuleOf(config.messaging), IncidentServiceModule.register(config.service)] };
   }
+}
+
+function messagingModuleOf(messaging: MessagingConfig): DynamicModule | typeof InProcessMessagingModule {
+  return messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...messaging.kafka, publishTopics: [TOPICS.incidents] }) : InProcessMessagingModule;
 }

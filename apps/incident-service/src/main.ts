@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
 import { AppModule } from './app.module';
-import { loadIncidentServiceConfig } from './config/incident-service.config';
+import { loadIncidentServiceStandaloneConfig } from './config/incident-service.config';
 
-/** Runs incident-service alone from environment config (`PORT`, default 3001, and the keys of `loadIncidentServiceConfig`). */
+/** Runs incident-service alone from environment config (`PORT`, default 3001, and the keys of `loadIncidentServiceStandaloneConfig`, transport included). */
 async function main(): Promise<void> {
-  const config = loadIncidentServiceConfig(process.env);
+  const config = loadIncidentServiceStandaloneConfig(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ bodyLimit: 1024 * 1024, frameworkErrors: problemDetailsFrameworkErrors }));
   configureHttpApp(app);
   app.enableShutdownHooks();

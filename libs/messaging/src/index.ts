@@ -8,3 +8,4 @@ export * from './in-process-messaging.module';
 export * from './relay';
 export * from './messaging.migrations';
 export * from './kafka';
+export * from './messaging.config';

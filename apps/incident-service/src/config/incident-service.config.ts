@@ -1,3 +1,4 @@
+import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /**
@@ -31,15 +32,42 @@ const schema = z.object({
  * @throws Error naming every invalid key, e.g. `INCIDENT_DATABASE_URL: Invalid URL`.
  */
 export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServiceConfig {
+  const { config, problems } = parseServiceConfig(env);
+  if (!config) throw invalid(problems);
+  return config;
+}
+
+/** incident-service deployed alone: its own keys plus the transport (`messagingConfigSchema`'s keys). */
+export interface IncidentServiceStandaloneConfig {
+  service: IncidentServiceConfig;
+  messaging: MessagingConfig;
+}
+
+/**
+ * `loadIncidentServiceConfig` plus `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
+ * @throws Error naming every invalid key of both sets.
+ */
+export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
+  const service = parseServiceConfig(env);
+  const messaging = parseMessagingConfig(env, 'incident-service');
+  if (!service.config || !messaging.config) throw invalid([...service.problems, ...messaging.problems]);
+  return { service: service.config, messaging: messaging.config };
+}
+
+function invalid(problems: string[]): Error {
+  return new Error(`Invalid incident-service configuration:\n  ${problems.join('\n  ')}`);
+}
+
+function parseServiceConfig(env: NodeJS.ProcessEnv): { config?: IncidentServiceConfig; problems: string[] } {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid incident-service configuration:\n  ${lines.join('\n  ')}`);
-  }
+  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   const e = parsed.data;
   return {
-    database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
-    projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
-    alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
+    problems: [],
+    config: {
+      database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
+      projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
+      alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
+    },
   };
 }

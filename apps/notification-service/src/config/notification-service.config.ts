@@ -1,3 +1,4 @@
+import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
@@ -22,6 +23,8 @@ export interface NotificationServiceConfig {
 export interface NotificationServiceStandaloneConfig {
   http: { host: string; port: number };
   service: NotificationServiceConfig;
+  /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
+  messaging: MessagingConfig;
 }
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -96,7 +99,8 @@ export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): Notificat
 }
 
 /**
- * `loadNotificationServiceConfig` plus `NOTIFICATION_HTTP_HOST` / `NOTIFICATION_HTTP_PORT` for `main.ts`.
+ * `loadNotificationServiceConfig` plus `NOTIFICATION_HTTP_HOST` / `NOTIFICATION_HTTP_PORT` and the transport
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
  * @throws Error naming every bad variable of both sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
@@ -113,6 +117,8 @@ export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv):
   } catch (error) {
     errors.push((error as Error).message.split('\n').slice(1).join('\n'));
   }
-  if (!service || !http) throw new Error(`Invalid notification-service configuration:\n${errors.join('\n')}`);
-  return { http: { host: http.NOTIFICATION_HTTP_HOST, port: http.NOTIFICATION_HTTP_PORT }, service };
+  const messaging = parseMessagingConfig(env, 'notification-service');
+  errors.push(...messaging.problems.map((problem) => `  ${problem}`));
+  if (!service || !http || !messaging.config) throw new Error(`Invalid notification-service configuration:\n${errors.join('\n')}`);
+  return { http: { host: http.NOTIFICATION_HTTP_HOST, port: http.NOTIFICATION_HTTP_PORT }, service, messaging: messaging.config };
 }

@@ -1,3 +1,4 @@
+import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The postmortem service's configuration, parsed once at boot (see `loadPostmortemServiceConfig`). */
@@ -75,4 +76,34 @@ export function loadPostmortemServiceHttpConfig(env: NodeJS.ProcessEnv): { port:
     throw new Error(`Invalid postmortem-service configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
   return { port: parsed.data.PORT };
+}
+
+/** The postmortem service deployed alone: its own keys, the HTTP port and the transport. */
+export interface PostmortemServiceStandaloneConfig {
+  service: PostmortemServiceConfig;
+  http: { port: number };
+  /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
+  messaging: MessagingConfig;
+}
+
+/**
+ * `loadPostmortemServiceConfig`, `loadPostmortemServiceHttpConfig` and the transport, for `main.ts`.
+ * @throws Error `Invalid postmortem-service configuration: KEY: problem; …` naming every bad key of all three sets.
+ */
+export function loadPostmortemServiceStandaloneConfig(env: NodeJS.ProcessEnv): PostmortemServiceStandaloneConfig {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      problems.push((error as Error).message.replace(/^Invalid postmortem-service configuration: /, ''));
+      return undefined;
+    }
+  };
+  const service = attempt(() => loadPostmortemServiceConfig(env));
+  const http = attempt(() => loadPostmortemServiceHttpConfig(env));
+  const messaging = parseMessagingConfig(env, 'postmortem-service');
+  problems.push(...messaging.problems);
+  if (!service || !http || !messaging.config) throw new Error(`Invalid postmortem-service configuration: ${problems.join('; ')}`);
+  return { service, http, messaging: messaging.config };
 }

@@ -1,2 +1,3 @@
 export * from './kafka-message.codec';
 export * from './kafka.transport';
+export * from './kafka-messaging.module';

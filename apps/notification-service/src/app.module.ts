@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { InProcessMessagingModule, KafkaMessagingModule } from '@fireline/messaging';
+import type { NotificationServiceStandaloneConfig } from './config/notification-service.config';
+import { NotificationServiceModule } from './notification-service.module';
+
+/**
+ * notification-service deployed alone. Over Kafka it consumes `fireline.incidents.v1` as the group
+ * `notification-service.notify` and publishes nothing; in-process (the default) it only receives what
+ * is published in this process.
+ */
+@Module({})
+export class AppModule {
+  static register(config: Pick<NotificationServiceStandaloneConfig, 'service' | 'messaging'>): DynamicModule {
+    const messaging = config.messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...config.messaging.kafka, publishTopics: [] }) : InProcessMessagingModule;
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, NotificationServiceModule.register(config.service)] };
+  }
+}

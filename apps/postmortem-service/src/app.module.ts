@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TOPICS } from '@fireline/contracts';
+import { InProcessMessagingModule, KafkaMessagingModule } from '@fireline/messaging';
+import type { PostmortemServiceStandaloneConfig } from './config/postmortem-service.config';
+import { PostmortemServiceModule } from './postmortem-service.module';
+
+/**
+ * The postmortem service deployed alone. Over Kafka it consumes `fireline.incidents.v1` and its relay
+ * publishes `fireline.postmortems.v1`; in-process (the default) incident events reach it only when
+ * published inside this process.
+ */
+@Module({})
+export class AppModule {
+  static register(config: Pick<PostmortemServiceStandaloneConfig, 'service' | 'messaging'>): DynamicModule {
+    const messaging =
+      config.messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...config.messaging.kafka, publishTopics: [TOPICS.postmortems] }) : InProcessMessagingModule;
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, PostmortemServiceModule.register(config.service)] };
+  }
+}

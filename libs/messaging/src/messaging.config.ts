@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { KafkaTransportOptions } from './kafka/kafka.transport';
+
+/**
+ * Which transport a standalone service uses. `in-process` (the default) keeps events in the process;
+ * `kafka` carries them between separately deployed services. `kafka` holds every `KafkaTransportOptions`
+ * but `publishTopics`, which the service itself knows.
+ */
+export type MessagingConfig = { transport: 'in-process' } | { transport: 'kafka'; kafka: Omit<KafkaTransportOptions, 'publishTopics'> };
+
+const TRANSPORTS = ['in-process', 'kafka'] as const;
+
+/** Empty values count as unset, as in a ConfigMap with a blank key. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+const positiveInteger = (max: number, fallback: number) => optional(z.coerce.number().int().min(1).max(max).default(fallback));
+
+const BROKER = /^[^:\s,]+:\d{1,5}$/;
+
+/**
+ * The messaging keys of a standalone service's environment (names as in the k8s ConfigMap):
+ * `MESSAGING_TRANSPORT` (`in-process` | `kafka`, default `in-process`), `KAFKA_BROKERS` (comma-separated
+ * `host:port`, required when `kafka`), `KAFKA_CLIENT_ID` (default `serviceName`), `KAFKA_TOPIC_PARTITIONS`
+ * (3) and `KAFKA_TOPIC_REPLICATION_FACTOR` (1). Parses to `MessagingConfig`; each service merges its
+ * issues with those of its own keys so that one error names every bad key.
+ */
+export function messagingConfigSchema(serviceName: string) {
+  return z
+    .object({
+      MESSAGING_TRANSPORT: optional(z.enum(TRANSPORTS).default('in-process')),
+      KAFKA_BROKERS: optional(
+        z
+          .string()
+          .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
+          .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER.test(broker)), 'must be a comma-separated list of host:port')
+          .optional(),
+      ),
+      KAFKA_CLIENT_ID: optional(z.string().min(1).default(serviceName)),
+      KAFKA_TOPIC_PARTITIONS: positiveInteger(10_000, 3),
+      KAFKA_TOPIC_REPLICATION_FACTOR: positiveInteger(100, 1),
+    })
+    // `when`: checked even when other keys are invalid, so that one error names every bad key.
+    .refine((env) => env.MESSAGING_TRANSPORT !== 'kafka' || env.KAFKA_BROKERS !== undefined, {
+      path: ['KAFKA_BROKERS'],
+      message: 'is required when MESSAGING_TRANSPORT is kafka',
+      when: () => true,
+    })
+    .transform((env): MessagingConfig => {
+      if (env.MESSAGING_TRANSPORT === 'in-process') return { transport: 'in-process' };
+      return {
+        transport: 'kafka',
+        kafka: {
+          clientId: env.KAFKA_CLIENT_ID,
+          brokers: env.KAFKA_BROKERS ?? [],
+          topics: { numPartitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_TOPIC_REPLICATION_FACTOR },
+        },
+      };
+    });
+}
+
+/**
+ * Parses the messaging keys of `env` (see `messagingConfigSchema`).
+ * @returns the config, or one `KEY: problem` line per bad key.
+ */
+export function parseMessagingConfig(env: NodeJS.ProcessEnv, serviceName: string): { config: MessagingConfig; problems: [] } | { config?: undefined; problems: string[] } {
+  const parsed = messagingConfigSchema(serviceName).safeParse(env);
+  if (parsed.success) return { config: parsed.data, problems: [] };
+  return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) };
+}

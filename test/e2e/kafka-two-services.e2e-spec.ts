@@ -1,0 +1,128 @@
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TOPICS } from '@fireline/contracts';
+import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
+import type { MessagingConfig } from '@fireline/messaging';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { AppModule as IncidentServiceAppModule } from '../../apps/incident-service/src/app.module';
+import { AppModule as NotificationServiceAppModule } from '../../apps/notification-service/src/app.module';
+import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
+import { NotifySubscribersWhenIncidentEventReactor } from '../../apps/notification-service/src/notifications/reactors/notify-subscribers-when-incident-event.reactor';
+import { KafkaTestBroker } from '../kafka-broker/kafka-test-broker';
+import { eventually } from '../support/eventually';
+import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+jest.setTimeout(90_000);
+
+/**
+ * incident-service and notification-service as two Nest apps in this process, sharing nothing but a
+ * Kafka broker (the in-memory test broker): each has its own database and its own `KafkaTransport`.
+ */
+describe('incident-service and notification-service over Kafka (e2e)', () => {
+  let broker: KafkaTestBroker;
+  const brokerLog: string[] = [];
+  let incidentDb: TestDatabase;
+  let notificationDb: TestDatabase;
+  let incidentApp: NestFastifyApplication | undefined;
+  let notificationApp: NestFastifyApplication | undefined;
+  let webhook: LocalHttpReceiver;
+
+  /** What `MESSAGING_TRANSPORT=kafka` and `KAFKA_BROKERS` give, with timings short enough for a test. */
+  const kafka = (clientId: string): MessagingConfig => ({
+    transport: 'kafka',
+    kafka: {
+      clientId,
+      brokers: [broker.bootstrapAddress],
+      topics: { numPartitions: 3, replicationFactor: 1 },
+      logLevel: 'error',
+      consumer: { sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 6_000, heartbeatIntervalMs: 100, maxWaitTimeMs: 100 },
+      consumerRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+      shutdownTimeoutMs: 5_000,
+    },
+  });
+
+  async function boot(module: DynamicModule): Promise<NestFastifyApplication> {
+    const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }), { logger: ['error'] });
+    configureHttpApp(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    return app;
+  }
+
+  const bootNotificationApp = () =>
+    boot(
+      NotificationServiceAppModule.register({
+        service: {
+          database: { url: notificationDb.url, poolSize: 5, migrationsRun: true },
+          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 2 },
+        },
+        messaging: kafka('notification-service'),
+      }),
+    );
+
+  beforeAll(async () => {
+    broker = new KafkaTestBroker({ log: (line) => brokerLog.push(line) });
+    await broker.start();
+    [incidentDb, notificationDb] = await Promise.all([createTestDatabase('e2e_kafka_incident', 2), createTestDatabase('e2e_kafka_notification', 2)]);
+    webhook = await startLocalHttpReceiver();
+    incidentApp = await boot(
+      IncidentServiceAppModule.register({
+        service: { database: { url: incidentDb.url, poolSize: 5, migrationsRun: true }, projections: { pollIntervalMs: 20 } },
+        messaging: kafka('incident-service'),
+      }),
+    );
+    notificationApp = await bootNotificationApp();
+  });
+
+  afterAll(async () => {
+    await notificationApp?.close();
+    await incidentApp?.close();
+    await webhook?.close();
+    await broker?.stop();
+    await Promise.allSettled([incidentDb?.drop(), notificationDb?.drop()]);
+  });
+
+  const declare = (service: string, title: string) =>
+    request(incidentApp!.getHttpServer()).post('/v1/incidents').set('x-actor', 'alertmanager').send({ title, severity: 'SEV2', services: [service] }).expect(201);
+
+  const requestsAbout = (incidentId: string) => webhook.requests.filter((received) => received.rawBody.toString('utf8').includes(incidentId));
+
+  const publishedIncidentEvents = () => broker.highWatermarks(TOPICS.incidents).reduce((sum, high) => sum + high, 0);
+
+  it('delivers an incident declared on one service through Kafka, and a restarted consumer resumes from its committed offset', async () => {
+    const service = `payments-${randomUUID().slice(0, 8)}`;
+    const rule = await request(notificationApp!.getHttpServer())
+      .post('/v1/notification-rules')
+      .send({ name: 'on-call', match: { services: [service] }, channel: { type: 'webhook', url: webhook.url } })
+      .expect(201);
+    const secret = rule.body.channel.secret as string;
+
+    const first = (await declare(service, 'Payments API 5xx')).body.id as string;
+    await eventually(() => expect(requestsAbout(first)).toHaveLength(1), 30_000);
+    expect(webhook.requests).toHaveLength(1);
+    expect(verifyFirelineSignature(secret, webhook.requests[0]!.rawBody, webhook.requests[0]!.headers, 300)).toBe(true);
+    await eventually(
+      () => expect(broker.committedOffsets(NotifySubscribersWhenIncidentEventReactor.consumer).reduce((sum, c) => sum + c.offset, 0)).toBe(publishedIncidentEvents()),
+      10_000,
+    );
+
+    await notificationApp!.close();
+    notificationApp = undefined;
+    const second = (await declare(service, 'Payments API 5xx again')).body.id as string;
+    await eventually(() => expect(publishedIncidentEvents()).toBe(2), 15_000);
+    expect(webhook.requests).toHaveLength(1);
+
+    notificationApp = await bootNotificationApp();
+    await eventually(() => expect(requestsAbout(second)).toHaveLength(1), 30_000);
+    expect(verifyFirelineSignature(secret, webhook.requests[1]!.rawBody, webhook.requests[1]!.headers, 300)).toBe(true);
+    const deliveries = await request(notificationApp.getHttpServer()).get('/v1/deliveries').query({ ruleId: rule.body.id }).expect(200);
+    expect(deliveries.body.items).toHaveLength(2);
+    expect(requestsAbout(first)).toHaveLength(1);
+    expect(webhook.requests).toHaveLength(2);
+    expect(broker.refusals).toEqual([]);
+    expect(brokerLog).toEqual([]);
+  });
+});
