@@ -1,10 +1,9 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createPlatformApp } from '../../apps/platform/src/platform.app';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createPlatformTestApp, type PlatformTestApp } from '../support/platform-test-app';
+import type { TestDatabase } from '../support/test-database';
 
 /** The parts of an OpenAPI 3 document the sweep reads (as served at `/docs-json`). */
 interface Schema {
@@ -123,11 +122,10 @@ type Counts = Record<string, number>;
  * 5xx or a hang, and none of them may change what is stored.
  */
 describe('Bad input sweep (e2e)', () => {
-  let databases: TestDatabase[];
+  let platform: PlatformTestApp | undefined;
   let incidentDb: TestDatabase;
   let notificationDb: TestDatabase;
   let postmortemDb: TestDatabase;
-  let app: NestFastifyApplication;
   let http: ReturnType<typeof request>;
   let receiver: LocalHttpReceiver;
   let document: OpenApiDocument;
@@ -138,21 +136,8 @@ describe('Bad input sweep (e2e)', () => {
   let before: { snapshot: unknown; counts: Counts };
 
   beforeAll(async () => {
-    databases = await Promise.all(['bad_input_incident', 'bad_input_notification', 'bad_input_postmortem'].map((name) => createTestDatabase(name, 2)));
-    [incidentDb, notificationDb, postmortemDb] = databases as [TestDatabase, TestDatabase, TestDatabase];
-    const database = (db: TestDatabase) => ({ url: db.url, poolSize: 10, migrationsRun: true });
-    app = await createPlatformApp(
-      {
-        incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
-        notification: {
-          database: database(notificationDb),
-          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
-        },
-        postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
-      },
-      { bodyLimitBytes: 64 * 1024, logger: ['fatal'] },
-    );
-    http = request(app.getHttpServer());
+    platform = await createPlatformTestApp('bad_input', ['fatal']);
+    ({ http, incidentDb, notificationDb, postmortemDb } = platform);
     receiver = await startLocalHttpReceiver();
 
     document = (await http.get('/docs-json')).body as OpenApiDocument;
@@ -206,9 +191,8 @@ describe('Bad input sweep (e2e)', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await platform?.close();
     await receiver?.close();
-    await Promise.all((databases ?? []).map((db) => db.drop()));
   });
 
   async function snapshot(incidentId: string, postmortemId: string, deliveriesOf: string) {

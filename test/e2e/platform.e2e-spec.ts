@@ -2,51 +2,36 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
-import { createPlatformApp } from '../../apps/platform/src/platform.app';
 import { IncidentSubscriptions } from '../../apps/incident-service/src/incidents/projections/incident-subscriptions';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createPlatformTestApp, type PlatformTestApp } from '../support/platform-test-app';
+import type { TestDatabase } from '../support/test-database';
 
 /**
  * The composed platform (all three services, in-process transport, three databases) driven over HTTP
  * the way a user would: a SEV1 from declaration to drafted postmortem, with real webhook receivers.
  */
 describe('Fireline platform (e2e)', () => {
-  let databases: TestDatabase[];
+  let platform: PlatformTestApp | undefined;
   let incidentDb: TestDatabase;
   let notificationDb: TestDatabase;
-  let postmortemDb: TestDatabase;
   let app: NestFastifyApplication;
   let http: ReturnType<typeof request>;
   let webhook: LocalHttpReceiver;
   let slack: LocalHttpReceiver;
 
   beforeAll(async () => {
-    databases = await Promise.all(['e2e_incident', 'e2e_notification', 'e2e_postmortem'].map((name) => createTestDatabase(name, 2)));
-    [incidentDb, notificationDb, postmortemDb] = databases as [TestDatabase, TestDatabase, TestDatabase];
-    const database = (db: TestDatabase) => ({ url: db.url, poolSize: 10, migrationsRun: true });
-    app = await createPlatformApp(
-      {
-        incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
-        notification: {
-          database: database(notificationDb),
-          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
-        },
-        postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
-      },
-      { bodyLimitBytes: 64 * 1024, logger: ['error'] },
-    );
-    http = request(app.getHttpServer());
+    platform = await createPlatformTestApp('e2e', ['error']);
+    ({ app, http, incidentDb, notificationDb } = platform);
     webhook = await startLocalHttpReceiver();
     slack = await startLocalHttpReceiver();
   });
 
   afterAll(async () => {
-    await app?.close();
+    await platform?.close();
     await webhook?.close();
     await slack?.close();
-    await Promise.all(databases.map((db) => db.drop()));
   });
 
   it('runs a SEV1 from declaration to a drafted postmortem, notifying exactly once per event, even when events are redelivered', async () => {
