@@ -12,7 +12,7 @@ import { IncidentServiceModule } from './incident-service.module';
  */
 @Module({})
 export class AppModule {
-  static register(config: IncidentServiceStandaloneConfig): DynamicModule {
+  static register(config: Omit<IncidentServiceStandaloneConfig, 'http'>): DynamicModule {
     return { module: AppModule, imports: [CqrsModule.forRoot(), messagingModuleOf(config.messaging), IncidentServiceModule.register(config.service)] };
   }
 }

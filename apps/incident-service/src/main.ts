@@ -5,15 +5,14 @@ import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http'
 import { AppModule } from './app.module';
 import { loadIncidentServiceStandaloneConfig } from './config/incident-service.config';
 
-/** Runs incident-service alone from environment config (`PORT`, default 3001, and the keys of `loadIncidentServiceStandaloneConfig`, transport included). */
+/** Runs incident-service alone from environment config (the keys of `loadIncidentServiceStandaloneConfig`: `PORT` 3001, transport included). */
 async function main(): Promise<void> {
   const config = loadIncidentServiceStandaloneConfig(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ bodyLimit: 1024 * 1024, frameworkErrors: problemDetailsFrameworkErrors }));
   configureHttpApp(app);
   app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3001);
-  await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
-  new Logger('incident-service').log(`listening on ${port}`);
+  await app.listen({ port: config.http.port, host: config.http.host });
+  new Logger('incident-service').log(`listening on ${config.http.host}:${config.http.port}`);
 }
 
 main().catch((error: unknown) => {

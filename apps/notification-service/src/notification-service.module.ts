@@ -29,6 +29,9 @@ export { NOTIFICATION_PG_POOL } from './notifications/notification.tokens';
 
 const ENTITIES = [NotificationRuleEntity, DeliveryEntity, DeliveryAttemptEntity];
 
+/** notification-service's migrations, in order (`migrate.ts` runs the same list). */
+export const NOTIFICATION_SERVICE_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS];
+
 /**
  * The notification service: rules API, the incident-event reactor that queues deliveries, the
  * delivery worker, and the delivery log API. Needs `CqrsModule.forRoot()` and a global
@@ -52,7 +55,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           url: config.database.url,
           poolSize: config.database.poolSize,
           entities: ENTITIES,
-          migrations: [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS],
+          migrations: NOTIFICATION_SERVICE_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
         }),

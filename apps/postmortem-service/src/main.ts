@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }));
   configureHttpApp(app);
   app.enableShutdownHooks();
-  await app.listen(config.http.port, '0.0.0.0');
+  await app.listen(config.http.port, config.http.host);
 }
 
 void bootstrap();

@@ -28,6 +28,9 @@ export const POSTMORTEM_DATA_SOURCE = 'postmortem';
 
 const ENTITIES = [PostmortemSummaryEntity, ActionItemEntity];
 
+/** postmortem-service's migrations, in order (`migrate.ts` runs the same list). */
+export const POSTMORTEM_SERVICE_ALL_MIGRATIONS = [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...POSTMORTEM_SERVICE_MIGRATIONS];
+
 /**
  * The postmortem service: consumes incident events (timeline + draft-postmortem-when-incident-resolved),
  * serves the postmortem HTTP API, runs its projections and the `fireline.postmortems.v1` relay.
@@ -51,7 +54,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
           url: config.database.url,
           poolSize: config.database.poolSize,
           entities: ENTITIES,
-          migrations: [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...POSTMORTEM_SERVICE_MIGRATIONS],
+          migrations: POSTMORTEM_SERVICE_ALL_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
         }),

@@ -17,3 +17,4 @@ export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from
 export { projectionHandler, projectionSubscriptionName, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';
 export { pgPoolOf } from './typeorm-pool';
 export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';
+export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';

@@ -17,33 +17,50 @@ const positiveInteger = (max: number, fallback: number) => optional(z.coerce.num
 
 const BROKER = /^[^:\s,]+:\d{1,5}$/;
 
+const messagingKeys = (serviceName: string) =>
+  z.object({
+    MESSAGING_TRANSPORT: optional(z.enum(TRANSPORTS).default('in-process')),
+    KAFKA_BROKERS: optional(
+      z
+        .string()
+        .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
+        .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER.test(broker)), 'must be a comma-separated list of host:port')
+        .optional(),
+    ),
+    KAFKA_CLIENT_ID: optional(z.string().min(1).default(serviceName)),
+    KAFKA_GROUP_ID_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default('')),
+    KAFKA_TOPIC_PARTITIONS: positiveInteger(10_000, 3),
+    KAFKA_TOPIC_REPLICATION_FACTOR: positiveInteger(100, 1),
+    KAFKA_SESSION_TIMEOUT_MS: positiveInteger(3_600_000, 30_000),
+    KAFKA_HEARTBEAT_INTERVAL_MS: positiveInteger(3_600_000, 3_000),
+    KAFKA_REBALANCE_TIMEOUT_MS: positiveInteger(3_600_000, 60_000),
+    KAFKA_MAX_WAIT_TIME_MS: positiveInteger(60_000, 5_000),
+    KAFKA_LOG_LEVEL: optional(z.enum(['nothing', 'error', 'warn', 'info', 'debug']).default('warn')),
+  });
+
+/** Every environment key `messagingConfigSchema` reads. */
+export const MESSAGING_ENV_KEYS: readonly string[] = Object.freeze(Object.keys(messagingKeys('').shape));
+
 /**
  * The messaging keys of a standalone service's environment (names as in the k8s ConfigMap):
  * `MESSAGING_TRANSPORT` (`in-process` | `kafka`, default `in-process`), `KAFKA_BROKERS` (comma-separated
- * `host:port`, required when `kafka`), `KAFKA_CLIENT_ID` (default `serviceName`), `KAFKA_TOPIC_PARTITIONS`
- * (3) and `KAFKA_TOPIC_REPLICATION_FACTOR` (1). Parses to `MessagingConfig`; each service merges its
+ * `host:port`, required when `kafka`), `KAFKA_CLIENT_ID` (default `serviceName`), `KAFKA_GROUP_ID_PREFIX` (''),
+ * `KAFKA_TOPIC_PARTITIONS` (3), `KAFKA_TOPIC_REPLICATION_FACTOR` (1), `KAFKA_SESSION_TIMEOUT_MS` (30000),
+ * `KAFKA_HEARTBEAT_INTERVAL_MS` (3000), `KAFKA_REBALANCE_TIMEOUT_MS` (60000), `KAFKA_MAX_WAIT_TIME_MS` (5000),
+ * `KAFKA_LOG_LEVEL` (`warn`). Parses to `MessagingConfig`; each service merges its
  * issues with those of its own keys so that one error names every bad key.
  */
 export function messagingConfigSchema(serviceName: string) {
-  return z
-    .object({
-      MESSAGING_TRANSPORT: optional(z.enum(TRANSPORTS).default('in-process')),
-      KAFKA_BROKERS: optional(
-        z
-          .string()
-          .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
-          .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER.test(broker)), 'must be a comma-separated list of host:port')
-          .optional(),
-      ),
-      KAFKA_CLIENT_ID: optional(z.string().min(1).default(serviceName)),
-      KAFKA_TOPIC_PARTITIONS: positiveInteger(10_000, 3),
-      KAFKA_TOPIC_REPLICATION_FACTOR: positiveInteger(100, 1),
-    })
+  return messagingKeys(serviceName)
     // `when`: checked even when other keys are invalid, so that one error names every bad key.
     .refine((env) => env.MESSAGING_TRANSPORT !== 'kafka' || env.KAFKA_BROKERS !== undefined, {
       path: ['KAFKA_BROKERS'],
       message: 'is required when MESSAGING_TRANSPORT is kafka',
       when: () => true,
+    })
+    .refine((env) => env.KAFKA_HEARTBEAT_INTERVAL_MS < env.KAFKA_SESSION_TIMEOUT_MS, {
+      path: ['KAFKA_HEARTBEAT_INTERVAL_MS'],
+      message: 'must be less than KAFKA_SESSION_TIMEOUT_MS',
     })
     .transform((env): MessagingConfig => {
       if (env.MESSAGING_TRANSPORT === 'in-process') return { transport: 'in-process' };
@@ -52,7 +69,15 @@ export function messagingConfigSchema(serviceName: string) {
         kafka: {
           clientId: env.KAFKA_CLIENT_ID,
           brokers: env.KAFKA_BROKERS ?? [],
+          groupIdPrefix: env.KAFKA_GROUP_ID_PREFIX,
           topics: { numPartitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_TOPIC_REPLICATION_FACTOR },
+          logLevel: env.KAFKA_LOG_LEVEL,
+          consumer: {
+            sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+            heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+            rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
+            maxWaitTimeMs: env.KAFKA_MAX_WAIT_TIME_MS,
+          },
         },
       };
     });

@@ -1,4 +1,4 @@
-import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
+import { MESSAGING_ENV_KEYS, parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /**
@@ -37,21 +37,32 @@ export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServi
   return config;
 }
 
-/** incident-service deployed alone: its own keys plus the transport (`messagingConfigSchema`'s keys). */
+/** incident-service deployed alone: its listener (`HOST`, `PORT`), its own keys and the transport (`messagingConfigSchema`'s keys). */
 export interface IncidentServiceStandaloneConfig {
+  http: { host: string; port: number };
   service: IncidentServiceConfig;
   messaging: MessagingConfig;
 }
 
+const httpSchema = z.object({
+  HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).default('0.0.0.0')),
+  PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(65_535).default(3001)),
+});
+
+/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...Object.keys(schema.shape), ...Object.keys(httpSchema.shape), ...MESSAGING_ENV_KEYS]);
+
 /**
- * `loadIncidentServiceConfig` plus `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
+ * `loadIncidentServiceConfig` plus `HOST` (0.0.0.0), `PORT` (3001), `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
  * @throws Error naming every invalid key of both sets.
  */
 export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
   const service = parseServiceConfig(env);
+  const http = httpSchema.safeParse(env);
+  const httpProblems = http.success ? [] : http.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   const messaging = parseMessagingConfig(env, 'incident-service');
-  if (!service.config || !messaging.config) throw invalid([...service.problems, ...messaging.problems]);
-  return { service: service.config, messaging: messaging.config };
+  if (!service.config || !http.success || !messaging.config) throw invalid([...service.problems, ...httpProblems, ...messaging.problems]);
+  return { http: { host: http.data.HOST, port: http.data.PORT }, service: service.config, messaging: messaging.config };
 }
 
 function invalid(problems: string[]): Error {

@@ -55,12 +55,12 @@ describe('loadNotificationServiceConfig', () => {
 
 describe('loadNotificationServiceStandaloneConfig', () => {
   it('adds host and port', () => {
-    expect(loadNotificationServiceStandaloneConfig({ ...minimal, NOTIFICATION_HTTP_PORT: '8080' }).http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(loadNotificationServiceStandaloneConfig({ ...minimal, PORT: '8080' }).http).toEqual({ host: '0.0.0.0', port: 8080 });
   });
 
   it('names bad keys of both sets', () => {
-    const load = () => loadNotificationServiceStandaloneConfig({ NOTIFICATION_HTTP_PORT: '99999' });
+    const load = () => loadNotificationServiceStandaloneConfig({ PORT: '99999' });
     expect(load).toThrow(/NOTIFICATION_DATABASE_URL/);
-    expect(load).toThrow(/NOTIFICATION_HTTP_PORT/);
+    expect(load).toThrow(/PORT/);
   });
 });

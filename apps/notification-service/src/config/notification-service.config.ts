@@ -1,4 +1,4 @@
-import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
+import { MESSAGING_ENV_KEYS, parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
@@ -62,9 +62,12 @@ const schema = z
   });
 
 const standaloneSchema = z.object({
-  NOTIFICATION_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-  NOTIFICATION_HTTP_PORT: int(1, 65_535, 3002),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(1, 65_535, 3002),
 });
+
+/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...Object.keys(schema.shape), ...Object.keys(standaloneSchema.shape), ...MESSAGING_ENV_KEYS]);
 
 function parseOrThrow<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const result = schema.safeParse(env);
@@ -99,7 +102,7 @@ export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): Notificat
 }
 
 /**
- * `loadNotificationServiceConfig` plus `NOTIFICATION_HTTP_HOST` / `NOTIFICATION_HTTP_PORT` and the transport
+ * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
  * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
  * @throws Error naming every bad variable of both sets.
  */
@@ -120,5 +123,5 @@ export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv):
   const messaging = parseMessagingConfig(env, 'notification-service');
   errors.push(...messaging.problems.map((problem) => `  ${problem}`));
   if (!service || !http || !messaging.config) throw new Error(`Invalid notification-service configuration:\n${errors.join('\n')}`);
-  return { http: { host: http.NOTIFICATION_HTTP_HOST, port: http.NOTIFICATION_HTTP_PORT }, service, messaging: messaging.config };
+  return { http: { host: http.HOST, port: http.PORT }, service, messaging: messaging.config };
 }

@@ -1,4 +1,4 @@
-import { parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
+import { MESSAGING_ENV_KEYS, parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The postmortem service's configuration, parsed once at boot (see `loadPostmortemServiceConfig`). */
@@ -63,25 +63,28 @@ export function loadPostmortemServiceConfig(env: NodeJS.ProcessEnv): PostmortemS
   };
 }
 
-const httpSchema = z.object({ PORT: positiveInteger(65_535).default(3003) });
+const httpSchema = z.object({ HOST: z.string().min(1).default('0.0.0.0'), PORT: positiveInteger(65_535).default(3003) });
+
+/** Every environment key postmortem-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...Object.keys(environmentSchema.shape), ...Object.keys(httpSchema.shape), ...MESSAGING_ENV_KEYS]);
 
 /**
- * The standalone HTTP listener's port (`PORT`, default 3003). Separate from `PostmortemServiceConfig`
+ * The standalone HTTP listener (`HOST`, default 0.0.0.0; `PORT`, default 3003). Separate from `PostmortemServiceConfig`
  * because the composition root, which runs every service on one listener, does not need it.
  * @throws Error `Invalid postmortem-service configuration: PORT: problem`
  */
-export function loadPostmortemServiceHttpConfig(env: NodeJS.ProcessEnv): { port: number } {
-  const parsed = httpSchema.safeParse({ PORT: env.PORT === '' ? undefined : env.PORT });
+export function loadPostmortemServiceHttpConfig(env: NodeJS.ProcessEnv): { host: string; port: number } {
+  const parsed = httpSchema.safeParse({ HOST: env.HOST === '' ? undefined : env.HOST, PORT: env.PORT === '' ? undefined : env.PORT });
   if (!parsed.success) {
     throw new Error(`Invalid postmortem-service configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
-  return { port: parsed.data.PORT };
+  return { host: parsed.data.HOST, port: parsed.data.PORT };
 }
 
 /** The postmortem service deployed alone: its own keys, the HTTP port and the transport. */
 export interface PostmortemServiceStandaloneConfig {
   service: PostmortemServiceConfig;
-  http: { port: number };
+  http: { host: string; port: number };
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
 }

@@ -53,6 +53,11 @@ export interface KafkaTransportOptions {
   clientId: string;
   /** Bootstrap brokers as `host:port`. */
   brokers: string[];
+  /**
+   * Prepended to every consumer name to form its Kafka group id (default ''): `staging.` gives
+   * `staging.notification-service.…`, so two deployments can share a cluster. The inbox keeps the bare name.
+   */
+  groupIdPrefix?: string;
   /** Partition count and replication factor of every topic the transport creates at start. */
   topics: KafkaTopicSettings;
   /** Attempts and backoff per message before it is dead-lettered. Default `DEFAULT_CONSUME_RETRY_POLICY`. */
@@ -217,7 +222,7 @@ export class KafkaTransport implements MessageTransport {
     };
     const lags: KafkaConsumerLag[] = [];
     for (const [group, byTopic] of this.groups) {
-      const committed = await session.admin.fetchOffsets({ groupId: group, topics: [...byTopic.keys()] });
+      const committed = await session.admin.fetchOffsets({ groupId: this.groupIdOf(group), topics: [...byTopic.keys()] });
       for (const { topic, partitions } of committed) {
         const marks = await watermarksOf(topic);
         for (const { partition, offset } of partitions) {
@@ -235,6 +240,10 @@ export class KafkaTransport implements MessageTransport {
       }
     }
     return lags.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  private groupIdOf(consumer: string): string {
+    return `${this.options.groupIdPrefix ?? ''}${consumer}`;
   }
 
   /** Messages copied to a `.dlq` topic by this instance's consumers since the last `start()`. */
@@ -337,7 +346,7 @@ export class KafkaTransport implements MessageTransport {
   private async runConsumer(session: Session, group: string, topics: string[]): Promise<void> {
     const tuning = this.options.consumer ?? {};
     const consumer = session.kafka.consumer({
-      groupId: group,
+      groupId: this.groupIdOf(group),
       sessionTimeout: tuning.sessionTimeoutMs,
       rebalanceTimeout: tuning.rebalanceTimeoutMs,
       heartbeatInterval: tuning.heartbeatIntervalMs,
