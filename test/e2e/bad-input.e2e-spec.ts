@@ -115,6 +115,9 @@ const HOSTILE_IF_MATCH = ['"abc"', 'W/', '"1", "2"', 'W/"1", W/"2"', 'yesterday'
 /** Row counts of the tables a slipped-through request would write to. */
 type Counts = Record<string, number>;
 
+// Hundreds of requests per test: generous on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 /**
  * A systematic bad-input sweep over every route of the composed platform, as listed by its own OpenAPI
  * document (a new route is swept without touching this file): hostile path parameters, query strings,

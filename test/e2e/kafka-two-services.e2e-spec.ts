@@ -125,4 +125,29 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
     expect(broker.refusals).toEqual([]);
     expect(brokerLog).toEqual([]);
   });
+
+  it('reports Kafka consumer lag, relay backlog and dead-letter topics in /health/ready and /metrics', async () => {
+    const incidentStatus = await eventually(async () => {
+      const ready = await request(incidentApp!.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.services[0].relayBacklog).toBe(0);
+      return ready.body as { transport: { transport: string; up: boolean } };
+    }, 10_000);
+    expect(incidentStatus.transport).toMatchObject({ transport: 'kafka', up: true });
+
+    const group = NotifySubscribersWhenIncidentEventReactor.consumer;
+    const notificationStatus = await eventually(async () => {
+      const ready = await request(notificationApp!.getHttpServer()).get('/health/ready').expect(200);
+      const lag = ready.body.transport.consumerLag as { groupId: string; lag: number; highWatermark: number }[];
+      expect(lag.length).toBeGreaterThan(0);
+      expect(lag.every((partition) => partition.groupId === group && partition.lag === 0)).toBe(true);
+      return ready.body as { transport: { deadLetterTopics: { topic: string; messages: number }[] } };
+    }, 10_000);
+    expect(notificationStatus.transport.deadLetterTopics).toEqual([{ topic: `${TOPICS.incidents}.dlq`, messages: 0 }]);
+
+    const metrics = (await request(notificationApp!.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^fireline_transport_up\{transport="kafka"\} 1$/m);
+    expect(metrics).toMatch(new RegExp(`^fireline_kafka_consumer_lag_messages\\{group="${group}",topic="${TOPICS.incidents}",partition="0"\\} 0$`, 'm'));
+    expect(metrics).toMatch(/^fireline_kafka_dlq_messages\{topic="fireline.incidents.v1.dlq"\} 0$/m);
+    expect(metrics).toMatch(/^fireline_notification_deliveries\{service="notification-service",status="delivered"\} 2$/m);
+  });
 });

@@ -198,11 +198,30 @@ describe('Fireline platform (e2e)', () => {
     expect(ui.text).toContain('swagger');
   });
 
-  it('reports ready only when every service database answers', async () => {
+  it('reports readiness per service with relay backlog and subscription lag, and the same as Prometheus metrics', async () => {
     const ready = await http.get('/health/ready');
     expect(ready.status).toBe(200);
-    expect(Object.keys(ready.body.details).sort()).toEqual(['database:incident', 'database:notification', 'database:postmortem']);
+    expect(ready.body.status).toBe('ok');
+    expect(ready.body.transport).toMatchObject({ transport: 'in-process', up: true });
+    const services = ready.body.services as { name: string; database: { up: boolean }; subscriptions: { name: string; kind: string }[] }[];
+    expect(services.map((s) => s.name)).toEqual(['incident-service', 'notification-service', 'postmortem-service']);
+    expect(services.every((s) => s.database.up)).toBe(true);
+    expect(services[0].subscriptions.map((s) => s.kind).sort()).toEqual(['projection', 'relay', 'workflow']);
     expect((await http.get('/health/live')).status).toBe(200);
+
+    // Once the earlier tests' events are relayed, the backlog is zero everywhere.
+    await eventually(async () => {
+      const status = (await http.get('/health/ready')).body as { services: { relayBacklog: number; subscriptions: { behind: number }[] }[] };
+      expect(status.services.flatMap((s) => [s.relayBacklog, ...s.subscriptions.map((sub) => sub.behind)]).every((n) => n === 0)).toBe(true);
+    });
+    const metrics = await http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.text).toMatch(/^fireline_ready 1$/m);
+    expect(metrics.text).toMatch(/^fireline_relay_backlog_events\{service="incident-service"\} 0$/m);
+    expect(metrics.text).toMatch(/^fireline_database_up\{service="postmortem-service"\} 1$/m);
+    expect(metrics.text).toMatch(/^# TYPE fireline_notification_deliveries gauge$/m);
+    expect(metrics.text).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 
   it.each([

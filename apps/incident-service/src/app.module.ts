@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ObservabilityModule } from '@fireline/observability';
 import { TOPICS } from '@fireline/contracts';
 import { InProcessMessagingModule, KafkaMessagingModule, type MessagingConfig } from '@fireline/messaging';
 import type { IncidentServiceStandaloneConfig } from './config/incident-service.config';
-import { IncidentServiceModule } from './incident-service.module';
+import { IncidentServiceModule, INCIDENT_SERVICE_OBSERVED } from './incident-service.module';
 
 /**
  * incident-service deployed alone. Over Kafka its relay publishes `fireline.incidents.v1` for the other
@@ -13,7 +14,7 @@ import { IncidentServiceModule } from './incident-service.module';
 @Module({})
 export class AppModule {
   static register(config: Omit<IncidentServiceStandaloneConfig, 'http'>): DynamicModule {
-    return { module: AppModule, imports: [CqrsModule.forRoot(), messagingModuleOf(config.messaging), IncidentServiceModule.register(config.service)] };
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messagingModuleOf(config.messaging), IncidentServiceModule.register(config.service), ObservabilityModule.register([INCIDENT_SERVICE_OBSERVED])] };
   }
 }
 

@@ -1,7 +1,8 @@
+import type { ObservedService } from '@fireline/observability';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { Pool } from 'pg';
@@ -30,6 +31,15 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...ALERT_INGESTION.migrations,
   ...PAGERDUTY_WEBHOOKS.migrations,
 ];
+
+const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED];
+
+/** What `/health/ready` and `/metrics` report for incident-service: its database and every subscription. */
+export const INCIDENT_SERVICE_OBSERVED: ObservedService = {
+  name: 'incident-service',
+  poolToken: INCIDENT_PG_POOL,
+  subscriptions: [projectionSubscriptionName(incidentSummaryProjection), ...OTHER_SUBSCRIPTIONS],
+};
 
 /**
  * incident-service as one Nest module: its own database (TypeORM data source `incident`, whose pg pool
@@ -64,7 +74,7 @@ export class IncidentServiceModule {
           path: 'v1/admin/incident-service',
           poolToken: INCIDENT_PG_POOL,
           projections: [incidentSummaryProjection],
-          otherSubscriptions: [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED],
+          otherSubscriptions: OTHER_SUBSCRIPTIONS,
         }),
       ],
       providers: [

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ObservabilityModule } from '@fireline/observability';
 import { InProcessMessagingModule, KafkaMessagingModule } from '@fireline/messaging';
 import type { NotificationServiceStandaloneConfig } from './config/notification-service.config';
-import { NotificationServiceModule } from './notification-service.module';
+import { NotificationServiceModule, NOTIFICATION_SERVICE_OBSERVED } from './notification-service.module';
 
 /**
  * notification-service deployed alone. Over Kafka it consumes `fireline.incidents.v1` as the group
@@ -13,6 +14,6 @@ import { NotificationServiceModule } from './notification-service.module';
 export class AppModule {
   static register(config: Pick<NotificationServiceStandaloneConfig, 'service' | 'messaging'>): DynamicModule {
     const messaging = config.messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...config.messaging.kafka, publishTopics: [] }) : InProcessMessagingModule;
-    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, NotificationServiceModule.register(config.service)] };
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, NotificationServiceModule.register(config.service), ObservabilityModule.register([NOTIFICATION_SERVICE_OBSERVED])] };
   }
 }

@@ -1,3 +1,4 @@
+import type { ObservedService } from '@fireline/observability';
 import { pgPoolOf } from '@fireline/event-store';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -28,6 +29,28 @@ import { NotifySubscribersWhenIncidentEventReactor } from './notifications/react
 export { NOTIFICATION_PG_POOL } from './notifications/notification.tokens';
 
 const ENTITIES = [NotificationRuleEntity, DeliveryEntity, DeliveryAttemptEntity];
+
+/**
+ * What `/health/ready` and `/metrics` report for notification-service: its database, its parked
+ * messages, and deliveries by status (`fireline_notification_deliveries{status="dead_lettered"}` is the
+ * notification dead-letter count). No event store, so no subscriptions.
+ */
+export const NOTIFICATION_SERVICE_OBSERVED: ObservedService = {
+  name: 'notification-service',
+  poolToken: NOTIFICATION_PG_POOL,
+  subscriptions: [],
+  gauges: [
+    {
+      name: 'notification_deliveries',
+      help: 'Notification deliveries by status (pending, sending, retrying, delivered, dead_lettered).',
+      label: 'status',
+      async read(pool) {
+        const { rows } = await pool.query<{ status: string; count: string }>('SELECT status, count(*)::text AS count FROM deliveries GROUP BY status');
+        return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+      },
+    },
+  ],
+};
 
 /** notification-service's migrations, in order (`migrate.ts` runs the same list). */
 export const NOTIFICATION_SERVICE_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS];

@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InProcessMessagingModule } from '@fireline/messaging';
+import { ObservabilityModule } from '@fireline/observability';
 import type { IncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
-import { IncidentServiceModule } from '../../incident-service/src/incident-service.module';
+import { INCIDENT_SERVICE_OBSERVED, IncidentServiceModule } from '../../incident-service/src/incident-service.module';
 import type { NotificationServiceConfig } from '../../notification-service/src/config/notification-service.config';
-import { NotificationServiceModule } from '../../notification-service/src/notification-service.module';
+import { NOTIFICATION_SERVICE_OBSERVED, NotificationServiceModule } from '../../notification-service/src/notification-service.module';
 import type { PostmortemServiceConfig } from '../../postmortem-service/src/config/postmortem-service.config';
-import { PostmortemServiceModule } from '../../postmortem-service/src/postmortem-service.module';
-import { HealthHttpController } from './health/health.http.controller';
+import { POSTMORTEM_SERVICE_OBSERVED, PostmortemServiceModule } from '../../postmortem-service/src/postmortem-service.module';
 
 /** The configuration of each composed service. */
 export interface PlatformServicesConfig {
@@ -31,8 +31,8 @@ export class PlatformModule {
         IncidentServiceModule.register(services.incident),
         NotificationServiceModule.register(services.notification),
         PostmortemServiceModule.register(services.postmortem),
+        ObservabilityModule.register([INCIDENT_SERVICE_OBSERVED, NOTIFICATION_SERVICE_OBSERVED, POSTMORTEM_SERVICE_OBSERVED]),
       ],
-      controllers: [HealthHttpController],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ObservabilityModule } from '@fireline/observability';
 import { TOPICS } from '@fireline/contracts';
 import { InProcessMessagingModule, KafkaMessagingModule } from '@fireline/messaging';
 import type { PostmortemServiceStandaloneConfig } from './config/postmortem-service.config';
-import { PostmortemServiceModule } from './postmortem-service.module';
+import { PostmortemServiceModule, POSTMORTEM_SERVICE_OBSERVED } from './postmortem-service.module';
 
 /**
  * The postmortem service deployed alone. Over Kafka it consumes `fireline.incidents.v1` and its relay
@@ -15,6 +16,6 @@ export class AppModule {
   static register(config: Pick<PostmortemServiceStandaloneConfig, 'service' | 'messaging'>): DynamicModule {
     const messaging =
       config.messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...config.messaging.kafka, publishTopics: [TOPICS.postmortems] }) : InProcessMessagingModule;
-    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, PostmortemServiceModule.register(config.service)] };
+    return { module: AppModule, imports: [CqrsModule.forRoot(), messaging, PostmortemServiceModule.register(config.service), ObservabilityModule.register([POSTMORTEM_SERVICE_OBSERVED])] };
   }
 }

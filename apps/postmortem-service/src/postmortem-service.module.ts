@@ -1,4 +1,5 @@
-import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf } from '@fireline/event-store';
+import type { ObservedService } from '@fireline/observability';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
@@ -27,6 +28,15 @@ import { IncidentTimelineRepository } from './postmortems/workflows/incident-tim
 export const POSTMORTEM_DATA_SOURCE = 'postmortem';
 
 const ENTITIES = [PostmortemSummaryEntity, ActionItemEntity];
+
+const POSTMORTEM_PROJECTIONS = [postmortemSummaryProjection, actionItemsProjection];
+
+/** What `/health/ready` and `/metrics` report for postmortem-service: its database and every subscription. */
+export const POSTMORTEM_SERVICE_OBSERVED: ObservedService = {
+  name: 'postmortem-service',
+  poolToken: POSTMORTEM_PG_POOL,
+  subscriptions: [...POSTMORTEM_PROJECTIONS.map((projection) => projectionSubscriptionName(projection)), `relay:${POSTMORTEM_RELAY_NAME}`],
+};
 
 /** postmortem-service's migrations, in order (`migrate.ts` runs the same list). */
 export const POSTMORTEM_SERVICE_ALL_MIGRATIONS = [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...POSTMORTEM_SERVICE_MIGRATIONS];
@@ -66,7 +76,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
         SubscriptionsAdminControllerFor({
           path: 'v1/admin/postmortem-service',
           poolToken: POSTMORTEM_PG_POOL,
-          projections: [postmortemSummaryProjection, actionItemsProjection],
+          projections: POSTMORTEM_PROJECTIONS,
           otherSubscriptions: [`relay:${POSTMORTEM_RELAY_NAME}`],
         }),
       ],

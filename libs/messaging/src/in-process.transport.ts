@@ -1,6 +1,6 @@
 import type { IntegrationEvent, TopicName } from '@fireline/contracts';
 import { consumeOnce, DEFAULT_CONSUME_RETRY_POLICY, type ConsumeRetryPolicy } from './consume';
-import type { ConsumerRegistration, MessageTransport } from './message-transport';
+import type { ConsumerRegistration, MessageTransport, TransportStatus } from './message-transport';
 
 /**
  * The embedded default transport: every service runs in one process and `publish` hands each event
@@ -43,6 +43,18 @@ export class InProcessTransport implements MessageTransport {
     } finally {
       this.inFlight.delete(delivery);
     }
+  }
+
+  /** Up unless stopped; no lag (publish waits for every consumer) and no `.dlq` topics (parked messages are in `dead_letters`). */
+  async status(): Promise<TransportStatus> {
+    return {
+      transport: 'in-process',
+      up: !this.stopped,
+      problems: this.stopped ? ['transport is stopped'] : [],
+      consumerLag: [],
+      deadLetterTopics: [],
+      deadLetteredSinceStart: 0,
+    };
   }
 
   /** Refuses new publishes and waits for deliveries in flight. */

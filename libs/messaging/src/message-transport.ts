@@ -19,6 +19,38 @@ export interface ConsumerRegistration {
   handle(event: IntegrationEvent, tx: PoolClient): Promise<void>;
 }
 
+/** Progress of one consumer group on one partition: committed offset against the partition's end. */
+export interface ConsumerLag {
+  /** The consumer name (`ConsumerRegistration.consumer`). */
+  consumer: string;
+  /** The broker-side group id (`KAFKA_GROUP_ID_PREFIX` + consumer). */
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** Next offset the group will read; null when the group has committed nothing on this partition. */
+  committedOffset: number | null;
+  highWatermark: number;
+  /** Messages not yet committed: highWatermark - committedOffset (or - the log start when nothing is committed). */
+  lag: number;
+}
+
+/**
+ * What a transport reports for health checks and metrics (`status()`).
+ * - `up`: started and every consumer running (a Kafka consumer that crashed for good makes it false).
+ * - `problems`: why it is not up, one line each.
+ * - `consumerLag`: per group/topic/partition (Kafka); empty in process, where publish waits for consumers.
+ * - `deadLetterTopics`: messages in each `<topic>.dlq` of the subscribed topics (whoever parked them), Kafka only.
+ * - `deadLetteredSinceStart`: messages this instance's consumers copied to a `.dlq` topic since `start()`.
+ */
+export interface TransportStatus {
+  transport: 'in-process' | 'kafka';
+  up: boolean;
+  problems: string[];
+  consumerLag: ConsumerLag[];
+  deadLetterTopics: { topic: string; messages: number }[];
+  deadLetteredSinceStart: number;
+}
+
 /**
  * The transport port. Adapters: `InProcessTransport` (embedded default, one process) and the Kafka
  * adapter (kafkajs; separate processes). `publish` resolves only when the adapter has durably taken
@@ -30,6 +62,8 @@ export interface MessageTransport {
   subscribe(registration: ConsumerRegistration): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Health and progress; never throws (a broker that does not answer is reported in `problems`). */
+  status(): Promise<TransportStatus>;
 }
 
 /** Nest injection token for the process's `MessageTransport`. */

@@ -138,7 +138,7 @@ describe(KafkaTransport.name, () => {
 
     await eventually(() => expect(committed(group)).toEqual([{ topic: TOPIC, partition: 0, offset: 1 }]));
     expect(await effectsOf(group)).toEqual([{ event_id: event.eventId, stream_id: event.streamId, seq: 1 }]);
-    expect(await transport.lag()).toEqual([{ consumer: group, topic: TOPIC, partition: 0, committedOffset: 1, highWatermark: 1, lag: 0 }]);
+    expect(await transport.lag()).toEqual([{ consumer: group, groupId: group, topic: TOPIC, partition: 0, committedOffset: 1, highWatermark: 1, lag: 0 }]);
     expect(transport.deadLetteredSinceStart()).toBe(0);
   });
 
@@ -226,6 +226,40 @@ describe(KafkaTransport.name, () => {
       'dlq-original-offset': '0',
     });
     expect(transport.deadLetteredSinceStart()).toBe(1);
+    expect(await transport.status()).toEqual({
+      transport: 'kafka',
+      up: true,
+      problems: [],
+      consumerLag: [{ consumer: group, groupId: group, topic: TOPIC, partition: 0, committedOffset: 2, highWatermark: 2, lag: 0 }],
+      deadLetterTopics: [{ topic: DLQ, messages: 1 }],
+      deadLetteredSinceStart: 1,
+    });
+  });
+
+  it('reports consumer lag under its prefixed group id while a handler is stuck, and down once stopped', async () => {
+    const consumer = fresh('notify');
+    let release: () => void = () => undefined;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const transport = newTransport({ groupIdPrefix: 'staging.' });
+    transport.subscribe(
+      registration(consumer, async (event, tx) => {
+        await stuck;
+        await recordEffect(consumer, event, tx);
+      }),
+    );
+    expect(await transport.status()).toMatchObject({ up: false, problems: ['transport is not started'] });
+    await transport.start();
+    const streamId = fresh('incident');
+    await transport.publish(TOPIC, [eventOf(streamId, 1), eventOf(streamId, 2), eventOf(streamId, 3)]);
+
+    await eventually(async () => expect((await transport.status()).consumerLag).toEqual([{ consumer, groupId: `staging.${consumer}`, topic: TOPIC, partition: 0, committedOffset: null, highWatermark: 3, lag: 3 }]));
+    expect(broker.committedOffsets(`staging.${consumer}`)).toEqual([]);
+    release();
+    await eventually(async () => expect((await transport.status()).consumerLag).toMatchObject([{ committedOffset: 3, lag: 0 }]));
+    expect(committed(`staging.${consumer}`)).toEqual([{ topic: TOPIC, partition: 0, offset: 3 }]);
+
+    await transport.stop();
+    expect(await transport.status()).toMatchObject({ transport: 'kafka', up: false, problems: ['transport is not started'] });
   });
 
   it('dead-letters a message that is not an envelope without calling the handler, and consumes the next', async () => {

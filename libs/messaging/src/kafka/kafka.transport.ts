@@ -11,7 +11,7 @@ import {
 } from 'kafkajs';
 import { consumeOnce, DEFAULT_CONSUME_RETRY_POLICY, type ConsumeOutcome, type ConsumeRetryPolicy } from '../consume';
 import { describeError, parkInDeadLetters } from '../dead-letter';
-import type { ConsumerRegistration, MessageTransport } from '../message-transport';
+import type { ConsumerLag, ConsumerRegistration, MessageTransport, TransportStatus } from '../message-transport';
 import { decodeIntegrationEvent, encodeIntegrationEvent, toDeadLetterMessage, unparseableEnvelope } from './kafka-message.codec';
 
 /** How much kafkajs logs (to stdout, as JSON lines). */
@@ -74,18 +74,6 @@ export interface KafkaTransportOptions {
   shutdownTimeoutMs?: number;
 }
 
-/** Progress of one consumer group on one partition: committed offset against the partition's end. */
-export interface KafkaConsumerLag {
-  /** The consumer-group name (`ConsumerRegistration.consumer`). */
-  consumer: string;
-  topic: string;
-  partition: number;
-  /** Next offset the group will read; null when the group has committed nothing on this partition. */
-  committedOffset: number | null;
-  highWatermark: number;
-  /** Messages not yet committed: highWatermark - committedOffset (or - the log start when nothing is committed). */
-  lag: number;
-}
 
 const LOG_LEVELS: Record<KafkaTransportLogLevel, kafkaLogLevel> = {
   nothing: kafkaLogLevel.NOTHING,
@@ -105,6 +93,8 @@ interface Session {
   readonly consumers: Consumer[];
   readonly topics: Map<string, Promise<void>>;
   readonly inFlight: Set<Promise<unknown>>;
+  /** group -> why its consumer stopped for good (kafkajs CRASH without restart). */
+  readonly crashed: Map<string, string>;
   stopping: boolean;
   abandoned: boolean;
   /** Resolves with ABANDONED when `stop()` gives up waiting for in-flight messages. */
@@ -206,7 +196,7 @@ export class KafkaTransport implements MessageTransport {
    * Committed offset against high watermark for every subscribed group, topic and partition, sorted.
    * @throws Error when not started.
    */
-  async lag(): Promise<KafkaConsumerLag[]> {
+  async lag(): Promise<ConsumerLag[]> {
     const session = this.session;
     if (!session) throw new Error('KafkaTransport is not started');
     const watermarks = new Map<string, Promise<Map<number, { high: number; low: number }>>>();
@@ -220,7 +210,7 @@ export class KafkaTransport implements MessageTransport {
       }
       return found;
     };
-    const lags: KafkaConsumerLag[] = [];
+    const lags: ConsumerLag[] = [];
     for (const [group, byTopic] of this.groups) {
       const committed = await session.admin.fetchOffsets({ groupId: this.groupIdOf(group), topics: [...byTopic.keys()] });
       for (const { topic, partitions } of committed) {
@@ -230,6 +220,7 @@ export class KafkaTransport implements MessageTransport {
           const committedOffset = Number(offset) >= 0 ? Number(offset) : null;
           lags.push({
             consumer: group,
+            groupId: this.groupIdOf(group),
             topic,
             partition,
             committedOffset,
@@ -240,6 +231,31 @@ export class KafkaTransport implements MessageTransport {
       }
     }
     return lags.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  /**
+   * Up when started and no consumer crashed for good; lag and `.dlq` sizes from the cluster. A broker
+   * that does not answer within kafkajs's request timeout is reported in `problems`, not thrown.
+   */
+  async status(): Promise<TransportStatus> {
+    const session = this.session;
+    const base = { transport: 'kafka' as const, consumerLag: [], deadLetterTopics: [], deadLetteredSinceStart: this.deadLettered };
+    if (!session || session.stopping) return { ...base, up: false, problems: ['transport is not started'] };
+    const problems = [...session.crashed].map(([group, error]) => `consumer ${group} stopped: ${error}`);
+    try {
+      const consumerLag = await this.lag();
+      const subscribed = new Set([...this.groups.values()].flatMap((byTopic) => [...byTopic.keys()] as TopicName[]));
+      const deadLetterTopics = await Promise.all(
+        [...subscribed].map(async (topic) => {
+          const dlq = deadLetterTopicOf(topic);
+          const offsets = await session.admin.fetchTopicOffsets(dlq);
+          return { topic: dlq, messages: offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0) };
+        }),
+      );
+      return { ...base, up: problems.length === 0, problems, consumerLag, deadLetterTopics };
+    } catch (error) {
+      return { ...base, up: false, problems: [...problems, `broker: ${describeError(error)}`] };
+    }
   }
 
   private groupIdOf(consumer: string): string {
@@ -272,6 +288,7 @@ export class KafkaTransport implements MessageTransport {
       consumers: [],
       topics: new Map(),
       inFlight: new Set(),
+      crashed: new Map(),
       stopping: false,
       abandoned: false,
       abandonment,
@@ -354,6 +371,9 @@ export class KafkaTransport implements MessageTransport {
       allowAutoTopicCreation: false,
     });
     session.consumers.push(consumer);
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) session.crashed.set(group, describeError(payload.error));
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: tuning.fromBeginning ?? true });
     await consumer.run({

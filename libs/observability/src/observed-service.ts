@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+
+/**
+ * One service as health checks and metrics see it. The platform observes three; a service run alone, one.
+ * - `name`: `incident-service`, the `service` label of every metric.
+ * - `poolToken`: Nest token of the service's `pg.Pool` (its own database).
+ * - `subscriptions`: names in `subscription_checkpoints` — projections (`projection:…`), relays
+ *   (`relay:…`, whose lag is the relay backlog) and workflows (`workflow:…`).
+ * - `gauges`: service-specific numbers read from its database on each scrape (e.g. deliveries by status).
+ */
+export interface ObservedService {
+  name: string;
+  poolToken: string | symbol;
+  subscriptions: readonly string[];
+  gauges?: readonly ServiceGauge[];
+}
+
+/**
+ * A gauge read from the service's database at scrape time: `read` returns value per label value,
+ * e.g. `{ pending: 3, dead_lettered: 1 }` for `label: 'status'`. Exported as `fireline_<name>`.
+ */
+export interface ServiceGauge {
+  name: string;
+  help: string;
+  label: string;
+  read(pool: Pool): Promise<Record<string, number>>;
+}
+
+/** Which kind of subscription a name is, from its prefix. */
+export function subscriptionKind(name: string): 'projection' | 'relay' | 'workflow' {
+  if (name.startsWith('relay:')) return 'relay';
+  if (name.startsWith('workflow:')) return 'workflow';
+  return 'projection';
+}
