@@ -1,6 +1,6 @@
 import { EventStore } from '@fireline/event-store';
 import { InProcessTransport, CreateInboxAndDeadLetters1732000000100, type MessageTransport, type TransportStatus } from '@fireline/messaging';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Pool } from 'pg';
 import { createEventStoreDatabase, newStreamId } from '../../event-store/src/testing/event-store.testing';
 import type { TestDatabase } from '../../../test/support/test-database';
@@ -65,7 +65,8 @@ describe(readProcessStatus.name, () => {
 
   it('is not ready, within the time limit, when a database does not answer; the other service is still reported', async () => {
     // A server that accepts connections and never answers: a hung database.
-    const silent = createServer(() => undefined);
+    const connections = new Set<Socket>();
+    const silent = createServer((socket) => void connections.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     const unreachable = new Pool({ connectionString: `postgres://nobody:x@127.0.0.1:${port}/none`, connectionTimeoutMillis: 60_000 });
@@ -89,8 +90,9 @@ describe(readProcessStatus.name, () => {
       expect(status.services[0].database.error).toBe('no answer within 300 ms');
       expect(await new ProcessMetrics([service()]).render(status)).toMatch(/^fireline_database_up\{service="lost-service"\} 0$/m);
     } finally {
-      void unreachable.end();
-      silent.close();
+      for (const socket of connections) socket.destroy();
+      await unreachable.end();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
