@@ -1,21 +1,6 @@
-import type { MessagingConfig } from '@fireline/messaging';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  INCIDENT_SERVICE_ENV_KEYS,
-  loadIncidentServiceConfig,
-  loadIncidentServiceStandaloneConfig,
-} from '../../apps/incident-service/src/config/incident-service.config';
-import {
-  NOTIFICATION_SERVICE_ENV_KEYS,
-  loadNotificationServiceConfig,
-  loadNotificationServiceStandaloneConfig,
-} from '../../apps/notification-service/src/config/notification-service.config';
-import {
-  POSTMORTEM_SERVICE_ENV_KEYS,
-  loadPostmortemServiceConfig,
-  loadPostmortemServiceStandaloneConfig,
-} from '../../apps/postmortem-service/src/config/postmortem-service.config';
+import { DEPLOYABLE_SERVICES, type DeployableService } from './deployable-services';
 import {
   commandOf,
   copyArguments,
@@ -39,46 +24,8 @@ const dockerfile = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'
 const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8');
 const nestCli = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { entryFile: string; root: string }> };
 
-interface DatabaseSettings {
-  database: { url: string; migrationsRun: boolean };
-}
-
-/** One deployable: its README port, its config schema and loaders, as `main.ts` and `migrate.ts` call them. */
-interface Deployable {
-  name: string;
-  port: number;
-  envKeys: readonly string[];
-  databaseUrlKey: string;
-  load: (env: NodeJS.ProcessEnv) => { http: { port: number }; service: DatabaseSettings; messaging: MessagingConfig };
-  loadForMigrations: (env: NodeJS.ProcessEnv) => DatabaseSettings;
-}
-
-const DEPLOYABLES: Deployable[] = [
-  {
-    name: 'incident-service',
-    port: 3001,
-    envKeys: INCIDENT_SERVICE_ENV_KEYS,
-    databaseUrlKey: 'INCIDENT_DATABASE_URL',
-    load: loadIncidentServiceStandaloneConfig,
-    loadForMigrations: loadIncidentServiceConfig,
-  },
-  {
-    name: 'notification-service',
-    port: 3002,
-    envKeys: NOTIFICATION_SERVICE_ENV_KEYS,
-    databaseUrlKey: 'NOTIFICATION_DATABASE_URL',
-    load: loadNotificationServiceStandaloneConfig,
-    loadForMigrations: loadNotificationServiceConfig,
-  },
-  {
-    name: 'postmortem-service',
-    port: 3003,
-    envKeys: POSTMORTEM_SERVICE_ENV_KEYS,
-    databaseUrlKey: 'POSTMORTEM_DATABASE_URL',
-    load: loadPostmortemServiceStandaloneConfig,
-    loadForMigrations: loadPostmortemServiceConfig,
-  },
-];
+type Deployable = DeployableService;
+const DEPLOYABLES = DEPLOYABLE_SERVICES;
 
 /** The one compose service whose command runs `script`, with its name. */
 function serviceRunning(script: string): [string, ComposeService] {
@@ -136,16 +83,15 @@ describe('docker-compose.yml and Dockerfile', () => {
   });
 
   it.each(DEPLOYABLES)('gives $name an environment its own loader accepts, on the Kafka transport, migrations left to its migrate service', (deployable) => {
-    const config = deployable.load(environmentOf(mainOf(deployable)[1]));
+    const config = deployable.loadStandalone(environmentOf(mainOf(deployable)[1]));
     expect(config.messaging.transport).toBe('kafka');
     expect(config.service.database.migrationsRun).toBe(false);
-    const migrations = deployable.loadForMigrations(environmentOf(migrateOf(deployable)[1]));
-    expect(migrations.database.url).toBe(config.service.database.url);
+    expect(deployable.loadDatabaseUrl(environmentOf(migrateOf(deployable)[1]))).toBe(config.service.database.url);
   });
 
   it.each(DEPLOYABLES)('publishes and health-checks the port $name listens on', (deployable) => {
     const [, service] = mainOf(deployable);
-    const { port } = deployable.load(environmentOf(service)).http;
+    const { port } = deployable.loadStandalone(environmentOf(service)).http;
     expect(port).toBe(deployable.port);
     expect(portsOf(service)).toEqual([{ hostIp: '127.0.0.1', published: deployable.port, target: port }]);
     expect(healthcheckOf(service)).toContain(`http://127.0.0.1:${port}/health/ready`);
@@ -165,7 +111,7 @@ describe('docker-compose.yml and Dockerfile', () => {
     const env = environmentOf(kafka);
     const advertised = [...kafkaListeners(env.KAFKA_ADVERTISED_LISTENERS).values()].map(({ host, port }) => `${host}:${port}`);
     for (const deployable of DEPLOYABLES) {
-      const { messaging } = deployable.load(environmentOf(mainOf(deployable)[1]));
+      const { messaging } = deployable.loadStandalone(environmentOf(mainOf(deployable)[1]));
       const brokers = messaging.transport === 'kafka' ? messaging.kafka.brokers : [];
       expect(brokers.length).toBeGreaterThan(0);
       for (const broker of brokers) {
@@ -177,7 +123,7 @@ describe('docker-compose.yml and Dockerfile', () => {
 
   it('creates topics with settings every service agrees on and one broker can hold', () => {
     const topicSettings = DEPLOYABLES.map((deployable) => {
-      const { messaging } = deployable.load(environmentOf(mainOf(deployable)[1]));
+      const { messaging } = deployable.loadStandalone(environmentOf(mainOf(deployable)[1]));
       return messaging.transport === 'kafka' ? messaging.kafka.topics : undefined;
     });
     expect(new Set(topicSettings.map((settings) => JSON.stringify(settings))).size).toBe(1);

@@ -1,4 +1,3 @@
-import type { MessagingConfig } from '@fireline/messaging';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -23,21 +22,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import {
-  INCIDENT_SERVICE_ENV_KEYS,
-  loadIncidentServiceConfig,
-  loadIncidentServiceStandaloneConfig,
-} from '../../apps/incident-service/src/config/incident-service.config';
-import {
-  NOTIFICATION_SERVICE_ENV_KEYS,
-  loadNotificationServiceConfig,
-  loadNotificationServiceStandaloneConfig,
-} from '../../apps/notification-service/src/config/notification-service.config';
-import {
-  POSTMORTEM_SERVICE_ENV_KEYS,
-  loadPostmortemServiceConfig,
-  loadPostmortemServiceStandaloneConfig,
-} from '../../apps/postmortem-service/src/config/postmortem-service.config';
+import { DEPLOYABLE_SERVICES, type DeployableService } from './deployable-services';
 import { renderKustomization, type KubernetesObject } from './kustomize';
 
 const ROOT = resolve(__dirname, '../..');
@@ -53,46 +38,17 @@ const TARGETS: Record<Target, { directory: string; namespace?: string; replicati
   prod: { directory: 'k8s/overlays/prod', namespace: 'fireline', replicationFactor: 3 },
 };
 
-interface DeployedService {
-  name: string;
-  envKeys: readonly string[];
-  /** `main.ts`'s loader. */
-  loadStandalone(env: NodeJS.ProcessEnv): {
-    http: { port: number };
-    service: { database: { url: string; migrationsRun: boolean } };
-    messaging: MessagingConfig;
-  };
-  /** What `migrate.ts` reads. */
-  loadDatabaseUrl(env: NodeJS.ProcessEnv): string;
+interface DeployedService extends DeployableService {
   /** `protocol/port` the service may open connections to. */
   egress: string[];
 }
 
 const DATABASE_AND_KAFKA = ['TCP/53', 'UDP/53', 'TCP/5432', 'TCP/9092'];
-const SERVICES: DeployedService[] = [
-  {
-    name: 'incident-service',
-    envKeys: INCIDENT_SERVICE_ENV_KEYS,
-    loadStandalone: loadIncidentServiceStandaloneConfig,
-    loadDatabaseUrl: (env) => loadIncidentServiceConfig(env).database.url,
-    egress: DATABASE_AND_KAFKA,
-  },
-  {
-    name: 'notification-service',
-    envKeys: NOTIFICATION_SERVICE_ENV_KEYS,
-    loadStandalone: loadNotificationServiceStandaloneConfig,
-    loadDatabaseUrl: (env) => loadNotificationServiceConfig(env).database.url,
-    // Webhook and Slack deliveries.
-    egress: [...DATABASE_AND_KAFKA, 'TCP/443'],
-  },
-  {
-    name: 'postmortem-service',
-    envKeys: POSTMORTEM_SERVICE_ENV_KEYS,
-    loadStandalone: loadPostmortemServiceStandaloneConfig,
-    loadDatabaseUrl: (env) => loadPostmortemServiceConfig(env).database.url,
-    egress: DATABASE_AND_KAFKA,
-  },
-];
+/** Webhook and Slack deliveries leave notification-service on 443; nothing else talks to the internet. */
+const SERVICES: DeployedService[] = DEPLOYABLE_SERVICES.map((service) => ({
+  ...service,
+  egress: service.name === 'notification-service' ? [...DATABASE_AND_KAFKA, 'TCP/443'] : DATABASE_AND_KAFKA,
+}));
 
 /** The kubernetes-models class per apiVersion and kind: every kind the manifests may hold. */
 const MODELS: Record<string, { module: string; model: new (data: never) => { validate(): void } }> = {
