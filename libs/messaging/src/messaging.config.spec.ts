@@ -1,6 +1,17 @@
-import { parseMessagingConfig } from './messaging.config';
+import { ConfigError, parseEnvironment } from '@fireline/config';
+import { messagingConfigSchema, type MessagingConfig } from './messaging.config';
 
-describe(parseMessagingConfig.name, () => {
+/** The config, or the `KEY: problem` lines of the error a service would throw at boot. */
+function parseMessagingConfig(env: NodeJS.ProcessEnv, serviceName: string): { config?: MessagingConfig; problems: readonly string[] } {
+  try {
+    return { config: parseEnvironment(serviceName, env, { messaging: messagingConfigSchema(serviceName) }).messaging, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: error.problems };
+    throw error;
+  }
+}
+
+describe(messagingConfigSchema.name, () => {
   it('defaults to the in-process transport', () => {
     expect(parseMessagingConfig({}, 'incident-service')).toEqual({ config: { transport: 'in-process' }, problems: [] });
   });

@@ -1,3 +1,4 @@
+import { blankAsUnset, environmentKeysOf, integerKey } from '@fireline/config';
 import { z } from 'zod';
 import type { KafkaTransportOptions } from './kafka/kafka.transport';
 
@@ -10,10 +11,8 @@ export type MessagingConfig = { transport: 'in-process' } | { transport: 'kafka'
 
 const TRANSPORTS = ['in-process', 'kafka'] as const;
 
-/** Empty values count as unset, as in a ConfigMap with a blank key. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
-
-const positiveInteger = (max: number, fallback: number) => optional(z.coerce.number().int().min(1).max(max).default(fallback));
+const optional = blankAsUnset;
+const positiveInteger = (max: number, fallback: number) => integerKey(1, max, fallback);
 
 const BROKER = /^[^:\s,]+:\d{1,5}$/;
 
@@ -39,7 +38,7 @@ const messagingKeys = (serviceName: string) =>
   });
 
 /** Every environment key `messagingConfigSchema` reads. */
-export const MESSAGING_ENV_KEYS: readonly string[] = Object.freeze(Object.keys(messagingKeys('').shape));
+export const MESSAGING_ENV_KEYS: readonly string[] = environmentKeysOf(messagingKeys(''));
 
 /**
  * The messaging keys of a standalone service's environment (names as in the k8s ConfigMap):
@@ -47,8 +46,8 @@ export const MESSAGING_ENV_KEYS: readonly string[] = Object.freeze(Object.keys(m
  * `host:port`, required when `kafka`), `KAFKA_CLIENT_ID` (default `serviceName`), `KAFKA_GROUP_ID_PREFIX` (''),
  * `KAFKA_TOPIC_PARTITIONS` (3), `KAFKA_TOPIC_REPLICATION_FACTOR` (1), `KAFKA_SESSION_TIMEOUT_MS` (30000),
  * `KAFKA_HEARTBEAT_INTERVAL_MS` (3000), `KAFKA_REBALANCE_TIMEOUT_MS` (60000), `KAFKA_MAX_WAIT_TIME_MS` (5000),
- * `KAFKA_LOG_LEVEL` (`warn`). Parses to `MessagingConfig`; each service merges its
- * issues with those of its own keys so that one error names every bad key.
+ * `KAFKA_LOG_LEVEL` (`warn`). Parses to `MessagingConfig`; services parse it together with their
+ * own keys (`parseEnvironment`) so that one error names every bad key.
  */
 export function messagingConfigSchema(serviceName: string) {
   return messagingKeys(serviceName)
@@ -81,14 +80,4 @@ export function messagingConfigSchema(serviceName: string) {
         },
       };
     });
-}
-
-/**
- * Parses the messaging keys of `env` (see `messagingConfigSchema`).
- * @returns the config, or one `KEY: problem` line per bad key.
- */
-export function parseMessagingConfig(env: NodeJS.ProcessEnv, serviceName: string): { config: MessagingConfig; problems: [] } | { config?: undefined; problems: string[] } {
-  const parsed = messagingConfigSchema(serviceName).safeParse(env);
-  if (parsed.success) return { config: parsed.data, problems: [] };
-  return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) };
 }

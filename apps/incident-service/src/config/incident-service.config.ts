@@ -1,4 +1,5 @@
-import { MESSAGING_ENV_KEYS, parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
+import { booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /**
@@ -18,23 +19,24 @@ export interface IncidentServiceConfig {
 /** Alert ingestion defaults: 6000 deliveries per routing key per minute (100/s; PagerDuty allows far fewer, ours is generous on purpose: alert storms on one key, e.g. the 2,000-delivery storm test, must pass). */
 export const DEFAULT_ALERTS_CONFIG: Readonly<NonNullable<IncidentServiceConfig['alerts']>> = Object.freeze({ rateLimitPerMinute: 6000 });
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-
 const schema = z.object({
-  INCIDENT_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  INCIDENT_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
-  DATABASE_MIGRATIONS_RUN: bool.default(true),
-  PROJECTION_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
-  ALERTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
+  INCIDENT_DATABASE_URL: postgresUrlKey(),
+  INCIDENT_DATABASE_POOL_SIZE: integerKey(2, 200, 10),
+  DATABASE_MIGRATIONS_RUN: booleanKey(true),
+  PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
+  ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
 });
 
+const httpSchema = httpListenerSchema(3001);
+
+/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
+
 /**
- * @throws Error naming every invalid key, e.g. `INCIDENT_DATABASE_URL: Invalid URL`.
+ * @throws ConfigError naming every invalid key, e.g. `INCIDENT_DATABASE_URL: must be a postgres:// or postgresql:// URL`.
  */
 export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServiceConfig {
-  const { config, problems } = parseServiceConfig(env);
-  if (!config) throw invalid(problems);
-  return config;
+  return toServiceConfig(parseEnvironment(APP, env, { own: schema }).own);
 }
 
 /** incident-service deployed alone: its listener (`HOST`, `PORT`), its own keys and the transport (`messagingConfigSchema`'s keys). */
@@ -44,41 +46,21 @@ export interface IncidentServiceStandaloneConfig {
   messaging: MessagingConfig;
 }
 
-const httpSchema = z.object({
-  HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).default('0.0.0.0')),
-  PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(65_535).default(3001)),
-});
-
-/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
-export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...Object.keys(schema.shape), ...Object.keys(httpSchema.shape), ...MESSAGING_ENV_KEYS]);
-
 /**
  * `loadIncidentServiceConfig` plus `HOST` (0.0.0.0), `PORT` (3001), `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
- * @throws Error naming every invalid key of both sets.
+ * @throws ConfigError naming every invalid key of all three sets.
  */
 export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
-  const service = parseServiceConfig(env);
-  const http = httpSchema.safeParse(env);
-  const httpProblems = http.success ? [] : http.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  const messaging = parseMessagingConfig(env, 'incident-service');
-  if (!service.config || !http.success || !messaging.config) throw invalid([...service.problems, ...httpProblems, ...messaging.problems]);
-  return { http: { host: http.data.HOST, port: http.data.PORT }, service: service.config, messaging: messaging.config };
+  const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
+  return { http: { host: http.HOST, port: http.PORT }, service: toServiceConfig(own), messaging };
 }
 
-function invalid(problems: string[]): Error {
-  return new Error(`Invalid incident-service configuration:\n  ${problems.join('\n  ')}`);
-}
+const APP = 'incident-service';
 
-function parseServiceConfig(env: NodeJS.ProcessEnv): { config?: IncidentServiceConfig; problems: string[] } {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
-  const e = parsed.data;
+function toServiceConfig(e: z.output<typeof schema>): IncidentServiceConfig {
   return {
-    problems: [],
-    config: {
-      database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
-      projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
-      alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
-    },
+    database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
+    projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
+    alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
   };
 }

@@ -1,4 +1,5 @@
-import { MESSAGING_ENV_KEYS, parseMessagingConfig, type MessagingConfig } from '@fireline/messaging';
+import { booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
@@ -27,27 +28,13 @@ export interface NotificationServiceStandaloneConfig {
   messaging: MessagingConfig;
 }
 
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-
-const booleanFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
-
-const postgresUrl = z.string().refine((value) => {
-  try {
-    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be a postgres:// or postgresql:// URL');
+const int = integerKey;
 
 const schema = z
   .object({
-    NOTIFICATION_DATABASE_URL: postgresUrl,
+    NOTIFICATION_DATABASE_URL: postgresUrlKey(),
     NOTIFICATION_DATABASE_POOL_SIZE: int(1, 200, 10),
-    DATABASE_MIGRATIONS_RUN: booleanFlag(true),
+    DATABASE_MIGRATIONS_RUN: booleanKey(true),
     NOTIFICATION_DELIVERY_MAX_ATTEMPTS: int(1, 100, 6),
     NOTIFICATION_DELIVERY_BASE_DELAY_MS: int(1, 3_600_000, 1_000),
     NOTIFICATION_DELIVERY_MAX_DELAY_MS: int(1, 86_400_000, 300_000),
@@ -61,29 +48,32 @@ const schema = z
     }
   });
 
-const standaloneSchema = z.object({
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: int(1, 65_535, 3002),
-});
+const httpSchema = httpListenerSchema(3002);
+
+const APP = 'notification-service';
 
 /** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
-export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...Object.keys(schema.shape), ...Object.keys(standaloneSchema.shape), ...MESSAGING_ENV_KEYS]);
-
-function parseOrThrow<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`Invalid notification-service configuration:\n${problems.join('\n')}`);
-  }
-  return result.data;
-}
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
 
 /**
  * Reads the service's variables (names as in the k8s ConfigMap) from `env`.
- * @throws Error naming every missing or invalid variable at once.
+ * @throws ConfigError naming every missing or invalid variable at once.
  */
 export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): NotificationServiceConfig {
-  const parsed = parseOrThrow(schema, env);
+  return toServiceConfig(parseEnvironment(APP, env, { own: schema }).own);
+}
+
+/**
+ * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
+ * @throws ConfigError naming every bad variable of all three sets.
+ */
+export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
+  const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
+  return { http: { host: http.HOST, port: http.PORT }, service: toServiceConfig(own), messaging };
+}
+
+function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceConfig {
   return {
     database: {
       url: parsed.NOTIFICATION_DATABASE_URL,
@@ -99,29 +89,4 @@ export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): Notificat
       concurrency: parsed.NOTIFICATION_DELIVERY_CONCURRENCY,
     },
   };
-}
-
-/**
- * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
- * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
- * @throws Error naming every bad variable of both sets.
- */
-export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const errors: string[] = [];
-  let service: NotificationServiceConfig | undefined;
-  let http: z.output<typeof standaloneSchema> | undefined;
-  try {
-    service = loadNotificationServiceConfig(env);
-  } catch (error) {
-    errors.push((error as Error).message.split('\n').slice(1).join('\n'));
-  }
-  try {
-    http = parseOrThrow(standaloneSchema, env);
-  } catch (error) {
-    errors.push((error as Error).message.split('\n').slice(1).join('\n'));
-  }
-  const messaging = parseMessagingConfig(env, 'notification-service');
-  errors.push(...messaging.problems.map((problem) => `  ${problem}`));
-  if (!service || !http || !messaging.config) throw new Error(`Invalid notification-service configuration:\n${errors.join('\n')}`);
-  return { http: { host: http.HOST, port: http.PORT }, service, messaging: messaging.config };
 }

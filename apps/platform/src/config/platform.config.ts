@@ -1,3 +1,4 @@
+import { blankAsUnset, booleanKey, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { z } from 'zod';
 
 /**
@@ -17,33 +18,22 @@ export interface PlatformConfig {
   databases: { incident: string; notification: string; postmortem: string };
 }
 
-const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-
 const schema = z.object({
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: port.default(3000),
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-  FIRELINE_DATA_DIR: z.string().min(1).default('.fireline/postgres'),
-  EMBEDDED_POSTGRES_PORT: port.default(54329),
-  POSTGRES_SERVER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  LOG_POSTGRES: bool.default(false),
+  HOST: blankAsUnset(z.string().min(1).default('0.0.0.0')),
+  PORT: integerKey(0, 65_535, 3000),
+  HTTP_BODY_LIMIT_BYTES: integerKey(1024, 64 * 1024 * 1024, 1024 * 1024),
+  FIRELINE_DATA_DIR: blankAsUnset(z.string().min(1).default('.fireline/postgres')),
+  EMBEDDED_POSTGRES_PORT: integerKey(0, 65_535, 54329),
+  POSTGRES_SERVER_URL: blankAsUnset(postgresUrlKey().optional()),
+  LOG_POSTGRES: booleanKey(false),
 });
-
-/** Thrown at boot when the environment is invalid; the message names every bad key. */
-export class ConfigError extends Error {}
 
 /**
  * Parses the environment once, at boot.
  * @throws ConfigError listing every invalid key (`PORT: Too big: expected number to be <=65535`).
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv): PlatformConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment('platform', env, { own: schema }).own;
   return {
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
     postgres: e.POSTGRES_SERVER_URL
