@@ -15,8 +15,10 @@ jest.setTimeout(120_000);
 const READY_PATH = '/health/ready';
 /** Kafka's default group.min.session.timeout.ms, which the test broker enforces too. */
 const SESSION_TIMEOUT_MS = 6_000;
-/** Per-attempt HTTP timeout of the delivery worker; its lease is 2 × this + 10 s (not configurable by env). */
+/** Per-attempt HTTP timeout of the delivery worker. */
 const DELIVERY_TIMEOUT_MS = 500;
+/** How long a claim outlives a killed worker before another process resends it (default 2 × timeout + 10 s). */
+const DELIVERY_LEASE_MS = 2_000;
 const DELIVERY_CONCURRENCY = 4;
 
 interface TimelineEntry {
@@ -231,6 +233,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
         NOTIFICATION_DELIVERY_BASE_DELAY_MS: '50',
         NOTIFICATION_DELIVERY_MAX_DELAY_MS: '500',
         NOTIFICATION_DELIVERY_TIMEOUT_MS: String(DELIVERY_TIMEOUT_MS),
+        NOTIFICATION_DELIVERY_LEASE_MS: String(DELIVERY_LEASE_MS),
         NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: '20',
         NOTIFICATION_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
       });

@@ -100,6 +100,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
               timeoutMs: config.delivery.timeoutMs,
               pollIntervalMs: config.delivery.pollIntervalMs,
               concurrency: config.delivery.concurrency,
+              leaseMs: config.delivery.leaseMs,
             }),
           inject: [NOTIFICATION_PG_POOL],
         },

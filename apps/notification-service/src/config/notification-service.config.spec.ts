@@ -21,10 +21,11 @@ describe('loadNotificationServiceConfig', () => {
       NOTIFICATION_DELIVERY_TIMEOUT_MS: '2000',
       NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: '50',
       NOTIFICATION_DELIVERY_CONCURRENCY: '8',
+      NOTIFICATION_DELIVERY_LEASE_MS: '9000',
     });
     expect(config).toEqual({
       database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false },
-      delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 2_000, pollIntervalMs: 50, concurrency: 8 },
+      delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 2_000, pollIntervalMs: 50, concurrency: 8, leaseMs: 9_000 },
     });
   });
 
@@ -44,6 +45,12 @@ describe('loadNotificationServiceConfig', () => {
 
   it('requires the database URL', () => {
     expect(() => loadNotificationServiceConfig({})).toThrow(/NOTIFICATION_DATABASE_URL/);
+  });
+
+  it('rejects a delivery lease that a live send could outlast', () => {
+    expect(() => loadNotificationServiceConfig({ ...minimal, NOTIFICATION_DELIVERY_TIMEOUT_MS: '5000', NOTIFICATION_DELIVERY_LEASE_MS: '5000' })).toThrow(
+      'NOTIFICATION_DELIVERY_LEASE_MS: must be greater than NOTIFICATION_DELIVERY_TIMEOUT_MS',
+    );
   });
 
   it('rejects a max delay below the base delay', () => {

@@ -1,4 +1,4 @@
-import { booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
@@ -17,6 +17,12 @@ export interface NotificationServiceConfig {
     pollIntervalMs: number;
     /** Sends in flight per process (default 4). */
     concurrency: number;
+    /**
+     * How long a claimed delivery stays leased (default 2·timeoutMs + 10 s). A process killed mid-send
+     * leaves its claims; another worker resends them (same delivery id) once the lease runs out.
+     * Must exceed timeoutMs, or a slow live send would be claimed twice.
+     */
+    leaseMs?: number;
   };
 }
 
@@ -41,10 +47,14 @@ const schema = z
     NOTIFICATION_DELIVERY_TIMEOUT_MS: int(1, 120_000, 5_000),
     NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: int(1, 60_000, 250),
     NOTIFICATION_DELIVERY_CONCURRENCY: int(1, 256, 4),
+    NOTIFICATION_DELIVERY_LEASE_MS: blankAsUnset(z.coerce.number().int().min(1).max(3_600_000).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.NOTIFICATION_DELIVERY_MAX_DELAY_MS < env.NOTIFICATION_DELIVERY_BASE_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFICATION_DELIVERY_MAX_DELAY_MS'], message: 'must be >= NOTIFICATION_DELIVERY_BASE_DELAY_MS' });
+    }
+    if (env.NOTIFICATION_DELIVERY_LEASE_MS !== undefined && env.NOTIFICATION_DELIVERY_LEASE_MS <= env.NOTIFICATION_DELIVERY_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFICATION_DELIVERY_LEASE_MS'], message: 'must be greater than NOTIFICATION_DELIVERY_TIMEOUT_MS' });
     }
   });
 
@@ -87,6 +97,7 @@ function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceCo
       timeoutMs: parsed.NOTIFICATION_DELIVERY_TIMEOUT_MS,
       pollIntervalMs: parsed.NOTIFICATION_DELIVERY_POLL_INTERVAL_MS,
       concurrency: parsed.NOTIFICATION_DELIVERY_CONCURRENCY,
+      leaseMs: parsed.NOTIFICATION_DELIVERY_LEASE_MS,
     },
   };
 }
