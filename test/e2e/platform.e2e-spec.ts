@@ -219,6 +219,7 @@ describe('Fireline platform (e2e)', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.text).toMatch(/^fireline_ready 1$/m);
     expect(metrics.text).toMatch(/^fireline_relay_backlog_events\{service="incident-service"\} 0$/m);
+    expect(metrics.text).not.toContain('fireline_relay_backlog_events{service="notification-service"}'); // it has no relay
     expect(metrics.text).toMatch(/^fireline_database_up\{service="postmortem-service"\} 1$/m);
     expect(metrics.text).toMatch(/^# TYPE fireline_notification_deliveries gauge$/m);
     expect(metrics.text).toMatch(/^process_resident_memory_bytes \d+/m);

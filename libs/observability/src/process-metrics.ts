@@ -54,7 +54,7 @@ export class ProcessMetrics {
     for (const service of status.services) {
       this.databaseUp.set({ service: service.name }, service.database.up ? 1 : 0);
       if (!service.database.up) continue;
-      this.relayBacklog.set({ service: service.name }, service.relayBacklog);
+      if (service.subscriptions.some((s) => s.kind === 'relay')) this.relayBacklog.set({ service: service.name }, service.relayBacklog);
       for (const s of service.subscriptions) this.subscriptionLag.set({ service: service.name, subscription: s.name, kind: s.kind }, s.behind);
       for (const d of service.deadLetters) this.deadLetters.set({ service: service.name, consumer: d.consumer }, d.count);
       for (const [name, values] of Object.entries(service.gauges)) {
