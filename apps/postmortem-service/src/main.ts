@@ -1,17 +1,10 @@
 import 'reflect-metadata';
-import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { runService } from '@fireline/http';
 import { AppModule } from './app.module';
 import { loadPostmortemServiceStandaloneConfig } from './config/postmortem-service.config';
 
-/** Runs the postmortem service on its own, with the transport chosen by `MESSAGING_TRANSPORT`. */
-async function bootstrap(): Promise<void> {
-  const config = loadPostmortemServiceStandaloneConfig(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }));
-  configureHttpApp(app);
-  app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
-}
-
-void bootstrap();
+/**
+ * `node dist/apps/postmortem-service/src/main.js`: postmortem-service on its own, configured by the environment
+ * (`loadPostmortemServiceStandaloneConfig`: `PORT`, its database, `MESSAGING_TRANSPORT`/`KAFKA_*`).
+ */
+runService('postmortem-service', () => loadPostmortemServiceStandaloneConfig(process.env), (config) => AppModule.register(config));

@@ -8,3 +8,4 @@ export * from './configure-http-app';
 export * from './uuid-param.pipe';
 export * from './subscriptions-admin.controller';
 export * from './page.request';
+export * from './run-service';
