@@ -1,3 +1,4 @@
+import { ConfigError } from '@fireline/config';
 import { Logger, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,8 +25,8 @@ export function runService<C extends { http: { host: string; port: number } }>(n
     logger.log(`listening on ${config.http.host}:${config.http.port}`);
   };
   start().catch((error: unknown) => {
-    const configError = error instanceof Error && error.name === 'ConfigError';
-    logger.error(error instanceof Error ? (configError ? error.message : (error.stack ?? error.message)) : String(error));
+    if (error instanceof ConfigError) logger.error(error.message);
+    else logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   });
 }

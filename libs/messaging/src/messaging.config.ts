@@ -11,30 +11,28 @@ export type MessagingConfig = { transport: 'in-process' } | { transport: 'kafka'
 
 const TRANSPORTS = ['in-process', 'kafka'] as const;
 
-const optional = blankAsUnset;
-const positiveInteger = (max: number, fallback: number) => integerKey(1, max, fallback);
 
 const BROKER = /^[^:\s,]+:\d{1,5}$/;
 
 const messagingKeys = (serviceName: string) =>
   z.object({
-    MESSAGING_TRANSPORT: optional(z.enum(TRANSPORTS).default('in-process')),
-    KAFKA_BROKERS: optional(
+    MESSAGING_TRANSPORT: blankAsUnset(z.enum(TRANSPORTS).default('in-process')),
+    KAFKA_BROKERS: blankAsUnset(
       z
         .string()
         .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
         .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER.test(broker)), 'must be a comma-separated list of host:port')
         .optional(),
     ),
-    KAFKA_CLIENT_ID: optional(z.string().min(1).default(serviceName)),
-    KAFKA_GROUP_ID_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default('')),
-    KAFKA_TOPIC_PARTITIONS: positiveInteger(10_000, 3),
-    KAFKA_TOPIC_REPLICATION_FACTOR: positiveInteger(100, 1),
-    KAFKA_SESSION_TIMEOUT_MS: positiveInteger(3_600_000, 30_000),
-    KAFKA_HEARTBEAT_INTERVAL_MS: positiveInteger(3_600_000, 3_000),
-    KAFKA_REBALANCE_TIMEOUT_MS: positiveInteger(3_600_000, 60_000),
-    KAFKA_MAX_WAIT_TIME_MS: positiveInteger(60_000, 5_000),
-    KAFKA_LOG_LEVEL: optional(z.enum(['nothing', 'error', 'warn', 'info', 'debug']).default('warn')),
+    KAFKA_CLIENT_ID: blankAsUnset(z.string().min(1).default(serviceName)),
+    KAFKA_GROUP_ID_PREFIX: blankAsUnset(z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default('')),
+    KAFKA_TOPIC_PARTITIONS: integerKey(1, 10_000, 3),
+    KAFKA_TOPIC_REPLICATION_FACTOR: integerKey(1, 100, 1),
+    KAFKA_SESSION_TIMEOUT_MS: integerKey(1, 3_600_000, 30_000),
+    KAFKA_HEARTBEAT_INTERVAL_MS: integerKey(1, 3_600_000, 3_000),
+    KAFKA_REBALANCE_TIMEOUT_MS: integerKey(1, 3_600_000, 60_000),
+    KAFKA_MAX_WAIT_TIME_MS: integerKey(1, 60_000, 5_000),
+    KAFKA_LOG_LEVEL: blankAsUnset(z.enum(['nothing', 'error', 'warn', 'info', 'debug']).default('warn')),
   });
 
 /** Every environment key `messagingConfigSchema` reads. */

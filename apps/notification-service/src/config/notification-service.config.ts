@@ -34,19 +34,17 @@ export interface NotificationServiceStandaloneConfig {
   messaging: MessagingConfig;
 }
 
-const int = integerKey;
-
 const schema = z
   .object({
     NOTIFICATION_DATABASE_URL: postgresUrlKey(),
-    NOTIFICATION_DATABASE_POOL_SIZE: int(1, 200, 10),
+    NOTIFICATION_DATABASE_POOL_SIZE: integerKey(1, 200, 10),
     DATABASE_MIGRATIONS_RUN: booleanKey(true),
-    NOTIFICATION_DELIVERY_MAX_ATTEMPTS: int(1, 100, 6),
-    NOTIFICATION_DELIVERY_BASE_DELAY_MS: int(1, 3_600_000, 1_000),
-    NOTIFICATION_DELIVERY_MAX_DELAY_MS: int(1, 86_400_000, 300_000),
-    NOTIFICATION_DELIVERY_TIMEOUT_MS: int(1, 120_000, 5_000),
-    NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: int(1, 60_000, 250),
-    NOTIFICATION_DELIVERY_CONCURRENCY: int(1, 256, 4),
+    NOTIFICATION_DELIVERY_MAX_ATTEMPTS: integerKey(1, 100, 6),
+    NOTIFICATION_DELIVERY_BASE_DELAY_MS: integerKey(1, 3_600_000, 1_000),
+    NOTIFICATION_DELIVERY_MAX_DELAY_MS: integerKey(1, 86_400_000, 300_000),
+    NOTIFICATION_DELIVERY_TIMEOUT_MS: integerKey(1, 120_000, 5_000),
+    NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: integerKey(1, 60_000, 250),
+    NOTIFICATION_DELIVERY_CONCURRENCY: integerKey(1, 256, 4),
     NOTIFICATION_DELIVERY_LEASE_MS: blankAsUnset(z.coerce.number().int().min(1).max(3_600_000).optional()),
   })
   .superRefine((env, ctx) => {

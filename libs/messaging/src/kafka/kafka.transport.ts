@@ -74,7 +74,6 @@ export interface KafkaTransportOptions {
   shutdownTimeoutMs?: number;
 }
 
-
 const LOG_LEVELS: Record<KafkaTransportLogLevel, kafkaLogLevel> = {
   nothing: kafkaLogLevel.NOTHING,
   error: kafkaLogLevel.ERROR,
