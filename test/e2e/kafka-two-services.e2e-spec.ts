@@ -57,7 +57,16 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
       NotificationServiceAppModule.register({
         service: {
           database: { url: notificationDb.url, poolSize: 5, migrationsRun: true },
-          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 2 },
+          delivery: {
+            retryWindowMs: 60_000,
+            maxAttempts: 3,
+            baseDelayMs: 10,
+            maxDelayMs: 50,
+            timeoutMs: 2_000,
+            pollIntervalMs: 20,
+            concurrency: 2,
+            circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 1_000 },
+          },
         },
         messaging: kafka('notification-service'),
       }),

@@ -23,7 +23,16 @@ const MAX_ATTEMPTS = 3;
 function testConfig(url: string): NotificationServiceConfig {
   return {
     database: { url, poolSize: 10, migrationsRun: true },
-    delivery: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
+    delivery: {
+      retryWindowMs: 60_000,
+      maxAttempts: MAX_ATTEMPTS,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
+      timeoutMs: 2_000,
+      pollIntervalMs: 20,
+      concurrency: 4,
+      circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 1_000 },
+    },
   };
 }
 
@@ -301,9 +310,9 @@ describe(NotificationServiceModule.name, () => {
       const event = anIncidentDeclared({ services: [service] });
       const id = randomUUID();
       await db.pool.query(
-        `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, payload, status, attempt_count, next_attempt_at, lease_expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, 'sending', 1, now(), now() - interval '1 second')`,
-        [id, rule.id, event.eventId, event.type, event.data.incidentId, hook.url, renderDeliveryPayload('webhook', id, event)],
+        `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, attempt_count, next_attempt_at, lease_expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, $8, 'sending', 1, now(), now() - interval '1 second')`,
+        [id, rule.id, event.eventId, event.type, event.data.incidentId, hook.url, new URL(hook.url).origin, renderDeliveryPayload('webhook', id, event)],
       );
 
       const delivery = await deliveredOnce(rule.id, 'delivered');
