@@ -12,9 +12,11 @@ import { DeliveryQueue } from './notifications/channels/delivery-queue';
 import { deliveryCircuitBreakers, DeliveryWorker, type DeliveryCircuitBreakers } from './notifications/channels/delivery-worker';
 import { CreateNotificationRuleHandler } from './notifications/commands/create-notification-rule.command';
 import { DeleteNotificationRuleHandler } from './notifications/commands/delete-notification-rule.command';
+import { RetryDeadLettersHandler } from './notifications/commands/retry-dead-letters.command';
 import { RetryDeliveryHandler } from './notifications/commands/retry-delivery.command';
 import { UpdateNotificationRuleHandler } from './notifications/commands/update-notification-rule.command';
 import { DeliveriesHttpController } from './notifications/http/deliveries.http.controller';
+import { NotificationRuleDeadLettersHttpController } from './notifications/http/notification-rule-dead-letters.http.controller';
 import { NotificationRulesHttpController } from './notifications/http/notification-rules.http.controller';
 import { DELIVERY_CIRCUIT_BREAKERS, DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
 import { DeliveryAttemptEntity } from './notifications/projections/delivery-attempt.entity';
@@ -108,7 +110,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],
-      controllers: [NotificationRulesHttpController, DeliveriesHttpController],
+      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         {
@@ -140,6 +142,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         UpdateNotificationRuleHandler,
         DeleteNotificationRuleHandler,
         RetryDeliveryHandler,
+        RetryDeadLettersHandler,
         GetNotificationRuleHandler,
         ListNotificationRulesHandler,
         GetDeliveryHandler,
