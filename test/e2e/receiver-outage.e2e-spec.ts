@@ -108,7 +108,12 @@ describe('A webhook receiver down for longer than the old retry schedule lasted 
     expect(declared.status).toBe(201);
     const deliveries = async () => ((await http.get('/v1/deliveries').query({ ruleId: rule.body.id }).expect(200)).body as DeliveryPageView).items;
 
+    const circuitMetric = `fireline_notification_circuit_open{service="notification-service",target="http://127.0.0.1:${hook.port}"} 1`;
+    const metrics = async () => (await http.get('/metrics').expect(200)).text;
     await sleep(REFUSED_MS);
+    // The receiver's circuit opened: operators see it.
+    expect(await metrics()).toContain(circuitMetric);
+    expect(await metrics()).toMatch(/^fireline_notification_circuits\{service="notification-service",state="(open|half_open)"\} 1$/m);
     await hook.listen(503);
     await sleep(UNAVAILABLE_MS);
     const [during] = await deliveries();
@@ -129,6 +134,8 @@ describe('A webhook receiver down for longer than the old retry schedule lasted 
     expect(errors.some((e) => /ECONNREFUSED/.test(e))).toBe(true);
     expect(errors).toContain('HTTP 503');
     expect(delivered.attemptCount).toBeGreaterThan(6);
+
+    expect(await metrics()).not.toContain(circuitMetric);
 
     // Exactly one request was accepted, and every request carried the delivery's one id and a valid signature.
     await sleep(500); // a duplicate would come within the worker's next polls
