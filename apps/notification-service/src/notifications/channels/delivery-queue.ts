@@ -73,6 +73,9 @@ interface ClaimedRow {
   secret: string | null;
 }
 
+/** Most deliveries one `postponeTarget` moves. */
+const POSTPONE_BATCH = 1_000;
+
 /** Milliseconds since the round's first attempt, on the database clock (0 before it). */
 const ELAPSED_IN_ROUND_MS = `(extract(epoch FROM now() - coalesce(round_started_at, now())) * 1000)::float8`;
 
@@ -224,7 +227,9 @@ export class DeliveryQueue {
    * open circuit does to the rest of its target's queue, so that they take no worker slot and no
    * attempt before the breaker's probe. Their `last_error` says why; a round not yet begun starts its
    * retry window now, so a delivery that is never probed still ends. Rows another transaction holds are
-   * skipped (no waiting, no deadlock between workers). @returns how many were postponed.
+   * skipped (no waiting, no deadlock between workers). At most `POSTPONE_BATCH` rows, the soonest due,
+   * per call, so that one statement stays small; a later one claimed meanwhile is put back and
+   * postpones the next batch. @returns how many were postponed.
    */
   async postponeTarget(targetOrigin: string, delayMs: number, reason: string): Promise<number> {
     const result = await this.pool.query(
@@ -232,6 +237,8 @@ export class DeliveryQueue {
          SELECT id FROM deliveries
           WHERE target_origin = $1 AND status IN ('pending', 'retrying')
             AND next_attempt_at < now() + make_interval(secs => $2::double precision / 1000)
+          ORDER BY next_attempt_at
+          LIMIT $4
           FOR UPDATE SKIP LOCKED
        )
        UPDATE deliveries d
@@ -239,7 +246,7 @@ export class DeliveryQueue {
               round_started_at = coalesce(d.round_started_at, now()), last_error = $3, updated_at = now()
          FROM held
         WHERE d.id = held.id`,
-      [targetOrigin, delayMs, reason],
+      [targetOrigin, delayMs, reason, POSTPONE_BATCH],
     );
     return result.rowCount ?? 0;
   }
