@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { NotificationServiceConfig } from '../../apps/notification-service/src/config/notification-service.config';
 import { createPlatformApp } from '../../apps/platform/src/platform.app';
+import { TEST_DELIVERY_CONFIG } from './test-delivery-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The composed platform on three fresh databases, with supertest on it. */
@@ -34,17 +35,7 @@ export async function createPlatformTestApp(
       incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
       notification: {
         database: database(notificationDb),
-        delivery: {
-          retryWindowMs: 60_000,
-          maxAttempts: 3,
-          baseDelayMs: 10,
-          maxDelayMs: 50,
-          timeoutMs: 2_000,
-          pollIntervalMs: 20,
-          concurrency: 4,
-          circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 1_000 },
-          ...delivery,
-        },
+        delivery: { ...TEST_DELIVERY_CONFIG, ...delivery },
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },

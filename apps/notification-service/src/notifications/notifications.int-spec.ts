@@ -17,6 +17,7 @@ import type { NotificationRuleView } from './projections/notification-rule.view'
 import { eventually } from '../../../../test/support/eventually';
 import { anIncidentDeclared, anIncidentStatusChanged } from './testing/incident-event.factory';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type Responder } from '../../../../test/support/local-http-receiver';
+import { TEST_DELIVERY_CONFIG } from '../../../../test/support/test-delivery-config';
 
 const MAX_ATTEMPTS = 3;
 
@@ -24,13 +25,8 @@ function testConfig(url: string): NotificationServiceConfig {
   return {
     database: { url, poolSize: 10, migrationsRun: true },
     delivery: {
-      retryWindowMs: 60_000,
+      ...TEST_DELIVERY_CONFIG,
       maxAttempts: MAX_ATTEMPTS,
-      baseDelayMs: 10,
-      maxDelayMs: 50,
-      timeoutMs: 2_000,
-      pollIntervalMs: 20,
-      concurrency: 4,
       // These tests count attempts against failing receivers; the breaker has its own (channels/delivery-worker.int-spec.ts).
       circuitBreaker: { failureThreshold: 1_000, halfOpenAfterMs: 1_000 },
     },

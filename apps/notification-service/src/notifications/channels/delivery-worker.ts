@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { classifyAttempt, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
+import { classifyAttempt, notSentBecause, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
 import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
 import { sendOutboundRequest, type AttemptReport } from './http.sender';
@@ -145,8 +145,8 @@ export class DeliveryWorker {
       const transition = transitionAfterAttempt(progress, report.outcome, this.options.policy, this.random);
       await this.record(delivery, report, transition);
       // A failure that opened the circuit (or came back after one beside it did): hold the target's queue back until the probe.
-      const open = transition.status === 'retrying' ? this.options.circuitBreakers.openCircuit(delivery.targetOrigin) : null;
-      if (open) await this.queue.postponeTarget(delivery.targetOrigin, open.retryInMs, `not sent: ${open.circuit}`);
+      const open = classifyAttempt(report.outcome) === 'retryable' ? this.options.circuitBreakers.openCircuit(delivery.targetOrigin) : null;
+      if (open) await this.queue.postponeTarget(delivery.targetOrigin, open.retryInMs, notSentBecause(open.circuit));
     } catch (error) {
       // Recording failed (database down): the lease will expire and the delivery be retried.
       this.logger.error(`Recording delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -146,10 +146,15 @@ export type UnsentTransition = { status: 'queued'; delayMs: number; lastError: s
  */
 export function transitionWhenCircuitOpen(elapsedMs: number, reopensInMs: number, circuit: string, policy: RetryPolicy): UnsentTransition {
   if (elapsedMs >= policy.retryWindowMs) {
-    return { status: 'dead_lettered', lastError: `not sent: ${circuit} (gave up: retry window of ${formatDurationMs(policy.retryWindowMs)} passed)` };
+    return { status: 'dead_lettered', lastError: `${notSentBecause(circuit)} (gave up: retry window of ${formatDurationMs(policy.retryWindowMs)} passed)` };
   }
   const delayMs = Math.max(0, Math.min(reopensInMs, policy.retryWindowMs - elapsedMs));
-  return { status: 'queued', delayMs, lastError: `not sent: ${circuit}` };
+  return { status: 'queued', delayMs, lastError: notSentBecause(circuit) };
+}
+
+/** `last_error` of a delivery held back, unsent, by its target's open circuit. */
+export function notSentBecause(circuit: string): string {
+  return `not sent: ${circuit}`;
 }
 
 export type ManualRetryDecision = { kind: 'requeue' } | { kind: 'already_queued' };
