@@ -14,6 +14,7 @@ import { KafkaTestBroker } from '../kafka-broker/kafka-test-broker';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TEST_DELIVERY_CONFIG } from '../support/test-delivery-config';
 
 jest.setTimeout(90_000);
 
@@ -57,7 +58,7 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
       NotificationServiceAppModule.register({
         service: {
           database: { url: notificationDb.url, poolSize: 5, migrationsRun: true },
-          delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 2 },
+          delivery: { ...TEST_DELIVERY_CONFIG, concurrency: 2 },
         },
         messaging: kafka('notification-service'),
       }),

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import type { NotificationServiceConfig } from '../../apps/notification-service/src/config/notification-service.config';
 import { createPlatformApp } from '../../apps/platform/src/platform.app';
+import { TEST_DELIVERY_CONFIG } from './test-delivery-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The composed platform on three fresh databases, with supertest on it. */
@@ -16,11 +18,13 @@ export interface PlatformTestApp {
 
 /**
  * Boots the platform the way `npm start` composes it, with test timings: 20 ms polls, 3 delivery
- * attempts 10–50 ms apart, 64 KiB body limit. Databases are named `<prefix>_incident` and so on.
+ * attempts 10–50 ms apart (`delivery` overrides them), 64 KiB body limit. Databases are named
+ * `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
   logger: ('error' | 'fatal')[] = ['error'],
+  delivery: Partial<NotificationServiceConfig['delivery']> = {},
 ): Promise<PlatformTestApp> {
   const [incidentDb, notificationDb, postmortemDb] = (await Promise.all(
     ['incident', 'notification', 'postmortem'].map((service) => createTestDatabase(`${prefix}_${service}`, 2)),
@@ -31,7 +35,7 @@ export async function createPlatformTestApp(
       incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
       notification: {
         database: database(notificationDb),
-        delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
+        delivery: { ...TEST_DELIVERY_CONFIG, ...delivery },
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },

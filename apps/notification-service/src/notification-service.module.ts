@@ -9,14 +9,16 @@ import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { NotificationServiceConfig } from './config/notification-service.config';
 import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
 import { DeliveryQueue } from './notifications/channels/delivery-queue';
-import { DeliveryWorker } from './notifications/channels/delivery-worker';
+import { deliveryCircuitBreakers, DeliveryWorker, type DeliveryCircuitBreakers } from './notifications/channels/delivery-worker';
 import { CreateNotificationRuleHandler } from './notifications/commands/create-notification-rule.command';
 import { DeleteNotificationRuleHandler } from './notifications/commands/delete-notification-rule.command';
+import { RetryDeadLettersHandler } from './notifications/commands/retry-dead-letters.command';
 import { RetryDeliveryHandler } from './notifications/commands/retry-delivery.command';
 import { UpdateNotificationRuleHandler } from './notifications/commands/update-notification-rule.command';
 import { DeliveriesHttpController } from './notifications/http/deliveries.http.controller';
+import { NotificationRuleDeadLettersHttpController } from './notifications/http/notification-rule-dead-letters.http.controller';
 import { NotificationRulesHttpController } from './notifications/http/notification-rules.http.controller';
-import { DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
+import { DELIVERY_CIRCUIT_BREAKERS, DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
 import { DeliveryAttemptEntity } from './notifications/projections/delivery-attempt.entity';
 import { DeliveryEntity } from './notifications/projections/delivery.entity';
 import { GetDeliveryHandler } from './notifications/projections/get-delivery.query';
@@ -30,10 +32,16 @@ export { NOTIFICATION_PG_POOL } from './notifications/notification.tokens';
 
 const ENTITIES = [NotificationRuleEntity, DeliveryEntity, DeliveryAttemptEntity];
 
+/** Most targets `fireline_notification_circuit_open` names (most recently opened first), to bound its series. */
+export const CIRCUIT_OPEN_METRIC_TARGETS = 20;
+
 /**
  * What `/health/ready` and `/metrics` report for notification-service: its database, its parked
- * messages, and deliveries by status (`fireline_notification_deliveries{status="dead_lettered"}` is the
- * notification dead-letter count). No event store, so no subscriptions.
+ * messages, deliveries by status (`fireline_notification_deliveries{status="dead_lettered"}` is the
+ * notification dead-letter count), and this process's delivery circuit breakers that are not closed:
+ * `fireline_notification_circuits{state="open"|"half_open"}` counts them, and
+ * `fireline_notification_circuit_open{target="<origin>"}` is 1 for each of at most
+ * `CIRCUIT_OPEN_METRIC_TARGETS` of them. No event store, so no subscriptions.
  */
 export const NOTIFICATION_SERVICE_OBSERVED: ObservedService = {
   name: 'notification-service',
@@ -47,6 +55,24 @@ export const NOTIFICATION_SERVICE_OBSERVED: ObservedService = {
       async read(pool) {
         const { rows } = await pool.query<{ status: string; count: string }>('SELECT status, count(*)::text AS count FROM deliveries GROUP BY status');
         return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+      },
+    },
+    {
+      name: 'notification_circuits',
+      help: "Delivery targets whose circuit breaker in this process is open or half-open (probe in flight).",
+      label: 'state',
+      read(_pool, resolve) {
+        const open = resolve<DeliveryCircuitBreakers>(DELIVERY_CIRCUIT_BREAKERS).openCircuits();
+        return Promise.resolve({ open: open.filter((c) => c.state === 'open').length, half_open: open.filter((c) => c.state === 'half_open').length });
+      },
+    },
+    {
+      name: 'notification_circuit_open',
+      help: `1 for each delivery target (URL origin) whose circuit breaker in this process is open or half-open; at most ${CIRCUIT_OPEN_METRIC_TARGETS}, most recently opened first.`,
+      label: 'target',
+      read(_pool, resolve) {
+        const open = resolve<DeliveryCircuitBreakers>(DELIVERY_CIRCUIT_BREAKERS).openCircuits(CIRCUIT_OPEN_METRIC_TARGETS);
+        return Promise.resolve(Object.fromEntries(open.map((c) => [c.target, 1])));
       },
     },
   ],
@@ -84,7 +110,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],
-      controllers: [NotificationRulesHttpController, DeliveriesHttpController],
+      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         {
@@ -93,22 +119,30 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           inject: [getDataSourceToken(NOTIFICATION_DATA_SOURCE)],
         },
         {
+          provide: DELIVERY_CIRCUIT_BREAKERS,
+          useFactory: () => deliveryCircuitBreakers({ ...config.delivery.circuitBreaker, probeTimeoutMs: config.delivery.timeoutMs }),
+        },
+        {
           provide: DELIVERY_WORKER,
-          useFactory: (pool: Pool) =>
-            new DeliveryWorker(new DeliveryQueue(pool), {
-              policy: { maxAttempts: config.delivery.maxAttempts, baseDelayMs: config.delivery.baseDelayMs, maxDelayMs: config.delivery.maxDelayMs },
+          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers) => {
+            const { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
+            return new DeliveryWorker(new DeliveryQueue(pool), {
+              policy: { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs },
               timeoutMs: config.delivery.timeoutMs,
               pollIntervalMs: config.delivery.pollIntervalMs,
               concurrency: config.delivery.concurrency,
               leaseMs: config.delivery.leaseMs,
-            }),
-          inject: [NOTIFICATION_PG_POOL],
+              circuitBreakers,
+            });
+          },
+          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS],
         },
         NotifySubscribersWhenIncidentEventReactor,
         CreateNotificationRuleHandler,
         UpdateNotificationRuleHandler,
         DeleteNotificationRuleHandler,
         RetryDeliveryHandler,
+        RetryDeadLettersHandler,
         GetNotificationRuleHandler,
         ListNotificationRulesHandler,
         GetDeliveryHandler,

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import type { Pool } from 'pg';
-import type { ObservedService } from './observed-service';
+import type { ObservedService, ProviderLookup } from './observed-service';
 import { ProcessMetrics } from './process-metrics';
 import { readProcessStatus, type ProcessStatus } from './service-status';
 
@@ -17,7 +17,7 @@ interface Reply {
 
 /** Resolves each observed service's pool once the app's modules exist, then reads their status. */
 class ProcessStatusReader implements OnModuleInit {
-  private services: { service: ObservedService; pool: Pool }[] = [];
+  private services: { service: ObservedService; pool: Pool; resolve: ProviderLookup }[] = [];
 
   constructor(
     @Inject(OBSERVED_SERVICES) private readonly observed: readonly ObservedService[],
@@ -26,7 +26,8 @@ class ProcessStatusReader implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.services = this.observed.map((service) => ({ service, pool: this.modules.get<Pool>(service.poolToken, { strict: false }) }));
+    const resolve: ProviderLookup = <T>(token: string | symbol) => this.modules.get<unknown, T>(token, { strict: false });
+    this.services = this.observed.map((service) => ({ service, pool: this.modules.get<Pool>(service.poolToken, { strict: false }), resolve }));
   }
 
   read(): Promise<ProcessStatus> {

@@ -16,15 +16,19 @@ export interface ObservedService {
 }
 
 /**
- * A gauge read from the service's database at scrape time: `read` returns value per label value,
- * e.g. `{ pending: 3, dead_lettered: 1 }` for `label: 'status'`. Exported as `fireline_<name>`.
+ * A gauge read at scrape time: `read` returns value per label value, e.g. `{ pending: 3,
+ * dead_lettered: 1 }` for `label: 'status'`, from the service's database (`pool`) or from a component
+ * that keeps the numbers in memory (`resolve` looks it up by its Nest token). Exported as `fireline_<name>`.
  */
 export interface ServiceGauge {
   name: string;
   help: string;
   label: string;
-  read(pool: Pool): Promise<Record<string, number>>;
+  read(pool: Pool, resolve: ProviderLookup): Promise<Record<string, number>>;
 }
+
+/** Looks a provider of the app up by its Nest token. @throws when the app has none. */
+export type ProviderLookup = <T>(token: string | symbol) => T;
 
 /** Which kind of subscription a name is, from its prefix. */
 export function subscriptionKind(name: string): 'projection' | 'relay' | 'workflow' {

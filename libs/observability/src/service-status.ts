@@ -1,7 +1,7 @@
 import { subscriptionStatuses } from '@fireline/event-store';
 import type { MessageTransport, TransportStatus } from '@fireline/messaging';
 import type { Pool } from 'pg';
-import { subscriptionKind, type ObservedService } from './observed-service';
+import { subscriptionKind, type ObservedService, type ProviderLookup } from './observed-service';
 
 /** One service's database and progress, as `/health/ready` shows it. Counts are events or messages. */
 export interface ServiceStatus {
@@ -34,7 +34,7 @@ export const STATUS_CHECK_TIMEOUT_MS = 3_000;
  * taking traffic — that would make it worse).
  */
 export async function readProcessStatus(
-  services: readonly { service: ObservedService; pool: Pool }[],
+  services: readonly { service: ObservedService; pool: Pool; resolve?: ProviderLookup }[],
   transport: MessageTransport,
   timeoutMs = STATUS_CHECK_TIMEOUT_MS,
 ): Promise<ProcessStatus> {
@@ -42,12 +42,16 @@ export async function readProcessStatus(
     withTimeout(transport.status(), timeoutMs).catch(
       (error: unknown): TransportStatus => ({ transport: 'kafka', up: false, problems: [message(error)], consumerLag: [], deadLetterTopics: [], deadLetteredSinceStart: 0 }),
     ),
-    ...services.map(({ service, pool }) => readServiceStatus(service, pool, timeoutMs)),
+    ...services.map(({ service, pool, resolve }) => readServiceStatus(service, pool, resolve ?? noProviders, timeoutMs)),
   ]);
   return { ready: transportStatus.up && serviceStatuses.every((s) => s.database.up), services: serviceStatuses, transport: transportStatus };
 }
 
-async function readServiceStatus(service: ObservedService, pool: Pool, timeoutMs: number): Promise<ServiceStatus> {
+const noProviders: ProviderLookup = (token) => {
+  throw new Error(`no provider ${String(token)} to read a gauge from`);
+};
+
+async function readServiceStatus(service: ObservedService, pool: Pool, resolve: ProviderLookup, timeoutMs: number): Promise<ServiceStatus> {
   const down = (error: unknown): ServiceStatus => ({
     name: service.name,
     database: { up: false, error: message(error) },
@@ -62,7 +66,7 @@ async function readServiceStatus(service: ObservedService, pool: Pool, timeoutMs
         const [statuses, deadLetters, gaugeValues] = await Promise.all([
           service.subscriptions.length > 0 ? subscriptionStatuses(pool, service.subscriptions) : [],
           pool.query<{ consumer: string; count: string }>('SELECT consumer, count(*)::text AS count FROM dead_letters GROUP BY consumer ORDER BY consumer'),
-          Promise.all((service.gauges ?? []).map(async (gauge) => [gauge.name, await gauge.read(pool)] as const)),
+          Promise.all((service.gauges ?? []).map(async (gauge) => [gauge.name, await gauge.read(pool, resolve)] as const)),
         ]);
         const subscriptions = statuses.map((s) => ({ name: s.name, kind: subscriptionKind(s.name), behind: s.behind }));
         return {

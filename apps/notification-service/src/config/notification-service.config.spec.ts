@@ -1,13 +1,32 @@
+import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 import { loadNotificationServiceConfig, loadNotificationServiceStandaloneConfig } from './notification-service.config';
 
 const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notification' };
 
 describe('loadNotificationServiceConfig', () => {
-  it('applies the documented defaults', () => {
+  it('applies the documented defaults: retry for 24 h, backoff from 1 s to 1 h, no attempt cap', () => {
     expect(loadNotificationServiceConfig(minimal)).toEqual({
       database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true },
-      delivery: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 300_000, timeoutMs: 5_000, pollIntervalMs: 250, concurrency: 4 },
+      delivery: {
+        retryWindowMs: 86_400_000,
+        maxAttempts: null,
+        baseDelayMs: 1_000,
+        maxDelayMs: 3_600_000,
+        timeoutMs: 5_000,
+        pollIntervalMs: 250,
+        concurrency: 4,
+        circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 30_000 },
+      },
     });
+  });
+
+  it('defaults to the domain’s retry policy', () => {
+    const { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs } = loadNotificationServiceConfig(minimal).delivery;
+    expect({ retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs }).toEqual(DEFAULT_RETRY_POLICY);
+  });
+
+  it('reads a blank NOTIFICATION_DELIVERY_MAX_ATTEMPTS as no cap, as compose files leave it', () => {
+    expect(loadNotificationServiceConfig({ ...minimal, NOTIFICATION_DELIVERY_MAX_ATTEMPTS: '' }).delivery.maxAttempts).toBeNull();
   });
 
   it('reads every variable', () => {
@@ -15,6 +34,7 @@ describe('loadNotificationServiceConfig', () => {
       ...minimal,
       NOTIFICATION_DATABASE_POOL_SIZE: '20',
       DATABASE_MIGRATIONS_RUN: 'false',
+      NOTIFICATION_DELIVERY_RETRY_WINDOW_MS: '60000',
       NOTIFICATION_DELIVERY_MAX_ATTEMPTS: '3',
       NOTIFICATION_DELIVERY_BASE_DELAY_MS: '10',
       NOTIFICATION_DELIVERY_MAX_DELAY_MS: '100',
@@ -22,10 +42,22 @@ describe('loadNotificationServiceConfig', () => {
       NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: '50',
       NOTIFICATION_DELIVERY_CONCURRENCY: '8',
       NOTIFICATION_DELIVERY_LEASE_MS: '9000',
+      NOTIFICATION_DELIVERY_BREAKER_FAILURES: '2',
+      NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS: '500',
     });
     expect(config).toEqual({
       database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false },
-      delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 2_000, pollIntervalMs: 50, concurrency: 8, leaseMs: 9_000 },
+      delivery: {
+        retryWindowMs: 60_000,
+        maxAttempts: 3,
+        baseDelayMs: 10,
+        maxDelayMs: 100,
+        timeoutMs: 2_000,
+        pollIntervalMs: 50,
+        concurrency: 8,
+        leaseMs: 9_000,
+        circuitBreaker: { failureThreshold: 2, halfOpenAfterMs: 500 },
+      },
     });
   });
 
@@ -36,11 +68,15 @@ describe('loadNotificationServiceConfig', () => {
         NOTIFICATION_DELIVERY_MAX_ATTEMPTS: 'many',
         DATABASE_MIGRATIONS_RUN: 'yes',
         NOTIFICATION_DELIVERY_CONCURRENCY: '0',
+        NOTIFICATION_DELIVERY_RETRY_WINDOW_MS: '0',
+        NOTIFICATION_DELIVERY_BREAKER_FAILURES: 'some',
       });
     expect(load).toThrow(/NOTIFICATION_DATABASE_URL/);
     expect(load).toThrow(/NOTIFICATION_DELIVERY_MAX_ATTEMPTS/);
     expect(load).toThrow(/DATABASE_MIGRATIONS_RUN/);
     expect(load).toThrow(/NOTIFICATION_DELIVERY_CONCURRENCY/);
+    expect(load).toThrow(/NOTIFICATION_DELIVERY_RETRY_WINDOW_MS/);
+    expect(load).toThrow(/NOTIFICATION_DELIVERY_BREAKER_FAILURES/);
   });
 
   it('requires the database URL', () => {

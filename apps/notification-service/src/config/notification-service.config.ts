@@ -1,15 +1,19 @@
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
+import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
 export interface NotificationServiceConfig {
   database: { url: string; poolSize: number; migrationsRun: boolean };
   delivery: {
-    /** Attempts per round before a delivery is dead-lettered (default 6). */
-    maxAttempts: number;
-    /** Backoff base: the ceiling after attempt n is min(maxDelayMs, baseDelayMs·2^(n-1)) (default 1000). */
+    /** How long a round keeps retrying, from its first attempt, before dead-lettering (default 24 h). */
+    retryWindowMs: number;
+    /** Optional cap on attempts per round; null (default) leaves it to the retry window. */
+    maxAttempts: number | null;
+    /** Backoff base: the wait after attempt n is in [c/2, c], c = min(maxDelayMs, baseDelayMs·2^(n-1)) (default 1000). */
     baseDelayMs: number;
+    /** Backoff cap, also the longest `Retry-After` honoured (default 1 h). */
     maxDelayMs: number;
     /** Per-attempt HTTP timeout (default 5000). */
     timeoutMs: number;
@@ -23,6 +27,11 @@ export interface NotificationServiceConfig {
      * Must exceed timeoutMs, or a slow live send would be claimed twice.
      */
     leaseMs?: number;
+    /**
+     * One breaker per target origin in each process: it opens after `failureThreshold` retryable
+     * failures in a row (default 5) and lets one probe through `halfOpenAfterMs` later (default 30 s).
+     */
+    circuitBreaker: { failureThreshold: number; halfOpenAfterMs: number };
   };
 }
 
@@ -39,13 +48,17 @@ const schema = z
     NOTIFICATION_DATABASE_URL: postgresUrlKey(),
     NOTIFICATION_DATABASE_POOL_SIZE: integerKey(1, 200, 10),
     DATABASE_MIGRATIONS_RUN: booleanKey(true),
-    NOTIFICATION_DELIVERY_MAX_ATTEMPTS: integerKey(1, 100, 6),
-    NOTIFICATION_DELIVERY_BASE_DELAY_MS: integerKey(1, 3_600_000, 1_000),
-    NOTIFICATION_DELIVERY_MAX_DELAY_MS: integerKey(1, 86_400_000, 300_000),
+    NOTIFICATION_DELIVERY_RETRY_WINDOW_MS: integerKey(1, 30 * 86_400_000, DEFAULT_RETRY_POLICY.retryWindowMs),
+    // Before the retry window this was the only limit (6 attempts, lost after ~30 s); now optional.
+    NOTIFICATION_DELIVERY_MAX_ATTEMPTS: blankAsUnset(z.coerce.number().int().min(1).max(10_000).optional()),
+    NOTIFICATION_DELIVERY_BASE_DELAY_MS: integerKey(1, 3_600_000, DEFAULT_RETRY_POLICY.baseDelayMs),
+    NOTIFICATION_DELIVERY_MAX_DELAY_MS: integerKey(1, 86_400_000, DEFAULT_RETRY_POLICY.maxDelayMs),
     NOTIFICATION_DELIVERY_TIMEOUT_MS: integerKey(1, 120_000, 5_000),
     NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: integerKey(1, 60_000, 250),
     NOTIFICATION_DELIVERY_CONCURRENCY: integerKey(1, 256, 4),
     NOTIFICATION_DELIVERY_LEASE_MS: blankAsUnset(z.coerce.number().int().min(1).max(3_600_000).optional()),
+    NOTIFICATION_DELIVERY_BREAKER_FAILURES: integerKey(1, 1_000, 5),
+    NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS: integerKey(1, 3_600_000, 30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NOTIFICATION_DELIVERY_MAX_DELAY_MS < env.NOTIFICATION_DELIVERY_BASE_DELAY_MS) {
@@ -89,13 +102,15 @@ function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceCo
       migrationsRun: parsed.DATABASE_MIGRATIONS_RUN,
     },
     delivery: {
-      maxAttempts: parsed.NOTIFICATION_DELIVERY_MAX_ATTEMPTS,
+      retryWindowMs: parsed.NOTIFICATION_DELIVERY_RETRY_WINDOW_MS,
+      maxAttempts: parsed.NOTIFICATION_DELIVERY_MAX_ATTEMPTS ?? null,
       baseDelayMs: parsed.NOTIFICATION_DELIVERY_BASE_DELAY_MS,
       maxDelayMs: parsed.NOTIFICATION_DELIVERY_MAX_DELAY_MS,
       timeoutMs: parsed.NOTIFICATION_DELIVERY_TIMEOUT_MS,
       pollIntervalMs: parsed.NOTIFICATION_DELIVERY_POLL_INTERVAL_MS,
       concurrency: parsed.NOTIFICATION_DELIVERY_CONCURRENCY,
       leaseMs: parsed.NOTIFICATION_DELIVERY_LEASE_MS,
+      circuitBreaker: { failureThreshold: parsed.NOTIFICATION_DELIVERY_BREAKER_FAILURES, halfOpenAfterMs: parsed.NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS },
     },
   };
 }

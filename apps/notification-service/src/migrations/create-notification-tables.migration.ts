@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AddDeliveryRoundStartAndTargetOrigin1732000001100 } from './add-delivery-round-start-and-target-origin.migration';
 
 /**
  * `notification_rules` (configuration, plain CRUD, soft-deleted), `deliveries` (one per rule and
@@ -77,4 +78,4 @@ export class CreateNotificationTables1732000001000 implements MigrationInterface
 }
 
 /** This service's own migrations, in order (the messaging lib's come first, see the module). */
-export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000];
+export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100];

@@ -7,5 +7,8 @@ export const NOTIFICATION_SERVICE_CONFIG = Symbol('NOTIFICATION_SERVICE_CONFIG')
 /** The delivery worker instance. */
 export const DELIVERY_WORKER = Symbol('DELIVERY_WORKER');
 
+/** The delivery worker's per-target circuit breakers (`DeliveryCircuitBreakers`), read by `/metrics`. */
+export const DELIVERY_CIRCUIT_BREAKERS = Symbol('DELIVERY_CIRCUIT_BREAKERS');
+
 /** TypeORM data source name; unique in the composition root. */
 export const NOTIFICATION_DATA_SOURCE = 'notification';

@@ -17,13 +17,19 @@ import type { NotificationRuleView } from './projections/notification-rule.view'
 import { eventually } from '../../../../test/support/eventually';
 import { anIncidentDeclared, anIncidentStatusChanged } from './testing/incident-event.factory';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type Responder } from '../../../../test/support/local-http-receiver';
+import { TEST_DELIVERY_CONFIG } from '../../../../test/support/test-delivery-config';
 
 const MAX_ATTEMPTS = 3;
 
 function testConfig(url: string): NotificationServiceConfig {
   return {
     database: { url, poolSize: 10, migrationsRun: true },
-    delivery: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, pollIntervalMs: 20, concurrency: 4 },
+    delivery: {
+      ...TEST_DELIVERY_CONFIG,
+      maxAttempts: MAX_ATTEMPTS,
+      // These tests count attempts against failing receivers; the breaker has its own (channels/delivery-worker.int-spec.ts).
+      circuitBreaker: { failureThreshold: 1_000, halfOpenAfterMs: 1_000 },
+    },
   };
 }
 
@@ -301,9 +307,9 @@ describe(NotificationServiceModule.name, () => {
       const event = anIncidentDeclared({ services: [service] });
       const id = randomUUID();
       await db.pool.query(
-        `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, payload, status, attempt_count, next_attempt_at, lease_expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, 'sending', 1, now(), now() - interval '1 second')`,
-        [id, rule.id, event.eventId, event.type, event.data.incidentId, hook.url, renderDeliveryPayload('webhook', id, event)],
+        `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, attempt_count, next_attempt_at, lease_expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, $8, 'sending', 1, now(), now() - interval '1 second')`,
+        [id, rule.id, event.eventId, event.type, event.data.incidentId, hook.url, new URL(hook.url).origin, renderDeliveryPayload('webhook', id, event)],
       );
 
       const delivery = await deliveredOnce(rule.id, 'delivered');
@@ -311,6 +317,81 @@ describe(NotificationServiceModule.name, () => {
       expect(delivery.attemptCount).toBe(2);
       expect(delivery.attempts.map((a) => a.attemptNo)).toEqual([2]);
       expect(hook.requests[0].headers['fireline-delivery-id']).toBe(id);
+    });
+  });
+
+  describe('bulk retry of a rule’s dead letters', () => {
+    interface DeadLetterRetry {
+      ruleId: string;
+      requeued: number;
+      deliveryIds: string[];
+      remaining: number;
+    }
+
+    const retryDeadLetters = (ruleId: string, query: Record<string, unknown> = {}) => http().post(`/v1/notification-rules/${ruleId}/dead-letters/retry`).query(query);
+
+    /** A rule whose receiver fails until `recover()`, with `n` events' deliveries dead-lettered (oldest first). */
+    async function ruleWithDeadLetters(n: number) {
+      let healthy = false;
+      const hook = await receiver(() => (healthy ? { status: 200 } : { status: 503 }));
+      const service = aService();
+      const rule = await createWebhookRule(hook.url, service);
+      await publish(...Array.from({ length: n }, () => anIncidentDeclared({ services: [service] })));
+      const dead = await eventually(async () => {
+        const items = await deliveriesOf(rule.id);
+        expect(items.map((d) => d.status)).toEqual(Array(n).fill('dead_lettered'));
+        return items.reverse();
+      });
+      return { rule, hook, dead, recover: () => (healthy = true) };
+    }
+
+    it('re-queues dead letters oldest first, a bounded number per call, each once under its own delivery id', async () => {
+      const { rule, hook, dead, recover } = await ruleWithDeadLetters(3);
+      const other = await ruleWithDeadLetters(1);
+      recover();
+
+      const first = (await retryDeadLetters(rule.id, { limit: 2 }).expect(202)).body as DeadLetterRetry;
+      expect(first).toEqual({ ruleId: rule.id, requeued: 2, deliveryIds: [dead[0].id, dead[1].id], remaining: 1 });
+      const second = (await retryDeadLetters(rule.id).expect(202)).body as DeadLetterRetry;
+      expect(second).toEqual({ ruleId: rule.id, requeued: 1, deliveryIds: [dead[2].id], remaining: 0 });
+      const repeat = (await retryDeadLetters(rule.id).expect(202)).body as DeadLetterRetry;
+      expect(repeat).toEqual({ ruleId: rule.id, requeued: 0, deliveryIds: [], remaining: 0 });
+
+      await eventually(async () => expect((await deliveriesOf(rule.id)).map((d) => d.status)).toEqual(['delivered', 'delivered', 'delivered']));
+      const delivered = await deliveriesOf(rule.id);
+      // A new round of attempts after the first round's three.
+      expect(delivered.map((d) => d.attemptCount)).toEqual([MAX_ATTEMPTS + 1, MAX_ATTEMPTS + 1, MAX_ATTEMPTS + 1]);
+      const accepted = hook.requests.slice(-3).map((r) => r.headers['fireline-delivery-id']);
+      expect(new Set(accepted)).toEqual(new Set(dead.map((d) => d.id)));
+      expect(hook.requests).toHaveLength(3 * (MAX_ATTEMPTS + 1));
+      // Another rule's dead letters are left alone.
+      expect((await deliveriesOf(other.rule.id)).map((d) => d.status)).toEqual(['dead_lettered']);
+    });
+
+    it('re-queues each dead letter once when two bulk retries race', async () => {
+      const { rule, dead, recover } = await ruleWithDeadLetters(4);
+      recover();
+      const [a, b] = (await Promise.all([retryDeadLetters(rule.id).expect(202), retryDeadLetters(rule.id).expect(202)])).map((r) => r.body as DeadLetterRetry);
+      expect([...a.deliveryIds, ...b.deliveryIds].sort()).toEqual(dead.map((d) => d.id).sort());
+      await eventually(async () => expect((await deliveriesOf(rule.id)).every((d) => d.status === 'delivered' && d.attemptCount === MAX_ATTEMPTS + 1)).toBe(true));
+    });
+
+    it('answers 404 for an unknown or deleted rule and 400 for a bad limit, as problem+json', async () => {
+      const unknown = await retryDeadLetters(randomUUID()).expect(404);
+      expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(unknown.body).toMatchObject({ code: 'NOTIFICATION_RULE.NOT_FOUND' });
+
+      const deleted = await createWebhookRule('https://hooks.example.com/deleted', aService());
+      await http().delete(`/v1/notification-rules/${deleted.id}`).expect(204);
+      await retryDeadLetters(deleted.id).expect(404);
+
+      const rule = await createWebhookRule('https://hooks.example.com/limits', aService());
+      for (const limit of ['0', '1001', 'all', '1.5']) {
+        const bad = await retryDeadLetters(rule.id, { limit }).expect(400);
+        expect(bad.body).toMatchObject({ code: 'REQUEST.INVALID' });
+        expect((bad.body.errors as { field: string }[]).map((e) => e.field)).toContain('limit');
+      }
+      await http().post('/v1/notification-rules/not-a-uuid/dead-letters/retry').expect(400);
     });
   });
 

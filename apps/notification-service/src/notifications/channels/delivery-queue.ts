@@ -1,9 +1,16 @@
 import type { Pool, PoolClient } from 'pg';
-import type { DeliveryTransition } from '../domain/delivery.transitions';
-import type { NotificationChannelType } from '../domain/notification-rule';
+import type { DeliveryTransition, UnsentTransition } from '../domain/delivery.transitions';
+import { targetOriginOf, type NotificationChannelType } from '../domain/notification-rule';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { transitionAfterLeaseExpired } from '../domain/delivery.transitions';
 import type { AttemptReport } from './http.sender';
+
+/**
+ * The columns a dead-lettered delivery gets when a manual or bulk retry starts a new round: due now,
+ * attempts counted afresh (`attempt_count` keeps the lifetime total), a fresh retry window.
+ */
+export const START_NEW_ROUND_SQL = `status = 'pending', next_attempt_at = now(), round_start_attempt = attempt_count, round_started_at = NULL,
+  dead_lettered_at = NULL, lease_expires_at = NULL, updated_at = now()`;
 
 /** A delivery to queue, rendered by the reactor. */
 export interface NewDelivery {
@@ -22,6 +29,8 @@ export interface ClaimedDelivery {
   id: string;
   channelType: NotificationChannelType;
   targetUrl: string;
+  /** `targetOriginOf(targetUrl)`: the circuit breaker's key. */
+  targetOrigin: string;
   payload: string;
   /** The rule's current signing secret (webhooks), read at claim time. */
   secret: string | null;
@@ -29,6 +38,8 @@ export interface ClaimedDelivery {
   attemptNo: number;
   /** 1-based number of this attempt within the current round (since creation or manual retry). */
   attemptInRound: number;
+  /** Milliseconds from the round's first attempt to this claim (0 for the first), database clock. */
+  elapsedInRoundMs: number;
 }
 
 /**
@@ -40,10 +51,10 @@ export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewD
   let inserted = 0;
   for (const d of deliveries) {
     const result = await tx.query(
-      `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, payload, status, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', now())
+      `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', now())
        ON CONFLICT (rule_id, event_id) DO NOTHING`,
-      [d.id, d.ruleId, d.eventId, d.eventType, d.incidentId, d.channelType, d.targetUrl, d.payload],
+      [d.id, d.ruleId, d.eventId, d.eventType, d.incidentId, d.channelType, d.targetUrl, targetOriginOf(d.targetUrl), d.payload],
     );
     inserted += result.rowCount ?? 0;
   }
@@ -54,11 +65,19 @@ interface ClaimedRow {
   id: string;
   channel_type: NotificationChannelType;
   target_url: string;
+  target_origin: string;
   payload: string;
   attempt_count: number;
   round_start_attempt: number;
+  elapsed_ms: number;
   secret: string | null;
 }
+
+/** Most deliveries one `postponeTarget` moves. */
+const POSTPONE_BATCH = 1_000;
+
+/** Milliseconds since the round's first attempt, on the database clock (0 before it). */
+const ELAPSED_IN_ROUND_MS = `(extract(epoch FROM now() - coalesce(round_started_at, now())) * 1000)::float8`;
 
 /**
  * The delivery queue in PostgreSQL. Workers (any number, in any process) claim due rows with
@@ -70,7 +89,8 @@ export class DeliveryQueue {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Leases up to `limit` due deliveries for `leaseMs` and counts the attempt.
+   * Leases up to `limit` due deliveries for `leaseMs` and counts the attempt; the first claim of a
+   * round starts its retry window.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
@@ -85,11 +105,13 @@ export class DeliveryQueue {
        UPDATE deliveries d
           SET status = 'sending',
               attempt_count = d.attempt_count + 1,
+              round_started_at = coalesce(d.round_started_at, now()),
               lease_expires_at = now() + make_interval(secs => $2::double precision / 1000),
               updated_at = now()
          FROM due
         WHERE d.id = due.id
-       RETURNING d.id, d.channel_type, d.target_url, d.payload, d.attempt_count, d.round_start_attempt,
+       RETURNING d.id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
+                 ${ELAPSED_IN_ROUND_MS} AS elapsed_ms,
                  (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS secret`,
       [limit, leaseMs],
     );
@@ -97,10 +119,12 @@ export class DeliveryQueue {
       id: row.id,
       channelType: row.channel_type,
       targetUrl: row.target_url,
+      targetOrigin: row.target_origin,
       payload: row.payload,
       secret: row.secret,
       attemptNo: row.attempt_count,
       attemptInRound: row.attempt_count - row.round_start_attempt,
+      elapsedInRoundMs: Math.round(row.elapsed_ms),
     }));
   }
 
@@ -148,8 +172,8 @@ export class DeliveryQueue {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; attempt_count: number; round_start_attempt: number }>(
-        `SELECT id, attempt_count, round_start_attempt FROM deliveries
+      const { rows } = await client.query<{ id: string; attempt_count: number; round_start_attempt: number; elapsed_ms: number }>(
+        `SELECT id, attempt_count, round_start_attempt, ${ELAPSED_IN_ROUND_MS} AS elapsed_ms FROM deliveries
           WHERE status = 'sending' AND lease_expires_at <= now()
           ORDER BY lease_expires_at
           LIMIT $1
@@ -157,7 +181,7 @@ export class DeliveryQueue {
         [limit],
       );
       for (const row of rows) {
-        const transition = transitionAfterLeaseExpired(row.attempt_count - row.round_start_attempt, policy);
+        const transition = transitionAfterLeaseExpired({ attemptInRound: row.attempt_count - row.round_start_attempt, elapsedMs: row.elapsed_ms }, policy);
         await this.applyTransition(client, row.id, transition, row.attempt_count);
       }
       await client.query('COMMIT');
@@ -168,6 +192,63 @@ export class DeliveryQueue {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Puts back a claimed delivery that was not sent (its target's circuit is open): the claim's
+   * attempt is uncounted and the delivery is queued again (`pending` if its round has made no attempt
+   * yet) or dead-lettered, as `transition` says. Only while this worker still holds it.
+   * @returns false when the lease had been lost.
+   */
+  async releaseUnsent(claimed: ClaimedDelivery, transition: UnsentTransition): Promise<boolean> {
+    const guard = `WHERE id = $1 AND status = 'sending' AND attempt_count = $2`;
+    const result =
+      transition.status === 'queued'
+        ? await this.pool.query(
+            `UPDATE deliveries
+                SET status = CASE WHEN attempt_count - 1 > round_start_attempt THEN 'retrying' ELSE 'pending' END,
+                    attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
+                    next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
+              ${guard}`,
+            [claimed.id, claimed.attemptNo, transition.lastError, transition.delayMs],
+          )
+        : await this.pool.query(
+            `UPDATE deliveries
+                SET status = 'dead_lettered', attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
+                    dead_lettered_at = now(), updated_at = now()
+              ${guard}`,
+            [claimed.id, claimed.attemptNo, transition.lastError],
+          );
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  /**
+   * Holds back every queued delivery to `targetOrigin` that is due within `delayMs`, until then: what an
+   * open circuit does to the rest of its target's queue, so that they take no worker slot and no
+   * attempt before the breaker's probe. Their `last_error` says why; a round not yet begun starts its
+   * retry window now, so a delivery that is never probed still ends. Rows another transaction holds are
+   * skipped (no waiting, no deadlock between workers). At most `POSTPONE_BATCH` rows, the soonest due,
+   * per call, so that one statement stays small; a later one claimed meanwhile is put back and
+   * postpones the next batch. @returns how many were postponed.
+   */
+  async postponeTarget(targetOrigin: string, delayMs: number, reason: string): Promise<number> {
+    const result = await this.pool.query(
+      `WITH held AS (
+         SELECT id FROM deliveries
+          WHERE target_origin = $1 AND status IN ('pending', 'retrying')
+            AND next_attempt_at < now() + make_interval(secs => $2::double precision / 1000)
+          ORDER BY next_attempt_at
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE deliveries d
+          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              round_started_at = coalesce(d.round_started_at, now()), last_error = $3, updated_at = now()
+         FROM held
+        WHERE d.id = held.id`,
+      [targetOrigin, delayMs, reason, POSTPONE_BATCH],
+    );
+    return result.rowCount ?? 0;
   }
 
   private async applyTransition(client: PoolClient, id: string, transition: DeliveryTransition, attemptNo: number): Promise<boolean> {

@@ -1,9 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { transitionAfterAttempt, type DeliveryTransition } from '../domain/delivery.transitions';
+import { classifyAttempt, notSentBecause, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
 import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
 import { sendOutboundRequest, type AttemptReport } from './http.sender';
-import { buildOutboundRequest } from './outbound-request';
+import { buildOutboundRequest, type OutboundRequest } from './outbound-request';
+import { TargetCircuitBreakers, type CircuitBreakerSettings } from './target-circuit-breakers';
+
+/** The delivery worker's breakers: one per target origin; timeouts, network errors, 408, 429 and 5xx count against it. */
+export type DeliveryCircuitBreakers = TargetCircuitBreakers<AttemptReport>;
+
+/** Breakers for the delivery worker; `probeTimeoutMs` is the per-attempt HTTP timeout. */
+export function deliveryCircuitBreakers(settings: CircuitBreakerSettings): DeliveryCircuitBreakers {
+  return new TargetCircuitBreakers<AttemptReport>(settings, (report) => classifyAttempt(report.outcome) === 'retryable');
+}
 
 /** Worker settings. Durations in milliseconds. */
 export interface DeliveryWorkerOptions {
@@ -16,14 +25,19 @@ export interface DeliveryWorkerOptions {
   concurrency: number;
   /** How long a claim holds a delivery; default `2 · timeoutMs + 10 s`. */
   leaseMs?: number;
+  /** Per-target circuit breakers (shared with whatever reports their state). */
+  circuitBreakers: DeliveryCircuitBreakers;
   random?: RandomSource;
   clock?: () => Date;
 }
 
 /**
  * Polls the delivery queue and sends due deliveries, at most `concurrency` at a time. Each attempt is
- * logged and the delivery moved on by the pure `transitionAfterAttempt`. `stop()` stops claiming and
- * waits for the sends in flight, so no claimed delivery is left to its lease on a clean shutdown.
+ * logged and the delivery moved on by the pure `transitionAfterAttempt`. Sends go through the target's
+ * circuit breaker: while it is open a claimed delivery is put back unsent (no attempt counted) and the
+ * target's other queued deliveries are postponed until its probe, so a dead receiver holds no worker
+ * slots. `stop()` stops claiming and waits for the sends in flight, so no claimed delivery is left to
+ * its lease on a clean shutdown.
  */
 export class DeliveryWorker {
   private readonly logger = new Logger(DeliveryWorker.name);
@@ -108,23 +122,39 @@ export class DeliveryWorker {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     try {
-      let report: AttemptReport;
-      let transition: DeliveryTransition;
+      let request: OutboundRequest;
       try {
-        const request = buildOutboundRequest(delivery, this.clock());
-        report = await sendOutboundRequest(request, this.options.timeoutMs, this.clock);
-        transition = transitionAfterAttempt(delivery.attemptInRound, report.outcome, this.options.policy, this.random);
+        request = buildOutboundRequest(delivery, this.clock());
       } catch (error) {
         // The request could not even be built (e.g. the rule lost its secret): retrying will not help.
         const message = error instanceof Error ? error.message : String(error);
-        report = { startedAt: this.clock(), durationMs: 0, outcome: { kind: 'network_error', error: message }, responseExcerpt: null };
-        transition = { status: 'dead_lettered', lastError: message };
+        const report: AttemptReport = { startedAt: this.clock(), durationMs: 0, outcome: { kind: 'network_error', error: message }, responseExcerpt: null };
+        await this.record(delivery, report, { status: 'dead_lettered', lastError: message });
+        return;
       }
-      const held = await this.queue.recordAttempt(delivery, report, transition);
-      if (!held) this.logger.warn(`Delivery ${delivery.id} attempt ${delivery.attemptNo} finished after its lease was swept`);
+      // Called before the first await: the breaker decides in claim order (one probe per half-open).
+      const guarded = await this.options.circuitBreakers.send(delivery.targetOrigin, () => sendOutboundRequest(request, this.options.timeoutMs, this.clock));
+      if (!guarded.sent) {
+        const transition = transitionWhenCircuitOpen(delivery.elapsedInRoundMs, guarded.retryInMs, guarded.circuit, this.options.policy);
+        await this.queue.releaseUnsent(delivery, transition);
+        if (transition.status === 'queued') await this.queue.postponeTarget(delivery.targetOrigin, guarded.retryInMs, transition.lastError);
+        return;
+      }
+      const report = guarded.result;
+      const progress = { attemptInRound: delivery.attemptInRound, elapsedMs: delivery.elapsedInRoundMs + report.durationMs };
+      const transition = transitionAfterAttempt(progress, report.outcome, this.options.policy, this.random);
+      await this.record(delivery, report, transition);
+      // A failure that opened the circuit (or came back after one beside it did): hold the target's queue back until the probe.
+      const open = classifyAttempt(report.outcome) === 'retryable' ? this.options.circuitBreakers.openCircuit(delivery.targetOrigin) : null;
+      if (open) await this.queue.postponeTarget(delivery.targetOrigin, open.retryInMs, notSentBecause(open.circuit));
     } catch (error) {
       // Recording failed (database down): the lease will expire and the delivery be retried.
       this.logger.error(`Recording delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private async record(delivery: ClaimedDelivery, report: AttemptReport, transition: DeliveryTransition): Promise<void> {
+    const held = await this.queue.recordAttempt(delivery, report, transition);
+    if (!held) this.logger.warn(`Delivery ${delivery.id} attempt ${delivery.attemptNo} finished after its lease was swept`);
   }
 }

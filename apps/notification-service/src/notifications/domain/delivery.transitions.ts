@@ -1,5 +1,5 @@
 import { IllegalStateError } from '@fireline/errors';
-import { fullJitterBackoffMs, type RandomSource, type RetryPolicy } from './retry-policy';
+import { equalJitterBackoffMs, formatDurationMs, type RandomSource, type RetryPolicy } from './retry-policy';
 
 /**
  * A delivery's lifecycle:
@@ -8,11 +8,16 @@ import { fullJitterBackoffMs, type RandomSource, type RetryPolicy } from './retr
  *                       │  ▲
  *     retryable failure │  │ claim when due
  *                       ▼  │
- *                     retrying ──(attempts exhausted)──▶ dead_lettered ──manual retry──▶ pending
+ *                     retrying ──(retry window passed, or attempt cap)──▶ dead_lettered
+ *                                                                            │
+ *   pending ◀──────────────── manual or bulk retry: a new round ────────────┘
  *
- * `sending` carries a lease; a worker that dies mid-send leaves it to expire, and the delivery is
- * re-queued (or dead-lettered if that was the round's last attempt). A permanent failure (4xx other
- * than 408/429, or a redirect) dead-letters at once.
+ *   sending ──target's circuit open──▶ pending / retrying (not sent; no attempt counted)
+ *
+ * A round (from being queued, or from a manual retry) retries until `RetryPolicy.retryWindowMs` has
+ * passed since its first attempt. `sending` carries a lease; a worker that dies mid-send leaves it to
+ * expire, and the delivery is re-queued (or dead-lettered if the round is over). A permanent failure
+ * (4xx other than 408/429, or a redirect) dead-letters at once.
  */
 export type DeliveryStatus = 'pending' | 'sending' | 'retrying' | 'delivered' | 'dead_lettered';
 
@@ -70,17 +75,34 @@ export type DeliveryTransition =
   | { status: 'retrying'; delayMs: number; lastError: string }
   | { status: 'dead_lettered'; lastError: string };
 
+/** Where a delivery stands in its round when an attempt ends (or its lease or a circuit stops it). */
+export interface RoundProgress {
+  /** 1-based number of the attempt within the round (since queued or manually re-queued). */
+  attemptInRound: number;
+  /** Milliseconds from the round's first attempt until now. */
+  elapsedMs: number;
+}
+
+/** Why the round is over, or null while it may retry: the attempt cap, else the retry window. */
+function roundOverReason(progress: RoundProgress, policy: RetryPolicy): string | null {
+  const attempts = `${progress.attemptInRound} attempt${progress.attemptInRound === 1 ? '' : 's'}`;
+  if (policy.maxAttempts !== null && progress.attemptInRound >= policy.maxAttempts) return `gave up after ${attempts}`;
+  if (progress.elapsedMs >= policy.retryWindowMs) return `gave up after ${attempts}: retry window of ${formatDurationMs(policy.retryWindowMs)} passed`;
+  return null;
+}
+
+/** A wait that ends no later than the window's end, so that the round's final attempt falls on it. */
+function withinWindow(delayMs: number, progress: RoundProgress, policy: RetryPolicy): number {
+  return Math.max(0, Math.min(delayMs, policy.retryWindowMs - progress.elapsedMs));
+}
+
 /**
- * The next state after attempt number `attemptInRound` (1-based, counted since the delivery was
- * created or last manually re-queued) ended with `outcome`. A retryable failure waits the response's
- * `Retry-After` when it sent one (capped at `maxDelayMs`), else a full-jitter backoff.
+ * The next state after an attempt ended with `outcome`. A retryable failure waits the response's
+ * `Retry-After` when it sent one (capped at `maxDelayMs`), else an equal-jitter backoff; either is cut
+ * short at the retry window's end. Once the window has passed (or `maxAttempts` is reached) a
+ * retryable failure dead-letters.
  */
-export function transitionAfterAttempt(
-  attemptInRound: number,
-  outcome: AttemptOutcome,
-  policy: RetryPolicy,
-  random: RandomSource,
-): DeliveryTransition {
+export function transitionAfterAttempt(progress: RoundProgress, outcome: AttemptOutcome, policy: RetryPolicy, random: RandomSource): DeliveryTransition {
   const verdict = classifyAttempt(outcome);
   const description = describeOutcome(outcome);
   switch (verdict) {
@@ -89,13 +111,11 @@ export function transitionAfterAttempt(
     case 'permanent':
       return { status: 'dead_lettered', lastError: `${description} (permanent failure, not retried)` };
     case 'retryable': {
-      if (attemptInRound >= policy.maxAttempts) {
-        return { status: 'dead_lettered', lastError: `${description} (gave up after ${attemptInRound} attempts)` };
-      }
+      const over = roundOverReason(progress, policy);
+      if (over !== null) return { status: 'dead_lettered', lastError: `${description} (${over})` };
       const retryAfterMs = outcome.kind === 'response' ? outcome.retryAfterMs : null;
-      const delayMs =
-        retryAfterMs !== null ? Math.min(policy.maxDelayMs, retryAfterMs) : fullJitterBackoffMs(attemptInRound, policy, random);
-      return { status: 'retrying', delayMs, lastError: description };
+      const wantedMs = retryAfterMs !== null ? Math.min(policy.maxDelayMs, retryAfterMs) : equalJitterBackoffMs(progress.attemptInRound, policy, random);
+      return { status: 'retrying', delayMs: withinWindow(wantedMs, progress, policy), lastError: description };
     }
     default: {
       const exhaustive: never = verdict;
@@ -106,14 +126,35 @@ export function transitionAfterAttempt(
 
 /**
  * The next state of a delivery whose `sending` lease ran out (its worker crashed or hung): the
- * attempt counts, its outcome is unknown, so it is retried at once unless it was the round's last.
+ * attempt counts, its outcome is unknown, so it is retried at once unless the round is over.
  */
-export function transitionAfterLeaseExpired(attemptInRound: number, policy: RetryPolicy): DeliveryTransition {
+export function transitionAfterLeaseExpired(progress: RoundProgress, policy: RetryPolicy): DeliveryTransition {
   const lastError = 'lease expired before the attempt was recorded (worker stopped mid-send)';
-  if (attemptInRound >= policy.maxAttempts) {
-    return { status: 'dead_lettered', lastError: `${lastError} (gave up after ${attemptInRound} attempts)` };
-  }
+  const over = roundOverReason(progress, policy);
+  if (over !== null) return { status: 'dead_lettered', lastError: `${lastError} (${over})` };
   return { status: 'retrying', delayMs: 0, lastError };
+}
+
+/** What becomes of a claimed delivery that was not sent because its target's circuit is open. */
+export type UnsentTransition = { status: 'queued'; delayMs: number; lastError: string } | { status: 'dead_lettered'; lastError: string };
+
+/**
+ * A delivery claimed while its target's circuit breaker is open is not sent and no attempt is
+ * counted: it waits until the breaker lets a probe through (`reopensInMs`), cut short at the retry
+ * window's end. Once the window has passed it is dead-lettered without a further attempt.
+ * @param circuit describes the open circuit, e.g. `circuit to https://hooks.example.com open after 5 failures`.
+ */
+export function transitionWhenCircuitOpen(elapsedMs: number, reopensInMs: number, circuit: string, policy: RetryPolicy): UnsentTransition {
+  if (elapsedMs >= policy.retryWindowMs) {
+    return { status: 'dead_lettered', lastError: `${notSentBecause(circuit)} (gave up: retry window of ${formatDurationMs(policy.retryWindowMs)} passed)` };
+  }
+  const delayMs = Math.max(0, Math.min(reopensInMs, policy.retryWindowMs - elapsedMs));
+  return { status: 'queued', delayMs, lastError: notSentBecause(circuit) };
+}
+
+/** `last_error` of a delivery held back, unsent, by its target's open circuit. */
+export function notSentBecause(circuit: string): string {
+  return `not sent: ${circuit}`;
 }
 
 export type ManualRetryDecision = { kind: 'requeue' } | { kind: 'already_queued' };

@@ -49,6 +49,21 @@ export function targetUrlOf(channel: NotificationChannel): string {
   }
 }
 
+/**
+ * The origin of a target URL (`https://hooks.example.com:8443`: scheme, host and port, as the WHATWG
+ * URL Standard serialises it — lower-case host, default port dropped, no credentials or path): the key of
+ * the delivery circuit breaker, so that every rule posting to one server shares its breaker. A URL that
+ * does not parse (rules are validated, so only old data) is its own key.
+ */
+export function targetOriginOf(url: string): string {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? url : origin;
+  } catch {
+    return url;
+  }
+}
+
 /** `…a1b2`: the last 4 characters, so that an operator can tell secrets apart without seeing them. */
 export function secretPreviewOf(secret: string): string {
   return `…${secret.slice(-4)}`;

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { runMigrations } from '@fireline/event-store';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { CreateNotificationTables1732000001000 } from '../../migrations/create-notification-tables.migration';
+import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
+import { DeliveryQueue, insertDeliveries, type ClaimedDelivery, type NewDelivery } from './delivery-queue';
+
+const LEASE_MS = 60_000;
+
+describe(DeliveryQueue.name, () => {
+  let db: TestDatabase;
+  let queue: DeliveryQueue;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('delivery_queue');
+    await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS);
+    queue = new DeliveryQueue(db.pool);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  async function aRule(url: string): Promise<string> {
+    const id = randomUUID();
+    await db.pool.query(
+      `INSERT INTO notification_rules (id, name, enabled, channel_type, target_url, webhook_secret) VALUES ($1, 'queue spec', true, 'webhook', $2, 'whsec_queue_spec_secret')`,
+      [id, url],
+    );
+    return id;
+  }
+
+  /** Queues deliveries to `urls` (one each) for a fresh rule per URL; returns their ids in order. */
+  async function queued(...urls: string[]): Promise<string[]> {
+    const deliveries: NewDelivery[] = [];
+    for (const url of urls) {
+      const id = randomUUID();
+      deliveries.push({ id, ruleId: await aRule(url), eventId: randomUUID(), eventType: 'IncidentDeclared', incidentId: randomUUID(), channelType: 'webhook', targetUrl: url, payload: '{}' });
+    }
+    const client = await db.pool.connect();
+    try {
+      await insertDeliveries(client, deliveries);
+    } finally {
+      client.release();
+    }
+    return deliveries.map((d) => d.id);
+  }
+
+  /** Claims until `id` is among the claimed (other specs' rows may be due too) and returns it. */
+  async function claim(id: string): Promise<ClaimedDelivery> {
+    const claimed = await queue.claimDue(1_000, LEASE_MS);
+    const mine = claimed.find((d) => d.id === id);
+    if (!mine) throw new Error(`delivery ${id} was not due`);
+    return mine;
+  }
+
+  const row = async (id: string) =>
+    (
+      await db.pool.query<{ status: string; attempt_count: number; last_error: string | null; due_in_ms: number; round_started: boolean; target_origin: string }>(
+        `SELECT status, attempt_count, last_error, target_origin, round_started_at IS NOT NULL AS round_started,
+                (extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms
+           FROM deliveries WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
+
+  it('stores the target’s origin and starts the retry window at the first claim', async () => {
+    const [id] = await queued('https://Hooks.Example.com:443/path/a?x=1');
+    expect(await row(id)).toMatchObject({ target_origin: 'https://hooks.example.com', round_started: false });
+    const claimed = await claim(id);
+    expect(claimed).toMatchObject({ targetOrigin: 'https://hooks.example.com', attemptNo: 1, attemptInRound: 1, elapsedInRoundMs: 0 });
+    expect(await row(id)).toMatchObject({ status: 'sending', round_started: true });
+  });
+
+  it('puts a delivery that was not sent back without counting the claim as an attempt', async () => {
+    const [id] = await queued(`https://unsent-${randomUUID()}.example/hook`);
+    const claimed = await claim(id);
+
+    expect(await queue.releaseUnsent(claimed, { status: 'queued', delayMs: 30_000, lastError: 'not sent: circuit open' })).toBe(true);
+    const after = await row(id);
+    expect(after).toMatchObject({ status: 'pending', attempt_count: 0, last_error: 'not sent: circuit open' });
+    expect(after.due_in_ms).toBeGreaterThan(25_000);
+    // A second release of the same claim changes nothing: the worker no longer holds it.
+    expect(await queue.releaseUnsent(claimed, { status: 'dead_lettered', lastError: 'late' })).toBe(false);
+    expect((await row(id)).status).toBe('pending');
+  });
+
+  it('dead-letters an unsent delivery without counting an attempt when told to', async () => {
+    const [id] = await queued(`https://expired-${randomUUID()}.example/hook`);
+    const claimed = await claim(id);
+    await queue.releaseUnsent(claimed, { status: 'dead_lettered', lastError: 'not sent: circuit open (gave up)' });
+    expect(await row(id)).toMatchObject({ status: 'dead_lettered', attempt_count: 0, last_error: 'not sent: circuit open (gave up)' });
+  });
+
+  it('postpones only the target’s queued deliveries due before the probe, and starts their retry window', async () => {
+    const host = `https://dead-${randomUUID()}.example`;
+    const [first, second, sending, otherPath] = await queued(`${host}/a`, `${host}/b`, `${host}/c`, `${host}:443/other`);
+    const [elsewhere] = await queued(`https://alive-${randomUUID()}.example/hook`);
+    await db.pool.query(`UPDATE deliveries SET status = 'sending', lease_expires_at = now() + interval '1 minute' WHERE id = $1`, [sending]);
+    await db.pool.query(`UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [second]);
+
+    expect(await queue.postponeTarget(host, 30_000, 'not sent: circuit to X open')).toBe(2);
+
+    for (const id of [first, otherPath]) {
+      const postponed = await row(id);
+      expect(postponed).toMatchObject({ status: 'pending', last_error: 'not sent: circuit to X open', round_started: true });
+      expect(postponed.due_in_ms).toBeGreaterThan(25_000);
+      expect(postponed.due_in_ms).toBeLessThanOrEqual(30_000);
+    }
+    expect((await row(second)).due_in_ms).toBeGreaterThan(3_000_000); // already due later: untouched
+    expect(await row(sending)).toMatchObject({ status: 'sending', last_error: null });
+    expect(await row(elsewhere)).toMatchObject({ last_error: null, round_started: false });
+  });
+});
+
+describe(`${CreateNotificationTables1732000001000.name} then AddDeliveryRoundStartAndTargetOrigin`, () => {
+  it('backfills the target origin of deliveries queued before the migration', async () => {
+    const db = await createTestDatabase('delivery_origin_backfill');
+    try {
+      const before = NOTIFICATION_SERVICE_MIGRATIONS.slice(0, NOTIFICATION_SERVICE_MIGRATIONS.indexOf(CreateNotificationTables1732000001000) + 1);
+      await runMigrations(db.url, before);
+      const rule = randomUUID();
+      await db.pool.query(
+        `INSERT INTO notification_rules (id, name, enabled, channel_type, target_url, webhook_secret) VALUES ($1, 'old', true, 'webhook', 'https://a.example/x', 'whsec_old_rule_secret')`,
+        [rule],
+      );
+      for (const url of ['https://A.example:443/x', 'http://b.example:8080/y', 'https://A.example/z']) {
+        await db.pool.query(
+          `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, payload, status, next_attempt_at)
+           VALUES ($1, $2, $3, 'IncidentDeclared', 'i-1', 'webhook', $4, '{}', 'retrying', now())`,
+          [randomUUID(), rule, randomUUID(), url],
+        );
+      }
+
+      expect(await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS)).toEqual(['AddDeliveryRoundStartAndTargetOrigin1732000001100']);
+
+      const { rows } = await db.pool.query<{ target_url: string; target_origin: string; round_started_at: Date | null }>(
+        `SELECT target_url, target_origin, round_started_at FROM deliveries ORDER BY seq`,
+      );
+      expect(rows.map((r) => [r.target_url, r.target_origin, r.round_started_at])).toEqual([
+        ['https://A.example:443/x', 'https://a.example', null],
+        ['http://b.example:8080/y', 'http://b.example:8080', null],
+        ['https://A.example/z', 'https://a.example', null],
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
