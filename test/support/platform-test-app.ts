@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { createPlatformApp } from '../../apps/platform/src/platform.app';
+import { createPlatformApp, type PlatformHttpOptions } from '../../apps/platform/src/platform.app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The composed platform on three fresh databases, with supertest on it. */
@@ -16,11 +16,13 @@ export interface PlatformTestApp {
 
 /**
  * Boots the platform the way `npm start` composes it, with test timings: 20 ms polls, 3 delivery
- * attempts 10–50 ms apart, 64 KiB body limit. Databases are named `<prefix>_incident` and so on.
+ * attempts 10–50 ms apart, 64 KiB body limit (`http` overrides the HTTP options, e.g. server limits).
+ * Databases are named `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
   logger: ('error' | 'fatal')[] = ['error'],
+  http: Partial<PlatformHttpOptions> = {},
 ): Promise<PlatformTestApp> {
   const [incidentDb, notificationDb, postmortemDb] = (await Promise.all(
     ['incident', 'notification', 'postmortem'].map((service) => createTestDatabase(`${prefix}_${service}`, 2)),
@@ -35,7 +37,7 @@ export async function createPlatformTestApp(
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },
-    { bodyLimitBytes: 64 * 1024, logger },
+    { bodyLimitBytes: 64 * 1024, logger, ...http },
   );
   return {
     app,
