@@ -11,3 +11,4 @@ export * from './page.request';
 export * from './run-service';
 export * from './unstorable-text';
 export * from './json-body.parser';
+export * from './page-cursor';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError } from '@fireline/errors';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
 
 /**
@@ -40,10 +41,7 @@ export interface NewIntake {
 }
 
 /** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
-export interface DeliveryPage {
-  items: AlertIntakeRow[];
-  nextCursor: string | null;
-}
+export type DeliveryPage = Page<AlertIntakeRow>;
 
 interface Row {
   id: string;
@@ -91,18 +89,8 @@ export function headersForLedger(headers: Record<string, string | string[] | und
   return kept;
 }
 
-function encodeCursor(row: AlertIntakeRow): string {
-  return Buffer.from(`${row.receivedAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const receivedAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(receivedAt.getTime())) {
-    throw new ValidationError('REQUEST.INVALID_CURSOR', 'cursor is not one this API returned', [{ field: 'cursor', message: 'is invalid' }]);
-  }
-  return { receivedAt, id };
-}
+/** Cursor of an integration's ledger: the last row's `[receivedAt, id]`. */
+const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
 
 /** `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process. */
 @Injectable()
@@ -187,15 +175,13 @@ export class AlertIntakeRepository {
 
   /** Deliveries of one integration, newest first, `limit` per page. @throws ValidationError on a bad cursor. */
   async listDeliveries(integrationId: string, limit: number, cursor?: string): Promise<DeliveryPage> {
-    const after = cursor ? decodeCursor(cursor) : null;
+    const [receivedAt, id] = cursor === undefined ? [null, null] : LEDGER_CURSOR.decode(cursor);
     const result = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM alert_intake
        WHERE integration_id = $1 AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
        ORDER BY received_at DESC, id DESC LIMIT $4`,
-      [integrationId, after?.receivedAt ?? null, after?.id ?? null, limit + 1],
+      [integrationId, receivedAt, id, limit + 1],
     );
-    const items = result.rows.slice(0, limit).map(toIntake);
-    const last = items.at(-1);
-    return { items, nextCursor: result.rows.length > limit && last ? encodeCursor(last) : null };
+    return toPage(result.rows.map(toIntake), limit, LEDGER_CURSOR, (row): [string, string] => [row.receivedAt.toISOString(), row.id]);
   }
 }

@@ -23,7 +23,7 @@ const UNSTORABLE: [string, string][] = [
 ];
 
 /** `text` with each unstorable character of the test in it, as the receiver should store it. */
-const stored = (text: string) => text.replace(/\u0000|[\ud800-\udfff]/g, '\uFFFD');
+const stored = (text: string) => text.replaceAll('\u0000', '\uFFFD').replace(/[\ud800-\udfff]/g, '\uFFFD');
 
 describe('Alert receivers given unstorable text', () => {
   let t: AlertTestApp;

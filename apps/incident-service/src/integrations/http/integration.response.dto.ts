@@ -15,6 +15,12 @@ export class IntegrationResponse {
   @ApiProperty() createdAt!: string;
 }
 
+/** A page of `GET /v1/integrations`. */
+export class IntegrationPageResponse {
+  @ApiProperty({ type: [IntegrationResponse] }) items!: IntegrationResponse[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
 /** Shown once, in the answer to the creation; only a hash is stored. */
 export class IntegrationCredentialsResponse {
   @ApiPropertyOptional({ description: 'events-v2: the routing key (integration key) to send with every event' }) routingKey?: string;
