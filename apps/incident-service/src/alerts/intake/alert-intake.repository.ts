@@ -27,6 +27,8 @@ export interface AlertIntakeRow {
   processedAt: Date | null;
   error: string | null;
   attempts: number;
+  /** Fields whose NUL or lone surrogates were replaced with U+FFFD before processing (`sanitizeUnstorableText`). */
+  sanitizedFields: string[];
 }
 
 /** A new delivery for the ledger. */
@@ -35,9 +37,12 @@ export interface NewIntake {
   integrationId: string;
   receivedAt: Date;
   headers: Record<string, unknown>;
+  /** The body as received (JSON escapes of unstorable characters are plain ASCII here). */
   rawBody: string;
   eventAction: string | null;
   dedupKey: string | null;
+  /** Default none. */
+  sanitizedFields?: string[];
 }
 
 /** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
@@ -56,9 +61,10 @@ interface Row {
   processed_at: Date | null;
   error: string | null;
   attempts: number;
+  sanitized_fields: string[];
 }
 
-const COLUMNS = 'id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts';
+const COLUMNS = 'id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
 function toIntake(row: Row): AlertIntakeRow {
   return {
@@ -74,6 +80,7 @@ function toIntake(row: Row): AlertIntakeRow {
     processedAt: row.processed_at,
     error: row.error,
     attempts: row.attempts,
+    sanitizedFields: row.sanitized_fields,
   };
 }
 
@@ -103,18 +110,18 @@ export class AlertIntakeRepository {
    */
   async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, attempts, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000))`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, leaseMs],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $9)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, leaseMs, intake.sanitizedFields ?? []],
     );
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
   async insertRejected(intake: NewIntake, reason: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now())`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, reason],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now(), $9)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, reason, intake.sanitizedFields ?? []],
     );
   }
 

@@ -59,6 +59,11 @@ export class DeliveryResponse {
   @ApiProperty() attempts!: number;
   @ApiProperty({ type: Object, description: 'request headers, credentials removed' }) headers!: Record<string, unknown>;
   @ApiProperty({ description: 'the JSON body as received, routing key masked' }) rawBody!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'fields whose NUL characters or unpaired UTF-16 surrogates (which PostgreSQL cannot store) were replaced with U+FFFD before processing',
+  })
+  sanitizedFields!: string[];
 }
 
 export class DeliveryPageResponse {
@@ -79,6 +84,7 @@ export function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
     attempts: row.attempts,
     headers: row.headers,
     rawBody: row.rawBody,
+    sanitizedFields: row.sanitizedFields,
   };
 }
 
