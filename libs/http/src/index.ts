@@ -12,3 +12,4 @@ export * from './run-service';
 export * from './unstorable-text';
 export * from './json-body.parser';
 export * from './page-cursor';
+export * from './fastify-adapter.factory';

@@ -1,10 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TOPICS, type IncidentIntegrationEventV1, type SeverityV1 } from '@fireline/contracts';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
 import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import type { NotificationServiceConfig } from '../config/notification-service.config';
@@ -38,7 +38,7 @@ describe(NotificationServiceModule.name, () => {
     const moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(testConfig(db.url))],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
     configureHttpApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
