@@ -1,3 +1,4 @@
+import { DEFAULT_HTTP_SERVER_LIMITS } from '@fireline/config';
 import { loadNotificationServiceConfig, loadNotificationServiceStandaloneConfig } from './notification-service.config';
 
 const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notification' };
@@ -61,8 +62,12 @@ describe('loadNotificationServiceConfig', () => {
 });
 
 describe('loadNotificationServiceStandaloneConfig', () => {
-  it('adds host and port', () => {
-    expect(loadNotificationServiceStandaloneConfig({ ...minimal, PORT: '8080' }).http).toEqual({ host: '0.0.0.0', port: 8080 });
+  it('adds host, port and the HTTP server limits', () => {
+    expect(loadNotificationServiceStandaloneConfig({ ...minimal, PORT: '8080', HTTP_MAX_CONNECTIONS_PER_IP: '500' }).http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      limits: { ...DEFAULT_HTTP_SERVER_LIMITS, maxConnectionsPerIp: 500 },
+    });
   });
 
   it('names bad keys of both sets', () => {

@@ -170,7 +170,7 @@ describe(NotificationServiceModule.name, () => {
 
       await http().get('/v1/deliveries').query({ status: 'lost', limit: '0' }).expect(400);
       const badCursor = await http().get('/v1/deliveries').query({ cursor: 'bm9wZQ' }).expect(400);
-      expect(badCursor.body).toMatchObject({ code: 'DELIVERY.INVALID_CURSOR' });
+      expect(badCursor.body).toMatchObject({ code: 'REQUEST.INVALID_CURSOR' });
       await http().get(`/v1/deliveries/${randomUUID()}`).expect(404);
       await http().post(`/v1/deliveries/${randomUUID()}/retry`).expect(404);
     });

@@ -101,7 +101,7 @@ describe('Alert receivers given unstorable text', () => {
       const reprocessed = await t.http.post(`/v1/integrations/${integration.id}/deliveries/${id}/reprocess`);
       expect(reprocessed.status).toBe(200);
       expect(reprocessed.body).toMatchObject({ verdict: 'accepted', error: null, reason: 'triggered: opened incarnation 1' });
-      expect((await incident(incidentIdOfAlert(integration.id, `late\uFFFD${id}`, 1))).title).toBe('late\uFFFD');
+      await eventually(async () => expect((await incident(incidentIdOfAlert(integration.id, `late\uFFFD${id}`, 1))).title).toBe('late\uFFFD'));
     });
   });
 
