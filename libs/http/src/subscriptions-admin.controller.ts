@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, UseInterceptors, type Type } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IllegalStateError, NotFoundError } from '@fireline/errors';
 import { projectionSubscriptionName, rebuildProjection, RebuildInProgressError, subscriptionStatuses, type Projection, type SubscriptionStatus } from '@fireline/event-store';
 import type { Pool } from 'pg';
@@ -61,6 +61,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
     @Post('projections/:name/rebuild')
     @HttpCode(200)
     @ApiOperation({ summary: 'Rebuild a read model from the event store and swap it in atomically' })
+    @ApiConflictResponse({ description: 'PROJECTION.REBUILD_IN_PROGRESS: a rebuild of it is running (here or in another instance)' })
     async rebuild(@Param('name') name: string): Promise<{ name: string; eventsApplied: number }> {
       const projection = byName.get(name);
       if (!projection) {
