@@ -121,11 +121,14 @@ describe('Alert receivers given unstorable text', () => {
       expect(row).toMatchObject({ verdict: 'accepted', error: null });
       expect(row!.processedAt).not.toBeNull();
       expect(row!.sanitizedFields).toEqual(expect.arrayContaining(['groupKey', stored(`alerts.0.labels.team${bad}`), 'alerts.0.annotations.summary', 'commonLabels.alertname']));
-      const incidents = await t.db.pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1",
-        [`alert:${integration.name}`],
-      );
-      expect(incidents.rows[0]!.n).toBe(1);
+      // The incident is opened by the open-incident-when-alert-triggered workflow, moments later.
+      await eventually(async () => {
+        const incidents = await t.db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1",
+          [`alert:${integration.name}`],
+        );
+        expect(incidents.rows[0]!.n).toBe(1);
+      });
     });
   });
 

@@ -385,5 +385,5 @@ describe('GetIncidentTimelineHandler (over HTTP)', () => {
     expect(pages).toBe(40);
     expect(versions).toEqual(Array.from({ length: 4_000 }, (_, i) => i + 1));
     expect((await http.get(`/v1/incidents/${id}/timeline`).query({ limit: 101 })).status).toBe(400);
-  });
+  }, 60_000);
 });
