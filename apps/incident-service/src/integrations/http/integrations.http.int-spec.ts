@@ -121,7 +121,7 @@ describe('IntegrationsHttpController', () => {
       cursor = page.body.nextCursor as string | null;
     } while (cursor !== null);
     expect(names).toEqual(Array.from({ length: 230 }, (_, i) => `paged ${230 - i}`));
-  });
+   }, 30_000);
 
   it('pages deliveries newest first with a cursor', async () => {
     const integration = await createIntegration(t.http);

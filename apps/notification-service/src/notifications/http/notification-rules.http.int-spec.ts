@@ -48,7 +48,7 @@ describe(NotificationRulesHttpController.name, () => {
     const tooMany = await http.get('/v1/notification-rules').query({ limit: 101 });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors[0].field).toBe('limit');
-  });
+   }, 30_000);
 
   it('walks every rule exactly once with the cursor, also while rules are added and deleted', async () => {
     const names: string[] = [];
@@ -68,7 +68,7 @@ describe(NotificationRulesHttpController.name, () => {
     } while (cursor !== null);
     expect(pages).toBe(16);
     expect(names).toEqual([...Array.from({ length: RULES }, (_, i) => `rule ${i + 1}`), 'added while paging']);
-  });
+   }, 30_000);
 
   it('rejects a cursor it did not make with 400 REQUEST.INVALID_CURSOR', async () => {
     const response = await http.get('/v1/notification-rules').query({ cursor: Buffer.from('["2020-13-45","x"]').toString('base64url') });
