@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
+import { DEFAULT_HTTP_SERVER_LIMITS } from '../libs/config/src/environment';
 import type { createPlatformApp as CreatePlatformApp } from '../apps/platform/src/platform.app';
 import type { loadIncidentServiceConfig as LoadIncidentConfig } from '../apps/incident-service/src/config/incident-service.config';
 import type { loadNotificationServiceConfig as LoadNotificationConfig } from '../apps/notification-service/src/config/notification-service.config';
@@ -252,7 +253,12 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     },
     // Only errors: the intake logs a warning per failed attempt, which would flood stderr under load
     // (failed attempts are counted from `alert_intake.error` instead).
-    { bodyLimitBytes: 1024 * 1024, logger: ['error'] },
+    // Every autocannon connection comes from 127.0.0.1: the per-address cap must let them all in.
+    {
+      bodyLimitBytes: 1024 * 1024,
+      logger: ['error'],
+      server: { ...DEFAULT_HTTP_SERVER_LIMITS, maxConnectionsPerIp: Math.max(DEFAULT_HTTP_SERVER_LIMITS.maxConnectionsPerIp, 2 * config.connections) },
+    },
   );
   closables.push({ name: 'Fireline app', close: () => app.close() });
   await app.listen({ host: HOST, port: 0 });

@@ -1,8 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TOPICS } from '@fireline/contracts';
-import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
 import type { MessagingConfig } from '@fireline/messaging';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -46,7 +46,7 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
   });
 
   async function boot(module: DynamicModule): Promise<NestFastifyApplication> {
-    const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }), { logger: ['error'] });
+    const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }), { logger: ['error'] });
     configureHttpApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

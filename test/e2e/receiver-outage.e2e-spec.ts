@@ -83,7 +83,7 @@ describe('A webhook receiver down for longer than the old retry schedule lasted 
   let hook: FlakyReceiver;
 
   beforeAll(async () => {
-    platform = await createPlatformTestApp('outage', ['error'], { ...POLICY, circuitBreaker: BREAKER });
+    platform = await createPlatformTestApp('outage', ['error'], { delivery: { ...POLICY, circuitBreaker: BREAKER } });
     hook = new FlakyReceiver(await freePort());
   });
 

@@ -1,8 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter } from '@fireline/http';
 import { InProcessMessagingModule } from '@fireline/messaging';
 
 /**
@@ -11,7 +11,7 @@ import { InProcessMessagingModule } from '@fireline/messaging';
  */
 export async function createServiceTestApp(serviceModule: DynamicModule, bodyLimitBytes = 64 * 1024): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [CqrsModule.forRoot(), InProcessMessagingModule, serviceModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: bodyLimitBytes, frameworkErrors: problemDetailsFrameworkErrors }), { logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes }), { logger: ['error'] });
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

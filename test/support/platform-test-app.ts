@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { NotificationServiceConfig } from '../../apps/notification-service/src/config/notification-service.config';
-import { createPlatformApp } from '../../apps/platform/src/platform.app';
+import { createPlatformApp, type PlatformHttpOptions } from '../../apps/platform/src/platform.app';
 import { TEST_DELIVERY_CONFIG } from './test-delivery-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -18,13 +18,13 @@ export interface PlatformTestApp {
 
 /**
  * Boots the platform the way `npm start` composes it, with test timings: 20 ms polls, 3 delivery
- * attempts 10–50 ms apart (`delivery` overrides them), 64 KiB body limit. Databases are named
- * `<prefix>_incident` and so on.
+ * attempts 10–50 ms apart, 64 KiB body limit. `overrides.delivery` replaces delivery settings,
+ * `overrides.http` the HTTP options (e.g. server limits). Databases are named `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
   logger: ('error' | 'fatal')[] = ['error'],
-  delivery: Partial<NotificationServiceConfig['delivery']> = {},
+  overrides: { delivery?: Partial<NotificationServiceConfig['delivery']>; http?: Partial<PlatformHttpOptions> } = {},
 ): Promise<PlatformTestApp> {
   const [incidentDb, notificationDb, postmortemDb] = (await Promise.all(
     ['incident', 'notification', 'postmortem'].map((service) => createTestDatabase(`${prefix}_${service}`, 2)),
@@ -35,11 +35,11 @@ export async function createPlatformTestApp(
       incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
       notification: {
         database: database(notificationDb),
-        delivery: { ...TEST_DELIVERY_CONFIG, ...delivery },
+        delivery: { ...TEST_DELIVERY_CONFIG, ...overrides.delivery },
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },
-    { bodyLimitBytes: 64 * 1024, logger },
+    { bodyLimitBytes: 64 * 1024, logger, ...overrides.http },
   );
   return {
     app,

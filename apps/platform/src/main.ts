@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     serverUrl = config.postgres.serverUrl;
   }
   await ensureDatabases(serverUrl, Object.values(config.databases));
-  const app = await createPlatformApp(servicesConfig(config, serverUrl, process.env), { bodyLimitBytes: config.http.bodyLimitBytes });
+  const app = await createPlatformApp(servicesConfig(config, serverUrl, process.env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
   await app.listen({ port: config.http.port, host: config.http.host });
   const base = `http://localhost:${config.http.port}`;
   logger.log(`Fireline is up: ${base}  (Swagger UI ${base}/docs, OpenAPI ${base}/docs-json)`);

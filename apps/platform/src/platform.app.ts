@@ -1,12 +1,15 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { HttpServerLimits } from '@fireline/config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter } from '@fireline/http';
 import { PlatformModule, type PlatformServicesConfig } from './platform.module';
 
 export interface PlatformHttpOptions {
   /** Largest accepted request body, bytes; larger ones get 413 problem+json. */
   bodyLimitBytes: number;
+  /** Timeouts and the per-address connection cap; `DEFAULT_HTTP_SERVER_LIMITS` when absent. */
+  server?: HttpServerLimits;
   logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }
 
@@ -17,7 +20,7 @@ export interface PlatformHttpOptions {
 export async function createPlatformApp(services: PlatformServicesConfig, http: PlatformHttpOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     PlatformModule.register(services),
-    new FastifyAdapter({ bodyLimit: http.bodyLimitBytes, frameworkErrors: problemDetailsFrameworkErrors }),
+    createFastifyAdapter({ bodyLimitBytes: http.bodyLimitBytes, limits: http.server }),
     { logger: http.logger ?? ['log', 'error', 'warn'], abortOnError: false },
   );
   configureHttpApp(app);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanKey, ConfigError, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from './environment';
+import { booleanKey, ConfigError, environmentKeysOf, httpListenerOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from './environment';
 
 describe(parseEnvironment.name, () => {
   const own = z.object({ DATABASE_URL: postgresUrlKey(), POOL_SIZE: integerKey(1, 200, 10), MIGRATIONS_RUN: booleanKey(true) });
@@ -8,7 +8,15 @@ describe(parseEnvironment.name, () => {
     const parsed = parseEnvironment('spec-service', { DATABASE_URL: 'postgres://u:p@db:5432/x', POOL_SIZE: '', PORT: '8080' }, { own, http: httpListenerSchema(3001) });
     expect(parsed).toEqual({
       own: { DATABASE_URL: 'postgres://u:p@db:5432/x', POOL_SIZE: 10, MIGRATIONS_RUN: true },
-      http: { HOST: '0.0.0.0', PORT: 8080 },
+      http: {
+        HOST: '0.0.0.0',
+        PORT: 8080,
+        HTTP_REQUEST_TIMEOUT_MS: 30_000,
+        HTTP_HEADERS_TIMEOUT_MS: 10_000,
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+        HTTP_CONNECTION_TIMEOUT_MS: 120_000,
+        HTTP_MAX_CONNECTIONS_PER_IP: 128,
+      },
     });
   });
 
@@ -37,8 +45,31 @@ describe(parseEnvironment.name, () => {
   });
 });
 
+describe(httpListenerSchema.name, () => {
+  it('refuses a headers timeout longer than the request timeout, naming the key', () => {
+    expect(() => parseEnvironment('s', { HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, { http: httpListenerSchema(1) })).toThrow(
+      'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
+  });
+
+  it('refuses timeouts under a second, and takes 0 connections per address as no cap', () => {
+    expect(() => parseEnvironment('s', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' }, { http: httpListenerSchema(1) })).toThrow('HTTP_KEEP_ALIVE_TIMEOUT_MS');
+    expect(httpListenerOf(parseEnvironment('s', { HTTP_MAX_CONNECTIONS_PER_IP: '0' }, { http: httpListenerSchema(1) }).http).limits.maxConnectionsPerIp).toBe(0);
+  });
+});
+
 describe(environmentKeysOf.name, () => {
   it('lists the keys of every schema', () => {
-    expect(environmentKeysOf(z.object({ A: z.string(), B: z.string() }), httpListenerSchema(1))).toEqual(['A', 'B', 'HOST', 'PORT']);
+    expect(environmentKeysOf(z.object({ A: z.string(), B: z.string() }), httpListenerSchema(1))).toEqual([
+      'A',
+      'B',
+      'HOST',
+      'PORT',
+      'HTTP_REQUEST_TIMEOUT_MS',
+      'HTTP_HEADERS_TIMEOUT_MS',
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+      'HTTP_CONNECTION_TIMEOUT_MS',
+      'HTTP_MAX_CONNECTIONS_PER_IP',
+    ]);
   });
 });

@@ -60,8 +60,78 @@ export const postgresUrlKey = () =>
     }
   }, 'must be a postgres:// or postgresql:// URL');
 
-/** `HOST` (default 0.0.0.0) and `PORT` (default `port`): where a service's HTTP listener binds. */
-export const httpListenerSchema = (port: number) => z.object({ HOST: blankAsUnset(z.string().min(1).default('0.0.0.0')), PORT: integerKey(1, 65_535, port) });
+/**
+ * How the HTTP server treats slow and greedy clients (milliseconds; see `httpServerLimitsSchema`):
+ * - `requestTimeoutMs`: the whole request (headers and body) must arrive within it, else 408;
+ * - `headersTimeoutMs`: the headers must arrive within it, else 408 (at most `requestTimeoutMs`);
+ * - `keepAliveTimeoutMs`: an idle keep-alive connection is closed after it;
+ * - `connectionTimeoutMs`: a socket with no traffic either way for this long is closed (a client that
+ *   stops reading the answer, a hung connection);
+ * - `maxConnectionsPerIp`: open connections per client address; more are closed at accept (0: no cap).
+ */
+export interface HttpServerLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectionTimeoutMs: number;
+  maxConnectionsPerIp: number;
+}
+
+/**
+ * The safe defaults: 30 s for a request, 10 s for its headers, 5 s keep-alive, 120 s idle socket, 128
+ * connections per address (behind a proxy or load balancer every client shares its address: raise it).
+ */
+export const DEFAULT_HTTP_SERVER_LIMITS: Readonly<HttpServerLimits> = Object.freeze({
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionTimeoutMs: 120_000,
+  maxConnectionsPerIp: 128,
+});
+
+const HTTP_LIMIT_KEYS = {
+  HTTP_REQUEST_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.requestTimeoutMs),
+  HTTP_HEADERS_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.headersTimeoutMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.keepAliveTimeoutMs),
+  HTTP_CONNECTION_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.connectionTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_IP: integerKey(0, 1_000_000, DEFAULT_HTTP_SERVER_LIMITS.maxConnectionsPerIp),
+};
+
+/** Node refuses a headers timeout longer than the request timeout: say so at boot, naming the key. */
+const headersWithinRequest = (e: { HTTP_REQUEST_TIMEOUT_MS: number; HTTP_HEADERS_TIMEOUT_MS: number }) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS;
+const HEADERS_WITHIN_REQUEST = { path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' };
+
+/**
+ * The `HTTP_*` keys of `HttpServerLimits` (defaults `DEFAULT_HTTP_SERVER_LIMITS`): `HTTP_REQUEST_TIMEOUT_MS`,
+ * `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_KEEP_ALIVE_TIMEOUT_MS`, `HTTP_CONNECTION_TIMEOUT_MS` (1 s to 1 h),
+ * `HTTP_MAX_CONNECTIONS_PER_IP` (0 turns the cap off). Part of `httpListenerSchema`; the platform adds it to its own.
+ */
+export const httpServerLimitsSchema = () => z.object(HTTP_LIMIT_KEYS).refine(headersWithinRequest, HEADERS_WITHIN_REQUEST);
+
+/** The limits from parsed `HTTP_*` keys. */
+export function httpServerLimitsOf(e: z.output<ReturnType<typeof httpServerLimitsSchema>>): HttpServerLimits {
+  return {
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+    maxConnectionsPerIp: e.HTTP_MAX_CONNECTIONS_PER_IP,
+  };
+}
+
+/**
+ * `HOST` (default 0.0.0.0) and `PORT` (default `port`): where a service's HTTP listener binds, and the
+ * `HTTP_*` server limits (`httpServerLimitsSchema`).
+ */
+export const httpListenerSchema = (port: number) =>
+  z
+    .object({ HOST: blankAsUnset(z.string().min(1).default('0.0.0.0')), PORT: integerKey(1, 65_535, port), ...HTTP_LIMIT_KEYS })
+    .refine(headersWithinRequest, HEADERS_WITHIN_REQUEST);
+
+/** A service's listener config from the output of `httpListenerSchema`. */
+export function httpListenerOf(e: z.output<ReturnType<typeof httpListenerSchema>>): { host: string; port: number; limits: HttpServerLimits } {
+  return { host: e.HOST, port: e.PORT, limits: httpServerLimitsOf(e) };
+}
 
 /** The environment keys an object schema reads (its shape's keys). */
 export function environmentKeysOf(...schemas: { shape: Record<string, unknown> }[]): readonly string[] {

@@ -14,7 +14,7 @@ export {
 export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './handle-command';
 export { commandEventId, nameBasedUuid } from './event-id';
 export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
-export { projectionHandler, projectionSubscriptionName, rebuildProjection, type Projection, type RebuildProjectionOptions } from './projection';
+export { projectionHandler, projectionSubscriptionName, rebuildProjection, RebuildInProgressError, type Projection, type RebuildProjectionOptions } from './projection';
 export { pgPoolOf } from './typeorm-pool';
 export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';
 export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';

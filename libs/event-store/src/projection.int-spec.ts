@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import type { TestDatabase } from '../../../test/support/test-database';
 import { EventStore } from './event-store';
 import { type RecordedEvent, START_CHECKPOINT } from './event-store.types';
-import { type Projection, projectionHandler, rebuildProjection } from './projection';
+import { type Projection, projectionHandler, rebuildProjection, RebuildInProgressError } from './projection';
 import { Subscription } from './subscription';
 import { anEvent, createEventStoreDatabase, newStreamId, sleep } from './testing/event-store.testing';
 
@@ -135,6 +135,31 @@ describe(rebuildProjection.name, () => {
     expect(await tableRows(table)).toEqual(await replay(store));
     expect(await live.checkpoint()).toEqual(await store.headCheckpoint());
   }, 60_000);
+
+  it('refuses a second rebuild of the table while one runs (RebuildInProgressError), and allows one again afterwards', async () => {
+    const table = `proj_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await createTable(table);
+    await appendMix(3, 3);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const slow: Projection = {
+      ...countingProjection(table),
+      async apply(events, tx, target) {
+        entered();
+        await gate;
+        await countingProjection(table).apply(events, tx, target);
+      },
+    };
+    const first = rebuildProjection(database.pool, slow);
+    await inside;
+    await expect(rebuildProjection(database.pool, countingProjection(table))).rejects.toBeInstanceOf(RebuildInProgressError);
+    release();
+    await first;
+    expect(await tableRows(table)).toEqual(await replay(store));
+    await expect(rebuildProjection(database.pool, countingProjection(table))).resolves.toMatchObject({ eventsApplied: expect.any(Number) });
+  });
 
   it('rejects a table name that is not a plain identifier', async () => {
     await expect(rebuildProjection(database.pool, countingProjection('bad"; DROP TABLE events; --'))).rejects.toBeInstanceOf(RangeError);

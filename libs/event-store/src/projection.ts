@@ -27,6 +27,26 @@ export interface RebuildProjectionOptions {
   upcasters?: Upcaster[];
 }
 
+/**
+ * Thrown by `rebuildProjection` when a rebuild of the same table is already running, in this process
+ * or any other on the same database (the guard is a PostgreSQL advisory lock). Nothing was changed.
+ */
+export class RebuildInProgressError extends Error {
+  constructor(readonly projection: string) {
+    super(`A rebuild of projection ${projection} is already running`);
+    this.name = 'RebuildInProgressError';
+  }
+}
+
+/**
+ * One rebuild per live table at a time: a session-level advisory lock held on a connection of its own
+ * for the whole rebuild (released on completion, failure, or when that connection dies).
+ */
+const REBUILD_LOCK_SQL = {
+  try: "SELECT pg_try_advisory_lock(hashtextextended('fireline.rebuild:' || $1, 0)) AS locked",
+  release: "SELECT pg_advisory_unlock(hashtextextended('fireline.rebuild:' || $1, 0))",
+} as const;
+
 /** The subscription name of a projection. */
 export function projectionSubscriptionName(projection: Projection): string {
   return `projection:${projection.name}`;
@@ -91,23 +111,51 @@ function rebuildTableNames(tableName: string): RebuildTableNames {
  *    head (bounded: transactions starting after this one stay invisible to it) → `DROP TABLE <table>`, rename the shadow
  *    to `<table>` → set the projection's checkpoint to the rebuild's last position → COMMIT.
  *
- * Readers see the old table until the commit, then the new one; never a half-built one. Limits: LIKE
+ * Readers see the old table until the commit, then the new one; never a half-built one. One rebuild
+ * of a table runs at a time (an advisory lock taken with try-lock before step 1): a second one,
+ * anywhere, fails at once with `RebuildInProgressError` instead of dropping the first one's shadow
+ * table under it. Limits: LIKE
  * copies columns, defaults, constraints, indexes and identity, but not grants, triggers, foreign keys
  * pointing at the table, or `serial` sequences (whose owner is the dropped table: use identity
  * columns); views on the table block the DROP. Copied index names keep the `__rebuild` spelling.
  *
  * @returns `eventsApplied`: events handed to `apply` (of the projection's `eventTypes`).
- * @throws RangeError on an unsupported table name; the database's or `apply`'s error (the live table
- *   is untouched then; the leftover shadow table is dropped by the next rebuild).
+ * @throws RangeError on an unsupported table name; `RebuildInProgressError` while another rebuild of
+ *   the table runs; the database's or `apply`'s error (the live table is untouched then; the leftover
+ *   shadow table is dropped by the next rebuild).
  */
 export async function rebuildProjection(
   pool: Pool,
   projection: Projection,
   options: RebuildProjectionOptions = {},
 ): Promise<{ eventsApplied: number }> {
+  const names = rebuildTableNames(projection.tableName);
+  const lock = await pool.connect();
+  let held = false;
+  try {
+    const { rows } = await lock.query<{ locked: boolean }>(REBUILD_LOCK_SQL.try, [projection.tableName]);
+    if (!rows[0]?.locked) throw new RebuildInProgressError(projection.name);
+    held = true;
+    try {
+      return await rebuildLocked(pool, projection, names, options);
+    } finally {
+      await lock.query(REBUILD_LOCK_SQL.release, [projection.tableName]);
+      held = false;
+    }
+  } finally {
+    // A connection whose unlock failed may still hold the lock: destroyed rather than pooled, which frees it.
+    lock.release(held ? new Error('advisory unlock failed') : undefined);
+  }
+}
+
+async function rebuildLocked(
+  pool: Pool,
+  projection: Projection,
+  { live, shadow, shadowForApply, liveBare }: RebuildTableNames,
+  options: RebuildProjectionOptions,
+): Promise<{ eventsApplied: number }> {
   const batchSize = options.batchSize ?? 1000;
   const upcast = createUpcast(options.upcasters);
-  const { live, shadow, shadowForApply, liveBare } = rebuildTableNames(projection.tableName);
   const subscriptionName = projectionSubscriptionName(projection);
 
   await pool.query(`DROP TABLE IF EXISTS ${shadow}`);

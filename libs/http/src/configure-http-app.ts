@@ -1,5 +1,6 @@
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parseJsonBody } from './json-body.parser';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -8,14 +9,24 @@ const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /**
  * Applies Fireline's HTTP conventions to an app (each service's main, the embedded platform, tests):
- * JSON bodies only, DTO validation that rejects unknown fields, and RFC 9457 problem details for every
- * error. Pair it with `problemDetailsFrameworkErrors` on the `FastifyAdapter` for router-level errors.
+ * JSON bodies only, parsed by `parseJsonBody` (at most `MAX_JSON_DEPTH` levels deep, no prototype
+ * keys), DTO validation that rejects unknown fields and unstorable text, and RFC 9457 problem details
+ * for every error. Create the adapter with `createFastifyAdapter` (router-level and socket-level errors,
+ * timeouts and the per-IP connection cap). Call before `app.init()`.
  */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body is refused with 415 instead of reaching a DTO as a string, and a form
   // body with 415 instead of passing as a DTO (or being ignored by a route that takes no body).
   fastify.removeContentTypeParser('text/plain');
+  // Replaces Fastify's JSON parser for every route (Nest then registers none of its own).
+  app.useBodyParser('application/json', {}, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body.toString('utf8')));
+    } catch (error: unknown) {
+      done(error as Error, undefined);
+    }
+  });
   fastify.addHook('onRequest', async (request) => {
     if (FORM.test(request.headers['content-type'] ?? '')) {
       throw new UnsupportedMediaTypeException(`Unsupported Media Type: ${request.headers['content-type']}; send application/json`);

@@ -9,3 +9,7 @@ export * from './uuid-param.pipe';
 export * from './subscriptions-admin.controller';
 export * from './page.request';
 export * from './run-service';
+export * from './unstorable-text';
+export * from './json-body.parser';
+export * from './page-cursor';
+export * from './fastify-adapter.factory';

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MaxLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /**
  * Query-string integers parsed strictly: only `-?\d+` becomes a number, so `1e2`, `1.5` or `` stay
@@ -11,21 +11,33 @@ export function toInteger({ value }: { value: unknown }): unknown {
 }
 
 /**
- * The paging half of every list query: `limit` (1–200, default 50 — the default is the handler's) and
- * the opaque `cursor` a previous page returned as `nextCursor`. List request DTOs extend it.
+ * The one paging rule of every list: `limit` items per page, 1 to 100, 50 when absent. 100 keeps the
+ * largest page of the largest items (incident timelines, notification rules with long match lists)
+ * well under a megabyte and a few milliseconds of serialization.
+ */
+export const PAGE_LIMIT = Object.freeze({ default: 50, max: 100 });
+
+/**
+ * The paging half of every list query: `limit` (see `PAGE_LIMIT`) and the opaque `cursor` a previous
+ * page returned as `nextCursor` (checked by the list's `CursorCodec`: a bad one is 400
+ * `REQUEST.INVALID_CURSOR`). List request DTOs extend it; handlers read `pageLimitOf(query)`.
  */
 export class PageRequest {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_LIMIT.max, default: PAGE_LIMIT.default })
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(PAGE_LIMIT.max)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
   cursor?: string;
+}
+
+/** The page size a list request asked for, or the default. */
+export function pageLimitOf(request: Pick<PageRequest, 'limit'>): number {
+  return request.limit ?? PAGE_LIMIT.default;
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, UseInterceptors, type Type } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '@fireline/errors';
-import { projectionSubscriptionName, rebuildProjection, subscriptionStatuses, type Projection, type SubscriptionStatus } from '@fireline/event-store';
+import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IllegalStateError, NotFoundError } from '@fireline/errors';
+import { projectionSubscriptionName, rebuildProjection, RebuildInProgressError, subscriptionStatuses, type Projection, type SubscriptionStatus } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { IdempotencyInterceptorFor } from './idempotency.interceptor';
 
@@ -33,7 +33,8 @@ export interface SubscriptionStatusView {
  * - `GET <path>/subscriptions`: each projection and relay with its checkpoint and lag in events;
  * - `POST <path>/projections/{name}/rebuild`: rebuilds the read model from position zero into a shadow
  *   table and swaps it in atomically (readers never see a half-built table; see `rebuildProjection`).
- *   Safe to repeat. 404 `PROJECTION.NOT_FOUND` for an unknown name.
+ *   Safe to repeat. 404 `PROJECTION.NOT_FOUND` for an unknown name; 409 `PROJECTION.REBUILD_IN_PROGRESS`
+ *   while a rebuild of it runs (here or in another instance).
  * POSTs honour `Idempotency-Key` (the service's database needs `CreateIdempotencyKeys1732000000200`).
  * Put these behind your operator auth in production.
  */
@@ -60,13 +61,21 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
     @Post('projections/:name/rebuild')
     @HttpCode(200)
     @ApiOperation({ summary: 'Rebuild a read model from the event store and swap it in atomically' })
+    @ApiConflictResponse({ description: 'PROJECTION.REBUILD_IN_PROGRESS: a rebuild of it is running (here or in another instance)' })
     async rebuild(@Param('name') name: string): Promise<{ name: string; eventsApplied: number }> {
       const projection = byName.get(name);
       if (!projection) {
         throw new NotFoundError('PROJECTION.NOT_FOUND', `No projection named ${name}; known: ${[...byName.keys()].join(', ')}`);
       }
-      const { eventsApplied } = await rebuildProjection(this.pool, projection);
-      return { name, eventsApplied };
+      try {
+        const { eventsApplied } = await rebuildProjection(this.pool, projection);
+        return { name, eventsApplied };
+      } catch (error: unknown) {
+        if (error instanceof RebuildInProgressError) {
+          throw new IllegalStateError('PROJECTION.REBUILD_IN_PROGRESS', `${error.message}; try again when it has finished`, { projection: name });
+        }
+        throw error;
+      }
     }
   }
   return SubscriptionsAdminController;

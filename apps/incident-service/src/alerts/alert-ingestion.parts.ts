@@ -8,6 +8,7 @@ import { AlertmanagerHttpController } from './http/alertmanager.http.controller'
 import { EventsV2ReplyShapeHook } from './http/events-v2-reply-shape.hook';
 import { EVENTS_V2_THROTTLER_STORAGE_PROVIDER } from './http/events-v2-throttler.guard';
 import { EventsV2HttpController } from './http/events-v2.http.controller';
+import { AddAlertIntakeSanitizedFields1732000002700 } from './intake/alert-intake-sanitized-fields.migration';
 import { CreateAlertIntake1732000002100 } from './intake/alert-intake.migration';
 import { AlertIntakeProcessor } from './intake/alert-intake.processor';
 import { AlertIntakeRepository } from './intake/alert-intake.repository';
@@ -25,7 +26,7 @@ import { AlertWorkflows } from './workflows/alert-workflows';
 export const ALERT_INGESTION = {
   entities: [IntegrationEntity],
   // AddIntegrationAutoResolve runs after every create (TypeORM orders migrations by their timestamp).
-  migrations: [CreateIntegrations1732000002000, CreateAlertIntake1732000002100, AddIntegrationAutoResolve1732000002600],
+  migrations: [CreateIntegrations1732000002000, CreateAlertIntake1732000002100, AddIntegrationAutoResolve1732000002600, AddAlertIntakeSanitizedFields1732000002700],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [
     IntegrationRepository,

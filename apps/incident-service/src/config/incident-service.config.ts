@@ -1,4 +1,4 @@
-import { booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
@@ -29,7 +29,7 @@ const schema = z.object({
 
 const httpSchema = httpListenerSchema(3001);
 
-/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
 export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
 
 /**
@@ -41,7 +41,8 @@ export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServi
 
 /** incident-service deployed alone: its listener (`HOST`, `PORT`), its own keys and the transport (`messagingConfigSchema`'s keys). */
 export interface IncidentServiceStandaloneConfig {
-  http: { host: string; port: number };
+  /** `HOST`, `PORT` and the `HTTP_*` server limits. */
+  http: { host: string; port: number; limits: HttpServerLimits };
   service: IncidentServiceConfig;
   messaging: MessagingConfig;
 }
@@ -52,7 +53,7 @@ export interface IncidentServiceStandaloneConfig {
  */
 export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
   const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { http: { host: http.HOST, port: http.PORT }, service: toServiceConfig(own), messaging };
+  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging };
 }
 
 const APP = 'incident-service';

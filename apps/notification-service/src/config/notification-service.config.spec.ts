@@ -1,3 +1,4 @@
+import { DEFAULT_HTTP_SERVER_LIMITS } from '@fireline/config';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 import { loadNotificationServiceConfig, loadNotificationServiceStandaloneConfig } from './notification-service.config';
 
@@ -97,8 +98,12 @@ describe('loadNotificationServiceConfig', () => {
 });
 
 describe('loadNotificationServiceStandaloneConfig', () => {
-  it('adds host and port', () => {
-    expect(loadNotificationServiceStandaloneConfig({ ...minimal, PORT: '8080' }).http).toEqual({ host: '0.0.0.0', port: 8080 });
+  it('adds host, port and the HTTP server limits', () => {
+    expect(loadNotificationServiceStandaloneConfig({ ...minimal, PORT: '8080', HTTP_MAX_CONNECTIONS_PER_IP: '500' }).http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      limits: { ...DEFAULT_HTTP_SERVER_LIMITS, maxConnectionsPerIp: 500 },
+    });
   });
 
   it('names bad keys of both sets', () => {

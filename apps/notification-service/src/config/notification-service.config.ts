@@ -1,4 +1,4 @@
-import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
@@ -37,7 +37,8 @@ export interface NotificationServiceConfig {
 
 /** Settings of `main.ts` when the service runs on its own. */
 export interface NotificationServiceStandaloneConfig {
-  http: { host: string; port: number };
+  /** `HOST`, `PORT` and the `HTTP_*` server limits. */
+  http: { host: string; port: number; limits: HttpServerLimits };
   service: NotificationServiceConfig;
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
@@ -73,7 +74,7 @@ const httpSchema = httpListenerSchema(3002);
 
 const APP = 'notification-service';
 
-/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
 export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
 
 /**
@@ -91,7 +92,7 @@ export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): Notificat
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
   const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { http: { host: http.HOST, port: http.PORT }, service: toServiceConfig(own), messaging };
+  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging };
 }
 
 function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceConfig {

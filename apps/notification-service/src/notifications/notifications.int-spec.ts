@@ -1,10 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TOPICS, type IncidentIntegrationEventV1, type SeverityV1 } from '@fireline/contracts';
-import { configureHttpApp } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
 import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import type { NotificationServiceConfig } from '../config/notification-service.config';
@@ -44,7 +44,7 @@ describe(NotificationServiceModule.name, () => {
     const moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(testConfig(db.url))],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
     configureHttpApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -176,7 +176,7 @@ describe(NotificationServiceModule.name, () => {
 
       await http().get('/v1/deliveries').query({ status: 'lost', limit: '0' }).expect(400);
       const badCursor = await http().get('/v1/deliveries').query({ cursor: 'bm9wZQ' }).expect(400);
-      expect(badCursor.body).toMatchObject({ code: 'DELIVERY.INVALID_CURSOR' });
+      expect(badCursor.body).toMatchObject({ code: 'REQUEST.INVALID_CURSOR' });
       await http().get(`/v1/deliveries/${randomUUID()}`).expect(404);
       await http().post(`/v1/deliveries/${randomUUID()}/retry`).expect(404);
     });

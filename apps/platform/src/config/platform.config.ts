@@ -1,4 +1,4 @@
-import { blankAsUnset, booleanKey, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { blankAsUnset, booleanKey, httpServerLimitsOf, httpServerLimitsSchema, integerKey, parseEnvironment, postgresUrlKey, type HttpServerLimits } from '@fireline/config';
 import { z } from 'zod';
 
 /**
@@ -8,10 +8,11 @@ import { z } from 'zod';
  *
  * Env keys: `HOST` (0.0.0.0), `PORT` (3000), `HTTP_BODY_LIMIT_BYTES` (1 MiB), `FIRELINE_DATA_DIR`
  * (`.fireline/postgres`, kept across restarts), `EMBEDDED_POSTGRES_PORT` (54329),
- * `POSTGRES_SERVER_URL` (e.g. `postgres://u:p@db:5432`, no database name), `LOG_POSTGRES` (false).
+ * `POSTGRES_SERVER_URL` (e.g. `postgres://u:p@db:5432`, no database name), `LOG_POSTGRES` (false), and
+ * the `HTTP_*` server limits (`httpServerLimitsSchema`: timeouts, connections per client address).
  */
 export interface PlatformConfig {
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: { host: string; port: number; bodyLimitBytes: number; limits: HttpServerLimits };
   postgres:
     | { mode: 'embedded'; dataDir: string; port: number; user: string; password: string; log: boolean }
     | { mode: 'external'; serverUrl: string };
@@ -33,9 +34,9 @@ const schema = z.object({
  * @throws ConfigError listing every invalid key (`PORT: Too big: expected number to be <=65535`).
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv): PlatformConfig {
-  const e = parseEnvironment('platform', env, { own: schema }).own;
+  const { own: e, limits } = parseEnvironment('platform', env, { own: schema, limits: httpServerLimitsSchema() });
   return {
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, limits: httpServerLimitsOf(limits) },
     postgres: e.POSTGRES_SERVER_URL
       ? { mode: 'external', serverUrl: e.POSTGRES_SERVER_URL.replace(/\/+$/, '') }
       : { mode: 'embedded', dataDir: e.FIRELINE_DATA_DIR, port: e.EMBEDDED_POSTGRES_PORT, user: 'postgres', password: 'postgres', log: e.LOG_POSTGRES },

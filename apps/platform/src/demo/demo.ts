@@ -62,6 +62,19 @@ async function call<T = Record<string, unknown>>(method: string, path: string, a
   return (text ? JSON.parse(text) : {}) as T;
 }
 
+/** Every item of a list, following `nextCursor` page by page (every list pages: at most 100 items each). */
+async function everyPage<T>(path: string, actor: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const page: { items: T[]; nextCursor: string | null } = await call('GET', `${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`, actor);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -198,9 +211,9 @@ async function main(): Promise<void> {
     console.log(`resolution: ${final.resolutionSummary}`);
     console.log(`stream version (ETag) ${final.version}`);
 
-    const timeline = await call<{ entries: TimelineLine[] }>('GET', on('/timeline'), 'demo');
-    section(`Timeline (${timeline.entries.length} events)`);
-    for (const entry of timeline.entries) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
+    const timeline = await everyPage<TimelineLine>(on('/timeline'), 'demo');
+    section(`Timeline (${timeline.length} events)`);
+    for (const entry of timeline) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
 
     section(`Deliveries (${deliveries.items.length})`);
     printDeliveries(deliveries.items);
@@ -411,9 +424,9 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
     console.log(
       `postmortem: ${postmortem.title}  [${postmortem.status}]  due ${postmortem.dueAt} · impact ${postmortem.impact.severity}, ${postmortem.impact.durationMinutes} min`,
     );
-    const timeline = await call<{ entries: TimelineLine[] }>('GET', `/v1/incidents/${incident.id}/timeline`, 'demo');
-    section(`Incident timeline (${timeline.entries.length} events)`);
-    for (const entry of timeline.entries)
+    const timeline = await everyPage<TimelineLine>(`/v1/incidents/${incident.id}/timeline`, 'demo');
+    section(`Incident timeline (${timeline.length} events)`);
+    for (const entry of timeline)
       console.log(`${time(entry.at)}  ${actorName(entry.actor).padEnd(26)} ${entry.summary.split('\n')[0]}`);
 
     const deliveries = await settledDeliveries(incident.id, notified.length);
@@ -421,10 +434,10 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
     printDeliveries(deliveries);
     console.log(`(webhook receiver got ${webhookCalls.length - webhookCallsBefore} signed POSTs for the alert incident)`);
 
-    const ledger = await call<{ items: LedgerLine[] }>('GET', `/v1/integrations/${integration.id}/deliveries`, 'demo');
-    section(`Intake ledger of ${name} (${ledger.items.length} deliveries, oldest first)`);
-    const reasonWidth = Math.max(0, ...ledger.items.map((d) => (d.reason ?? '').length));
-    for (const d of [...ledger.items].reverse()) {
+    const ledger = await everyPage<LedgerLine>(`/v1/integrations/${integration.id}/deliveries`, 'demo');
+    section(`Intake ledger of ${name} (${ledger.length} deliveries, oldest first)`);
+    const reasonWidth = Math.max(0, ...ledger.map((d) => (d.reason ?? '').length));
+    for (const d of [...ledger].reverse()) {
       console.log(
         `${time(d.receivedAt)}  ${(d.eventAction ?? '–').padEnd(8)} ${d.verdict.padEnd(9)} ${(d.reason ?? '').padEnd(reasonWidth)} ` +
           `dedup ${(d.dedupKey ?? '–').slice(0, 12)}… · ${String(d.headers['user-agent'] ?? '')} · attempts=${d.attempts}${d.error ? ` error=${d.error}` : ''}`,

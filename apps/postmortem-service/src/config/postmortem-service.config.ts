@@ -1,4 +1,4 @@
-import { booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
@@ -23,7 +23,7 @@ const environmentSchema = z.object({
 
 const httpSchema = httpListenerSchema(3003);
 
-/** Every environment key postmortem-service reads when run alone (its own, `HOST`/`PORT`, the messaging keys). */
+/** Every environment key postmortem-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
 export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(environmentSchema, httpSchema), ...MESSAGING_ENV_KEYS]);
 
 /**
@@ -39,7 +39,8 @@ export function loadPostmortemServiceConfig(env: NodeJS.ProcessEnv): PostmortemS
 /** The postmortem service deployed alone: its own keys, the HTTP listener and the transport. */
 export interface PostmortemServiceStandaloneConfig {
   service: PostmortemServiceConfig;
-  http: { host: string; port: number };
+  /** `HOST`, `PORT` and the `HTTP_*` server limits. */
+  http: { host: string; port: number; limits: HttpServerLimits };
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
 }
@@ -50,7 +51,7 @@ export interface PostmortemServiceStandaloneConfig {
  */
 export function loadPostmortemServiceStandaloneConfig(env: NodeJS.ProcessEnv): PostmortemServiceStandaloneConfig {
   const { own, http, messaging } = parseEnvironment(APP, env, { own: environmentSchema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { service: toServiceConfig(own), http: { host: http.HOST, port: http.PORT }, messaging };
+  return { service: toServiceConfig(own), http: httpListenerOf(http), messaging };
 }
 
 function toServiceConfig(values: z.output<typeof environmentSchema>): PostmortemServiceConfig {

@@ -32,7 +32,7 @@ describe(AlertmanagerHttpController.name, () => {
     Number((await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${sql}`, params)).rows[0].n);
   const incident = async (id: string) => (await t.http.get(`/v1/incidents/${id}`)).body as Record<string, unknown>;
   const deliveries = async (integrationId: string) =>
-    (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=200`)).body.items as Record<string, unknown>[];
+    (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=100`)).body.items as Record<string, unknown>[];
   const incidentsDeclaredFor = (integrationName: string) =>
     countEvents("event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1", [`alert:${integrationName}`]);
   const allProcessed = async (integrationId: string, n: number) => {
@@ -122,7 +122,7 @@ describe(AlertmanagerHttpController.name, () => {
 
     await post(integration.id, integration.token, anAlertmanagerWebhook(groupKey, [anAlertmanagerAlert(a, 'resolved'), anAlertmanagerAlert(b)]));
     await eventually(async () => {
-      const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.entries as { kind: string }[];
+      const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.items as { kind: string }[];
       expect(timeline.map((e) => e.kind)).toEqual(['IncidentDeclared', 'TimelineNoteAdded', 'TimelineNoteAdded']);
       expect(JSON.stringify(timeline.at(-1))).toContain(`Alert ${a} of the group resolved`);
     });

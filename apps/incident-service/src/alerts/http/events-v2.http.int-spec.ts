@@ -21,7 +21,7 @@ describe('EventsV2HttpController', () => {
   const countEvents = async (sql: string, params: unknown[]) => Number((await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${sql}`, params)).rows[0].n);
   const incident = async (id: string) => (await t.http.get(`/v1/incidents/${id}`)).body as Record<string, unknown>;
   const deliveries = async (integrationId: string) =>
-    (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=200`)).body.items as Record<string, unknown>[];
+    (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=100`)).body.items as Record<string, unknown>[];
 
   it('opens an incident from the captured Alertmanager 0.25 trigger and resolves it from the captured resolve', async () => {
     const integration = await createIntegration(t.http, { name: 'prometheus-prod' });
@@ -130,7 +130,7 @@ describe('EventsV2HttpController', () => {
     expect((await t.http.post(`/v1/incidents/${incidentId}/status`).set('x-actor', 'alice@example.com').send({ status: 'investigating' })).status).toBe(200);
     await enqueue({ ...event, event_action: 'resolve' });
     await eventually(async () => {
-      const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.entries as { kind: string }[];
+      const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.items as { kind: string }[];
       expect(timeline.map((e) => e.kind)).toEqual(['IncidentDeclared', 'IncidentAcknowledged', 'IncidentStatusChanged', 'TimelineNoteAdded']);
       expect(JSON.stringify(timeline.at(-1))).toContain('alice@example.com has taken it over');
     });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
+import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import type { IntegrationType } from '../../integrations/domain/integration.values';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { ExecuteAlertCommand, type AlertCommandResult } from '../application/execute-alert-command';
@@ -20,7 +21,8 @@ export function intakeRetryDelayMs(attempts: number): number {
 export { intakeOutcomeOf, type IntakeOutcome } from './alert-intake.translators';
 
 /**
- * Processes one ledger row: re-reads the delivery from the stored body with the translator of the
+ * Processes one ledger row: re-reads the delivery from the stored body (parsed as every body is, then
+ * `sanitizeUnstorableText`, as at intake, so the same raw body always makes the same alert) with the translator of the
  * integration's type (`INTAKE_TRANSLATORS`: the caller passes the type, the recovery worker lets it be
  * looked up), runs its alert commands in order (command ids derive from the row id, so a second
  * processing appends nothing), and records the verdict. Never
@@ -48,7 +50,8 @@ export class AlertIntakeProcessor {
         await this.intake.markProcessed(row.id, 'accepted', 'not processable', `no intake translator for integration type ${type ?? '(integration missing)'}`);
         return null;
       }
-      const translated = await translator.commandsOf(JSON.parse(row.rawBody) as unknown, row);
+      // The ledger keeps the body as sent: sanitized again here, the same way as at intake.
+      const translated = await translator.commandsOf(sanitizeUnstorableText(parseJsonBody(row.rawBody)).value, row);
       if (!translated.ok) {
         await this.intake.markProcessed(row.id, 'accepted', 'not processable', translated.errors.join('; '));
         return null;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError } from '@fireline/errors';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
 
 /**
@@ -26,6 +27,8 @@ export interface AlertIntakeRow {
   processedAt: Date | null;
   error: string | null;
   attempts: number;
+  /** Fields whose NUL or lone surrogates were replaced with U+FFFD before processing (`sanitizeUnstorableText`). */
+  sanitizedFields: string[];
 }
 
 /** A new delivery for the ledger. */
@@ -34,16 +37,16 @@ export interface NewIntake {
   integrationId: string;
   receivedAt: Date;
   headers: Record<string, unknown>;
+  /** The body as received (JSON escapes of unstorable characters are plain ASCII here). */
   rawBody: string;
   eventAction: string | null;
   dedupKey: string | null;
+  /** Default none. */
+  sanitizedFields?: string[];
 }
 
 /** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
-export interface DeliveryPage {
-  items: AlertIntakeRow[];
-  nextCursor: string | null;
-}
+export type DeliveryPage = Page<AlertIntakeRow>;
 
 interface Row {
   id: string;
@@ -58,9 +61,10 @@ interface Row {
   processed_at: Date | null;
   error: string | null;
   attempts: number;
+  sanitized_fields: string[];
 }
 
-const COLUMNS = 'id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts';
+const COLUMNS = 'id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
 function toIntake(row: Row): AlertIntakeRow {
   return {
@@ -76,6 +80,7 @@ function toIntake(row: Row): AlertIntakeRow {
     processedAt: row.processed_at,
     error: row.error,
     attempts: row.attempts,
+    sanitizedFields: row.sanitized_fields,
   };
 }
 
@@ -91,18 +96,8 @@ export function headersForLedger(headers: Record<string, string | string[] | und
   return kept;
 }
 
-function encodeCursor(row: AlertIntakeRow): string {
-  return Buffer.from(`${row.receivedAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const receivedAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(receivedAt.getTime())) {
-    throw new ValidationError('REQUEST.INVALID_CURSOR', 'cursor is not one this API returned', [{ field: 'cursor', message: 'is invalid' }]);
-  }
-  return { receivedAt, id };
-}
+/** Cursor of an integration's ledger: the last row's `[receivedAt, id]`. */
+const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
 
 /** `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process. */
 @Injectable()
@@ -115,18 +110,18 @@ export class AlertIntakeRepository {
    */
   async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, attempts, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000))`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, leaseMs],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $9)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, leaseMs, intake.sanitizedFields ?? []],
     );
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
   async insertRejected(intake: NewIntake, reason: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now())`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, reason],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now(), $9)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, reason, intake.sanitizedFields ?? []],
     );
   }
 
@@ -187,15 +182,13 @@ export class AlertIntakeRepository {
 
   /** Deliveries of one integration, newest first, `limit` per page. @throws ValidationError on a bad cursor. */
   async listDeliveries(integrationId: string, limit: number, cursor?: string): Promise<DeliveryPage> {
-    const after = cursor ? decodeCursor(cursor) : null;
+    const [receivedAt, id] = cursor === undefined ? [null, null] : LEDGER_CURSOR.decode(cursor);
     const result = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM alert_intake
        WHERE integration_id = $1 AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
        ORDER BY received_at DESC, id DESC LIMIT $4`,
-      [integrationId, after?.receivedAt ?? null, after?.id ?? null, limit + 1],
+      [integrationId, receivedAt, id, limit + 1],
     );
-    const items = result.rows.slice(0, limit).map(toIntake);
-    const last = items.at(-1);
-    return { items, nextCursor: result.rows.length > limit && last ? encodeCursor(last) : null };
+    return toPage(result.rows.map(toIntake), limit, LEDGER_CURSOR, (row): [string, string] => [row.receivedAt.toISOString(), row.id]);
   }
 }

@@ -1,3 +1,4 @@
+import { sanitizeUnstorableText } from '@fireline/http';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { FieldError } from '@fireline/errors';
 import { randomUUID } from 'node:crypto';
@@ -44,9 +45,11 @@ export function bearerTokenOf(authorization: string | undefined): string | null 
  *    (404; ids are random UUIDs, so this tells a prober nothing useful);
  * 2. the bearer token must hash (sha256) to that integration's credential — else `unauthorized` (401),
  *    nothing recorded: an unauthenticated sender must not be able to fill the ledger;
- * 3. the delivery is recorded in `alert_intake` before anything is answered — `rejected` when the body
+ * 3. text PostgreSQL cannot store (NUL, lone surrogates, in label keys too) is replaced with U+FFFD
+ *    (`sanitizeUnstorableText`; the ledger keeps the body as sent and lists the fields);
+ * 4. the delivery is recorded in `alert_intake` before anything is answered — `rejected` when the body
  *    is not a valid version-4 payload (then 400), else `accepted` with a processing lease;
- * 4. processed right here (same reasons as Events API v2: `IngestEventsV2EventHandler`), the worker
+ * 5. processed right here (same reasons as Events API v2: `IngestEventsV2EventHandler`), the worker
  *    being the recovery path; the answer is 200 once recorded, even if processing failed (it is retried).
  */
 @CommandHandler(IngestAlertmanagerWebhook)
@@ -57,7 +60,7 @@ export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestA
     private readonly processor: AlertIntakeProcessor,
   ) {}
 
-  async execute({ integrationId, authorization, body, headers, receivedAt }: IngestAlertmanagerWebhook): Promise<AlertmanagerIngestOutcome> {
+  async execute({ integrationId, authorization, body: received, headers, receivedAt }: IngestAlertmanagerWebhook): Promise<AlertmanagerIngestOutcome> {
     const integration = await this.integrations.findActiveById(integrationId);
     if (!integration || integration.type !== 'alertmanager') throw integrationNotFound(integrationId);
     const token = bearerTokenOf(authorization);
@@ -65,13 +68,15 @@ export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestA
     if (owner?.id !== integration.id) return { status: 'unauthorized' };
 
     const id = randomUUID();
+    const { value: body, fields: sanitizedFields } = sanitizeUnstorableText(received);
     const raw = (typeof body === 'object' && body !== null ? body : {}) as { status?: unknown; groupKey?: unknown };
     const intake: NewIntake = {
       id,
       integrationId,
       receivedAt,
       headers,
-      rawBody: JSON.stringify(body),
+      rawBody: JSON.stringify(received),
+      sanitizedFields,
       // The ledger's `event_action` holds the group status (firing/resolved), `dedup_key` the group.
       eventAction: typeof raw.status === 'string' ? raw.status.slice(0, 50) : null,
       dedupKey: typeof raw.groupKey === 'string' && raw.groupKey !== '' ? dedupKeyOfGroup(raw.groupKey) : null,

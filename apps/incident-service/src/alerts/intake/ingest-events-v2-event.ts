@@ -1,3 +1,4 @@
+import { sanitizeUnstorableText } from '@fireline/http';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { credentialHash } from '../../integrations/domain/integration-credentials';
@@ -36,7 +37,9 @@ function ledgerBody(body: unknown): string {
 }
 
 /**
- * Intake of one Events API v2 delivery:
+ * Intake of one Events API v2 delivery. Text PostgreSQL cannot store (NUL, lone surrogates) is replaced
+ * with U+FFFD first (`sanitizeUnstorableText`; the ledger keeps the body as sent and lists the fields):
+ * a sender does not fix its payload on a 400, and a page must not be dropped over one character.
  * 1. find the integration by the hash of `routing_key` (unknown or deleted: 400, nothing recorded —
  *    without an integration there is no ledger to audit it in, and recording it would let anyone fill
  *    the table);
@@ -61,7 +64,8 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
     private readonly processor: AlertIntakeProcessor,
   ) {}
 
-  async execute({ body, headers, receivedAt }: IngestEventsV2Event): Promise<IngestOutcome> {
+  async execute({ body: received, headers, receivedAt }: IngestEventsV2Event): Promise<IngestOutcome> {
+    const { value: body, fields: sanitizedFields } = sanitizeUnstorableText(received);
     const parsed = await parseEventsV2Event(body);
     const routingKey = (body as { routing_key?: unknown } | null)?.routing_key;
     if (typeof routingKey !== 'string' || routingKey.length !== 32) {
@@ -77,9 +81,10 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
       integrationId: integration.id,
       receivedAt,
       headers,
-      rawBody: ledgerBody(body),
+      rawBody: ledgerBody(received),
       eventAction: typeof raw.event_action === 'string' ? raw.event_action.slice(0, 50) : null,
       dedupKey: typeof raw.dedup_key === 'string' && raw.dedup_key !== '' ? raw.dedup_key.slice(0, 255) : null,
+      sanitizedFields,
     };
     if (!parsed.ok) {
       await this.intake.insertRejected(intake, parsed.errors.join('; '));

@@ -15,7 +15,7 @@ describe('AlertWorkflows with an integration’s autoResolve', () => {
   });
 
   const incident = async (id: string) => (await t.http.get(`/v1/incidents/${id}`)).body as Record<string, unknown>;
-  const timelineKinds = async (id: string) => ((await t.http.get(`/v1/incidents/${id}/timeline`)).body.entries as { kind: string }[]).map((e) => e.kind);
+  const timelineKinds = async (id: string) => ((await t.http.get(`/v1/incidents/${id}/timeline`)).body.items as { kind: string }[]).map((e) => e.kind);
 
   /** Opens an incident from a trigger, then lets `by` (if given) take it over. */
   async function openIncident(routingKey: string, integrationId: string, takenOverBy?: string) {
@@ -37,7 +37,7 @@ describe('AlertWorkflows with an integration’s autoResolve', () => {
     await eventually(async () => {
       expect(await timelineKinds(incidentId)).toEqual(['IncidentDeclared', 'TimelineNoteAdded']);
     });
-    const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.entries as unknown[];
+    const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.items as unknown[];
     expect(JSON.stringify(timeline.at(-1))).toContain('set never to resolve incidents automatically');
     expect(await incident(incidentId)).toMatchObject({ status: 'detected' });
   });

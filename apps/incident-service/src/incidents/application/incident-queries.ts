@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@fireline/event-store';
+import { cursorCodec, cursorKey, type Page } from '@fireline/http';
 import { incidentAsOf } from '../domain/incident-as-of';
 import type { IncidentEvent } from '../domain/incident.events';
 import { incidentNotFound } from '../domain/incident.errors';
@@ -29,12 +30,21 @@ export class GetIncidentQuery extends Query<IncidentView> {
   }
 }
 
-/** The incident's timeline: one entry per stored event, oldest first. */
-export class GetIncidentTimelineQuery extends Query<IncidentTimelineEntry[]> {
-  constructor(readonly incidentId: string) {
+/**
+ * One page of the incident's timeline: an entry per stored event, oldest first, `limit` per page;
+ * `cursor` is a previous page's `nextCursor` (the stream version it ended at).
+ */
+export class GetIncidentTimelineQuery extends Query<Page<IncidentTimelineEntry>> {
+  constructor(
+    readonly incidentId: string,
+    readonly page: { limit: number; cursor?: string },
+  ) {
     super();
   }
 }
+
+/** Cursor of a timeline: the stream version of the page's last entry. */
+const TIMELINE_CURSOR = cursorCodec('incident-timeline', cursorKey.version());
 
 /** Replays the incident stream (optionally up to `asOf`). @throws NotFoundError `INCIDENT.NOT_FOUND`. */
 @QueryHandler(GetIncidentQuery)
@@ -54,14 +64,22 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery, Incid
   }
 }
 
-/** Maps each stored event to a timeline entry. @throws NotFoundError `INCIDENT.NOT_FOUND`. */
+/**
+ * Reads one page of the stream (versions after the cursor's, `limit` of them) and maps each event to
+ * a timeline entry. @throws NotFoundError `INCIDENT.NOT_FOUND`; ValidationError `REQUEST.INVALID_CURSOR`.
+ */
 @QueryHandler(GetIncidentTimelineQuery)
-export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery, IncidentTimelineEntry[]> {
+export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery, Page<IncidentTimelineEntry>> {
   constructor(@Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ incidentId }: GetIncidentTimelineQuery): Promise<IncidentTimelineEntry[]> {
-    const { events } = await this.store.readStream(incidentStreamId(incidentId));
-    if (events.length === 0) throw incidentNotFound(incidentId);
-    return events.map((e) => toTimelineEntry({ type: e.type, data: e.data } as IncidentEvent, { eventId: e.eventId, version: e.version }));
+  async execute({ incidentId, page }: GetIncidentTimelineQuery): Promise<Page<IncidentTimelineEntry>> {
+    const after = page.cursor === undefined ? 0 : TIMELINE_CURSOR.decode(page.cursor);
+    const { events, currentVersion } = await this.store.readStream(incidentStreamId(incidentId), { fromVersion: after + 1, toVersion: after + page.limit });
+    if (currentVersion === 0) throw incidentNotFound(incidentId);
+    const last = events.at(-1);
+    return {
+      items: events.map((e) => toTimelineEntry({ type: e.type, data: e.data } as IncidentEvent, { eventId: e.eventId, version: e.version })),
+      nextCursor: last !== undefined && last.version < currentVersion ? TIMELINE_CURSOR.encode(last.version) : null,
+    };
   }
 }

@@ -158,6 +158,9 @@ export class GetIncidentRequest {
   asOf?: string;
 }
 
+/** `GET /v1/incidents/{id}/timeline` query: paging only (oldest first; the cursor is a stream version). */
+export class GetIncidentTimelineRequest extends PageRequest {}
+
 /** `GET /v1/dashboard` query. */
 export class DashboardRequest {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 30, description: 'MTTA/MTTR window in days, ending now' })

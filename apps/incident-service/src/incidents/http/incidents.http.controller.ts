@@ -3,12 +3,13 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
 import { nameBasedUuid, type CommandMetadata } from '@fireline/event-store';
-import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, uuidParam, type RequestContext } from '@fireline/http';
+import { Ctx, etagOf, IdempotencyInterceptorFor, pageLimitOf, parseIfMatch, uuidParam, type Page, type RequestContext } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ExecuteIncidentCommand, type IncidentCommandResult } from '../application/execute-incident-command';
 import { GetIncidentQuery, GetIncidentTimelineQuery } from '../application/incident-queries';
 import type { IncidentCommand } from '../domain/incident.commands';
+import type { IncidentTimelineEntry } from '../domain/incident-timeline';
 import { INCIDENT_ROLES, OPEN_INCIDENT_STATUSES, type IncidentRole, type IncidentStatus } from '../domain/incident.values';
 import { INCIDENT_PG_POOL } from '../incident-service.tokens';
 import { ListIncidentsQuery, type IncidentPage } from '../projections/list-incidents.query';
@@ -19,6 +20,7 @@ import {
   ChangeIncidentStatusRequest,
   DeclareIncidentRequest,
   GetIncidentRequest,
+  GetIncidentTimelineRequest,
   ListIncidentsRequest,
   PostStatusUpdateRequest,
   ResolveIncidentRequest,
@@ -86,7 +88,7 @@ export class IncidentsHttpController {
   async list(@Query() query: ListIncidentsRequest): Promise<IncidentPage> {
     const statuses = query.status?.flatMap((s): IncidentStatus[] => (s === 'open' ? [...OPEN_INCIDENT_STATUSES] : [s]));
     return this.queries.execute(
-      new ListIncidentsQuery({ statuses, severities: query.severity, service: query.service, limit: query.limit ?? 50, cursor: query.cursor }),
+      new ListIncidentsQuery({ statuses, severities: query.severity, service: query.service, limit: pageLimitOf(query), cursor: query.cursor }),
     );
   }
 
@@ -100,9 +102,9 @@ export class IncidentsHttpController {
   }
 
   @Get(':id/timeline')
-  @ApiOperation({ summary: 'The incident timeline, oldest first' })
-  async timeline(@Param('id', anyUuid) id: string) {
-    return { incidentId: id, entries: await this.queries.execute(new GetIncidentTimelineQuery(id)) };
+  @ApiOperation({ summary: 'The incident timeline, oldest first, one entry per event, paged by stream version' })
+  timeline(@Param('id', anyUuid) id: string, @Query() query: GetIncidentTimelineRequest): Promise<Page<IncidentTimelineEntry>> {
+    return this.queries.execute(new GetIncidentTimelineQuery(id, { limit: pageLimitOf(query), cursor: query.cursor }));
   }
 
   @Post(':id/acknowledge')

@@ -4,8 +4,11 @@ import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { EventStore } from '@fireline/event-store';
 import { IncidentServiceModule } from '../../incident-service.module';
+import { incidentStreamId, INCIDENT_STREAM_TYPE } from '../incident-stream';
 import { IncidentSubscriptions } from '../projections/incident-subscriptions';
+import { aTimelineNoteAdded, anIncidentDeclared } from '../testing/incident.factories';
 
 describe('IncidentsHttpController', () => {
   let db: TestDatabase;
@@ -65,7 +68,7 @@ describe('IncidentsHttpController', () => {
     expect(closed.body.status).toBe('closed');
 
     const timeline = await http.get(`/v1/incidents/${id}/timeline`);
-    expect(timeline.body.entries.map((e: { kind: string }) => e.kind)).toEqual([
+    expect(timeline.body.items.map((e: { kind: string }) => e.kind)).toEqual([
       'IncidentDeclared',
       'IncidentAcknowledged',
       'IncidentRoleAssigned',
@@ -78,7 +81,7 @@ describe('IncidentsHttpController', () => {
       'IncidentResolved',
       'IncidentClosed',
     ]);
-    expect(timeline.body.entries[3].summary).toContain('SEV3');
+    expect(timeline.body.items[3].summary).toContain('SEV3');
   });
 
   it('rejects an illegal transition with 409 and a stable code', async () => {
@@ -301,4 +304,86 @@ describe('SubscriptionsAdminController (incident-service)', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('PROJECTION.NOT_FOUND');
   });
+
+  it('answers 409 PROJECTION.REBUILD_IN_PROGRESS to rebuilds sent while one runs, and leaves the read model intact', async () => {
+    // Enough events that one rebuild outlasts the arrival of the other nine.
+    const store = new EventStore(db.pool);
+    const ids = Array.from({ length: 3_000 }, () => randomUUID());
+    for (let i = 0; i < ids.length; i += 100) {
+      await Promise.all(
+        ids.slice(i, i + 100).map((id) =>
+          store.appendToStream(incidentStreamId(id), [{ type: 'IncidentDeclared', data: anIncidentDeclared({ incidentId: id, title: `seeded ${id}` }).data }], {
+            streamType: INCIDENT_STREAM_TYPE,
+            expectedVersion: 'no_stream',
+          }),
+        ),
+      );
+    }
+    const countRows = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM incident_summaries')).rows[0]!.n;
+    const declared = (await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE event_type = 'IncidentDeclared'")).rows[0]!.n;
+
+    const path = '/v1/admin/incident-service/projections/incident-service.incident-summaries/rebuild';
+    const answers = await Promise.all(Array.from({ length: 10 }, () => http.post(path)));
+    const statuses = answers.map((a) => a.status).sort();
+    process.stdout.write(`10 concurrent rebuilds: ${statuses.join(' ')}\n`);
+    expect(statuses).toEqual([200, ...Array<number>(9).fill(409)]);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'PROJECTION.REBUILD_IN_PROGRESS')).toBe(true);
+
+    // The one rebuild that ran replayed every incident; the refused ones touched nothing.
+    expect(await countRows()).toBe(declared);
+    const tables = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'incident_summaries%'");
+    expect(tables.rows[0]!.n).toBe(1);
+    // Free again once it is done.
+    expect((await http.post(path)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('GetIncidentTimelineHandler (over HTTP)', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('incident_timeline');
+    app = await createServiceTestApp(
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+    );
+    http = request(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('pages a 4,000-event timeline by stream version instead of answering it in one response', async () => {
+    const { body } = await http.post('/v1/incidents').send({ title: 'Long-running incident', severity: 'SEV2' });
+    const id = body.id as string;
+    const notes = Array.from({ length: 3_999 }, (_, i) => ({
+      type: 'TimelineNoteAdded',
+      data: aTimelineNoteAdded({ incidentId: id, noteId: `note-${i}`, text: `Observation ${i}: ${'replica lag graph attached; '.repeat(15)}` }).data,
+    }));
+    await new EventStore(db.pool).appendToStream(incidentStreamId(id), notes, { streamType: INCIDENT_STREAM_TYPE, expectedVersion: 1 });
+
+    const first = await http.get(`/v1/incidents/${id}/timeline`);
+    expect(first.status).toBe(200);
+    process.stdout.write(`timeline of 4,000 events: first answer ${first.text.length} bytes, ${(first.body.items ?? first.body.entries).length} entries\n`);
+    expect(first.body.items).toHaveLength(50);
+    expect(first.body.items[0]).toMatchObject({ version: 1, kind: 'IncidentDeclared' });
+    expect(typeof first.body.nextCursor).toBe('string');
+
+    const versions: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await http.get(`/v1/incidents/${id}/timeline`).query({ limit: 100, ...(cursor ? { cursor } : {}) });
+      expect(page.status).toBe(200);
+      versions.push(...(page.body.items as { version: number }[]).map((e) => e.version));
+      cursor = page.body.nextCursor as string | null;
+      pages++;
+    } while (cursor !== null);
+    expect(pages).toBe(40);
+    expect(versions).toEqual(Array.from({ length: 4_000 }, (_, i) => i + 1));
+    expect((await http.get(`/v1/incidents/${id}/timeline`).query({ limit: 101 })).status).toBe(400);
+  }, 60_000);
 });

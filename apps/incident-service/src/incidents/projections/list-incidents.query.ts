@@ -1,7 +1,8 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ValidationError } from '@fireline/errors';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import { Brackets, Repository } from 'typeorm';
+import { z } from 'zod';
 import type { IncidentStatus, Severity } from '../domain/incident.values';
 import { INCIDENT_DATA_SOURCE } from '../incident-service.tokens';
 import { IncidentSummaryEntity } from './incident-summary.entity';
@@ -19,11 +20,7 @@ export interface IncidentListItem {
   commander: string | null;
 }
 
-export interface IncidentPage {
-  items: IncidentListItem[];
-  /** Opaque; pass as `cursor` for the next page. `null` on the last page. */
-  nextCursor: string | null;
-}
+export type IncidentPage = Page<IncidentListItem>;
 
 export interface IncidentListFilter {
   statuses?: IncidentStatus[];
@@ -40,31 +37,8 @@ export class ListIncidentsQuery extends Query<IncidentPage> {
   }
 }
 
-function encodeCursor(row: IncidentSummaryEntity): string {
-  return Buffer.from(JSON.stringify([row.declaredAt.toISOString(), row.id])).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isIsoTimestamp(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value; // refuses 2026-02-30, which Date rolls over
-}
-
-/** Exported for its unit test. @throws ValidationError `REQUEST.INVALID_CURSOR` for anything encodeCursor did not make. */
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Exactly what encodeCursor writes (a Date's ISO string and a UUID), so both are safe to cast in SQL.
-    if (Array.isArray(value) && value.length === 2 && isIsoTimestamp(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('REQUEST.INVALID_CURSOR', 'cursor is not one this API returned', [{ field: 'cursor', message: 'unknown cursor' }]);
-}
+/** Cursor of the incident list: the last row's `[declaredAt, id]`. */
+const INCIDENT_CURSOR = cursorCodec('incidents', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
 
 /** Reads `incident_summaries` with keyset pagination. @throws ValidationError `REQUEST.INVALID_CURSOR`. */
 @QueryHandler(ListIncidentsQuery)
@@ -81,16 +55,15 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, I
     if (filter.statuses?.length) query.andWhere('i.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.severities?.length) query.andWhere('i.severity IN (:...severities)', { severities: filter.severities });
     if (filter.service) query.andWhere(':service = ANY(i.services)', { service: filter.service });
-    if (filter.cursor) {
-      const [declaredAt, id] = decodeCursor(filter.cursor);
+    if (filter.cursor !== undefined) {
+      const [declaredAt, id] = INCIDENT_CURSOR.decode(filter.cursor);
       query.andWhere(
         new Brackets((w) => w.where('i.declaredAt < :declaredAt', { declaredAt }).orWhere('(i.declaredAt = :declaredAt AND i.id < :id)', { id })),
       );
     }
-    const rows = await query.getMany();
-    const page = rows.slice(0, filter.limit);
+    const page = toPage(await query.getMany(), filter.limit, INCIDENT_CURSOR, (row) => [row.declaredAt.toISOString(), row.id] as [string, string]);
     return {
-      items: page.map((row) => ({
+      items: page.items.map((row) => ({
         id: row.id,
         title: row.title,
         severity: row.severity,
@@ -101,7 +74,7 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, I
         resolvedAt: row.resolvedAt?.toISOString() ?? null,
         commander: row.commander,
       })),
-      nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1]!) : null,
+      nextCursor: page.nextCursor,
     };
   }
 }

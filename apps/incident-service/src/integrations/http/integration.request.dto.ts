@@ -1,7 +1,7 @@
 import { PageRequest } from '@fireline/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { INCIDENT_SEVERITIES, type Severity } from '../../incidents/domain/incident.values';
 import {
   AUTO_RESOLVE_POLICIES,
@@ -134,9 +134,8 @@ export class UpdateIntegrationRequest {
   signingSecrets?: string[];
 }
 
-/** `GET /v1/integrations/{id}/deliveries`: paging, and the ledger's cursors are base64url. */
-export class ListDeliveriesRequest extends PageRequest {
-  @IsOptional()
-  @IsBase64({ urlSafe: true })
-  declare cursor?: string;
-}
+/** `GET /v1/integrations`: paging only (newest first). */
+export class ListIntegrationsRequest extends PageRequest {}
+
+/** `GET /v1/integrations/{id}/deliveries`: paging only (newest first). */
+export class ListDeliveriesRequest extends PageRequest {}

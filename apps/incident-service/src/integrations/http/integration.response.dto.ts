@@ -15,6 +15,12 @@ export class IntegrationResponse {
   @ApiProperty() createdAt!: string;
 }
 
+/** A page of `GET /v1/integrations`. */
+export class IntegrationPageResponse {
+  @ApiProperty({ type: [IntegrationResponse] }) items!: IntegrationResponse[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
 /** Shown once, in the answer to the creation; only a hash is stored. */
 export class IntegrationCredentialsResponse {
   @ApiPropertyOptional({ description: 'events-v2: the routing key (integration key) to send with every event' }) routingKey?: string;
@@ -53,6 +59,11 @@ export class DeliveryResponse {
   @ApiProperty() attempts!: number;
   @ApiProperty({ type: Object, description: 'request headers, credentials removed' }) headers!: Record<string, unknown>;
   @ApiProperty({ description: 'the JSON body as received, routing key masked' }) rawBody!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'fields whose NUL characters or unpaired UTF-16 surrogates (which PostgreSQL cannot store) were replaced with U+FFFD before processing',
+  })
+  sanitizedFields!: string[];
 }
 
 export class DeliveryPageResponse {
@@ -73,6 +84,7 @@ export function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
     attempts: row.attempts,
     headers: row.headers,
     rawBody: row.rawBody,
+    sanitizedFields: row.sanitizedFields,
   };
 }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
-import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
+import { IdempotencyInterceptorFor, pageLimitOf, uuidParam } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository } from '../../alerts/intake/alert-intake.repository';
@@ -13,11 +13,12 @@ import { issueCredential } from '../domain/integration-credentials';
 import { integrationNotFound, invalidIntegration } from '../domain/integration.errors';
 import { DEFAULT_AUTO_RESOLVE, severityMappingWith, type SeverityMapping } from '../domain/integration.values';
 import { IntegrationRepository, type IntegrationChanges } from '../persistence/integration.repository';
-import { CreateIntegrationRequest, ListDeliveriesRequest, UpdateIntegrationRequest } from './integration.request.dto';
+import { CreateIntegrationRequest, ListDeliveriesRequest, ListIntegrationsRequest, UpdateIntegrationRequest } from './integration.request.dto';
 import {
   CreatedIntegrationResponse,
   DeliveryPageResponse,
   DeliveryResponse,
+  IntegrationPageResponse,
   IntegrationResponse,
   toDeliveryPageResponse,
   toDeliveryResponse,
@@ -81,9 +82,11 @@ export class IntegrationsHttpController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List integrations (not deleted), newest first' })
-  async list(): Promise<{ items: IntegrationResponse[] }> {
-    return { items: (await this.integrations.listActive()).map(toIntegrationResponse) };
+  @ApiOperation({ summary: 'List integrations (not deleted), newest first, cursor-paginated' })
+  @ApiOkResponse({ type: IntegrationPageResponse })
+  async list(@Query() query: ListIntegrationsRequest): Promise<IntegrationPageResponse> {
+    const page = await this.integrations.listActive(pageLimitOf(query), query.cursor);
+    return { items: page.items.map(toIntegrationResponse), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -132,7 +135,7 @@ export class IntegrationsHttpController {
   @ApiOkResponse({ type: DeliveryPageResponse })
   async deliveries(@Param('id', anyUuid) id: string, @Query() query: ListDeliveriesRequest): Promise<DeliveryPageResponse> {
     if (!(await this.integrations.findAnyById(id))) throw integrationNotFound(id);
-    return toDeliveryPageResponse(await this.intake.listDeliveries(id, query.limit ?? 50, query.cursor));
+    return toDeliveryPageResponse(await this.intake.listDeliveries(id, pageLimitOf(query), query.cursor));
   }
 
   @Post(':id/deliveries/:deliveryId/reprocess')

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { bootAlertTestApp, createIntegration, type AlertTestApp } from '../../alerts/testing/events-v2.testing';
 
 describe('IntegrationsHttpController', () => {
@@ -94,6 +94,34 @@ describe('IntegrationsHttpController', () => {
     expect(deliveries.body.items).toHaveLength(1);
     expect((await t.http.delete('/v1/integrations/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
+
+  it('pages integrations newest first with limit and cursor, 50 by default, never more than 100', async () => {
+    // Rows of their own, older than any other test's, so that the walk below can tell them apart.
+    const service = `paging-${randomUUID().slice(0, 8)}`;
+    await t.db.pool.query(
+      `INSERT INTO integrations (id, type, name, service, severity_mapping, auto_resolve, credential_hash, signing_secrets, created_at)
+       SELECT gen_random_uuid(), 'events-v2', 'paged ' || n, $1, '{"critical":"SEV1","error":"SEV2","warning":"SEV3","info":"SEV4"}', 'always',
+              md5(random()::text), '{}', '2000-01-01T00:00:00Z'::timestamptz + n * interval '1 second'
+       FROM generate_series(1, 230) AS n`,
+      [service],
+    );
+    const first = await t.http.get('/v1/integrations');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(50);
+    expect(typeof first.body.nextCursor).toBe('string');
+    expect((await t.http.get('/v1/integrations').query({ limit: 10 })).body.items).toHaveLength(10);
+    expect((await t.http.get('/v1/integrations').query({ limit: 101 })).status).toBe(400);
+
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await t.http.get('/v1/integrations').query({ limit: 100, ...(cursor ? { cursor } : {}) });
+      expect(page.body.items.length).toBeLessThanOrEqual(100);
+      names.push(...(page.body.items as { name: string; service: string }[]).filter((i) => i.service === service).map((i) => i.name));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor !== null);
+    expect(names).toEqual(Array.from({ length: 230 }, (_, i) => `paged ${230 - i}`));
+   }, 30_000);
 
   it('pages deliveries newest first with a cursor', async () => {
     const integration = await createIntegration(t.http);

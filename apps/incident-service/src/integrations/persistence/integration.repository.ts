@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import { IsNull, Repository } from 'typeorm';
+import { z } from 'zod';
 import { INCIDENT_DATA_SOURCE } from '../../incidents/incident-service.tokens';
 import type { Integration } from '../domain/integration';
 import type { AutoResolvePolicy, IntegrationType, SeverityMapping } from '../domain/integration.values';
@@ -29,6 +31,9 @@ export interface IntegrationChanges {
   signingSecrets?: string[];
 }
 
+/** Cursor of the integration list: the last row's `[createdAt, id]` (created by the API: millisecond times). */
+const INTEGRATION_CURSOR = cursorCodec('integrations', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
+
 /** Integrations in incident-service's database (TypeORM). Deleted ones are soft-deleted (`deleted_at`). */
 @Injectable()
 export class IntegrationRepository {
@@ -56,10 +61,19 @@ export class IntegrationRepository {
     return row ? toIntegration(row) : null;
   }
 
-  /** Live integrations, newest first (configuration: a few hundred at most, so no paging yet). */
-  async listActive(limit = 500): Promise<Integration[]> {
-    const rows = await this.rows.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
-    return rows.map(toIntegration);
+  /**
+   * One page of live integrations, newest first, keyset-paginated on `(created_at, id)`.
+   * @throws ValidationError `REQUEST.INVALID_CURSOR` for a cursor this list did not return.
+   */
+  async listActive(limit: number, cursor?: string): Promise<Page<Integration>> {
+    const query = this.rows.createQueryBuilder('i').where('i.deleted_at IS NULL');
+    if (cursor !== undefined) {
+      const [createdAt, id] = INTEGRATION_CURSOR.decode(cursor);
+      query.andWhere('(i.created_at, i.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', { createdAt, id });
+    }
+    const rows = await query.orderBy('i.created_at', 'DESC').addOrderBy('i.id', 'DESC').limit(limit + 1).getMany();
+    const page = toPage(rows, limit, INTEGRATION_CURSOR, (row): [string, string] => [row.createdAt.toISOString(), row.id]);
+    return { items: page.items.map(toIntegration), nextCursor: page.nextCursor };
   }
 
   /** Changes the settings of a live integration. @returns the integration as changed, `null` when it is unknown or deleted. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, IllegalStateError, NotFoundError, ValidationError } from '@fireline/errors';
+import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository, type NewIntake } from '../../alerts/intake/alert-intake.repository';
 import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident-command';
@@ -61,7 +62,9 @@ function ledgerText(raw: Buffer, max?: number): string {
  * 1. the integration must exist, be live and of type `pagerduty-webhooks-v3` (else 404, nothing recorded);
  * 2. the signature is checked on the raw bytes before anything is parsed: unauthenticated → recorded
  *    `rejected` (body truncated) and answered 401, nothing processed;
- * 3. a malformed body → recorded `rejected`, 400;
+ * 3. a malformed body (not JSON, deeper than `MAX_JSON_DEPTH`, no envelope) → recorded `rejected`, 400;
+ *    text PostgreSQL cannot store (NUL, lone surrogates) is replaced with U+FFFD (`sanitizeUnstorableText`,
+ *    after the signature check: it signs the bytes as sent), the fields listed in the ledger;
  * 4. recorded `accepted` in `alert_intake` (durable before any 2xx), then the event is claimed in
  *    `pagerduty_webhook_deliveries`: a redelivery of a processed event is a `duplicate`, no effect;
  * 5. the mapped incident command runs through `ExecuteIncidentCommand` (its `commandId` comes from
@@ -94,14 +97,27 @@ export class ReceivePagerDutyWebhookHandler implements ICommandHandler<ReceivePa
     }
 
     const rawText = ledgerText(rawBody);
-    const parsed = parsePagerDutyWebhook(rawBody.toString('utf8'));
+    let body: unknown;
+    try {
+      body = parseJsonBody(rawBody.toString('utf8'));
+    } catch (error: unknown) {
+      if (!(error instanceof ValidationError)) throw error;
+      await this.intake.insertRejected({ ...base, rawBody: rawText }, `${error.code}: ${error.message}`);
+      throw new ValidationError(PAGERDUTY_WEBHOOK_INVALID, `Invalid PagerDuty webhook: ${error.message}`, error.fieldErrors);
+    }
+    // Verified above on the raw bytes; only now is unstorable text (NUL, lone surrogates) replaced with U+FFFD.
+    const { value: sanitized, fields: sanitizedFields } = sanitizeUnstorableText(body);
+    const parsed = parsePagerDutyWebhook(sanitized);
     if (!parsed.ok) {
       const detail = parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ');
       await this.intake.insertRejected({ ...base, rawBody: rawText }, detail);
       throw new ValidationError(PAGERDUTY_WEBHOOK_INVALID, `Invalid PagerDuty webhook: ${detail}`, parsed.errors);
     }
     const { event } = parsed;
-    await this.intake.insertAccepted({ ...base, rawBody: rawText, eventAction: event.eventType.slice(0, 50), dedupKey: event.id }, PAGERDUTY_DELIVERY_LEASE_MS);
+    await this.intake.insertAccepted(
+      { ...base, rawBody: rawText, eventAction: event.eventType.slice(0, 50), dedupKey: event.id, sanitizedFields },
+      PAGERDUTY_DELIVERY_LEASE_MS,
+    );
 
     const key: DeliveryKey = { integrationId: integration.id, eventId: event.id, webhookId };
     const claim = await this.deliveries.claim({ ...key, eventType: event.eventType, intakeId, receivedAt }, PAGERDUTY_DELIVERY_LEASE_MS);

@@ -118,16 +118,15 @@ describe('severityOfPagerDutyIncident', () => {
 
 describe('parsePagerDutyWebhook', () => {
   it('reads the envelope', () => {
-    expect(parsePagerDutyWebhook('{"event":{"id":"E","event_type":"incident.resolved","resource_type":"incident","occurred_at":"2026-01-01T00:00:00Z","data":{"id":"P"}}}')).toEqual({
+    expect(parsePagerDutyWebhook(JSON.parse('{"event":{"id":"E","event_type":"incident.resolved","resource_type":"incident","occurred_at":"2026-01-01T00:00:00Z","data":{"id":"P"}}}'))).toEqual({
       ok: true,
       event: { id: 'E', eventType: 'incident.resolved', resourceType: 'incident', occurredAt: '2026-01-01T00:00:00Z', data: { id: 'P' } },
     });
   });
 
-  it('refuses malformed JSON and envelopes without id, type or data', () => {
-    expect(parsePagerDutyWebhook('{"event":')).toEqual({ ok: false, errors: [{ field: 'body', message: 'is not valid JSON' }] });
-    expect(parsePagerDutyWebhook('[]')).toMatchObject({ ok: false, errors: [{ field: 'event' }] });
-    const missing = parsePagerDutyWebhook('{"event":{"id":"","data":[]}}');
+  it('refuses envelopes without id, type or data', () => {
+    expect(parsePagerDutyWebhook([])).toMatchObject({ ok: false, errors: [{ field: 'event' }] });
+    const missing = parsePagerDutyWebhook({ event: { id: '', data: [] } });
     expect(missing.ok === false && missing.errors.map((e) => e.field)).toEqual(['event.id', 'event.event_type', 'event.data']);
   });
 });

@@ -23,14 +23,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Parses the raw body (already authenticated) into the envelope, or the field errors of a malformed one. */
-export function parsePagerDutyWebhook(rawBody: string): ParsedPagerDutyWebhook {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch {
-    return { ok: false, errors: [{ field: 'body', message: 'is not valid JSON' }] };
-  }
+/** Reads the envelope from the parsed body (already authenticated, parsed and sanitized), or the field errors of a malformed one. */
+export function parsePagerDutyWebhook(body: unknown): ParsedPagerDutyWebhook {
   if (!isObject(body) || !isObject(body.event)) return { ok: false, errors: [{ field: 'event', message: 'must be an object' }] };
   const { id, event_type: eventType, resource_type: resourceType, occurred_at: occurredAt, data } = body.event;
   const errors: FieldError[] = [];

@@ -66,7 +66,7 @@ describe(PagerDutyWebhooksHttpController.name, () => {
       noteCount: 1,
     });
     const timeline = await t.http.get(`/v1/incidents/${incidentIdOf(integration.id)}/timeline`);
-    const entries = timeline.body.entries as { kind: string; summary: string; details: Record<string, unknown> }[];
+    const entries = timeline.body.items as { kind: string; summary: string; details: Record<string, unknown> }[];
     expect(entries.map((e) => e.kind)).toEqual(['IncidentDeclared', 'IncidentAcknowledged', 'TimelineNoteAdded', 'IncidentSeverityChanged', 'IncidentResolved']);
     expect(entries[2].details).toMatchObject({ noteId: '01HF3YA0AB12CD34EF56GH78JK', text: 'Connection pool exhausted on checkout-db primary; rolling back deploy 2026.11.20-3.' });
     expect(entries[3].details).toMatchObject({ from: 'SEV1', to: 'SEV2', reason: 'PagerDuty priority changed to P2' });

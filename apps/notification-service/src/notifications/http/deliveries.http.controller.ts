@@ -1,4 +1,4 @@
-import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
+import { IdempotencyInterceptorFor, pageLimitOf, uuidParam } from '@fireline/http';
 import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -8,8 +8,6 @@ import { ListDeliveries } from '../projections/list-deliveries.query';
 import type { DeliveryPageView, DeliveryView } from '../projections/delivery.view';
 import { ListDeliveriesRequestDto } from './list-deliveries.request.dto';
 import { NOTIFICATION_PG_POOL } from '../notification.tokens';
-
-const DEFAULT_PAGE_SIZE = 50;
 
 /** The delivery log and manual retry of dead-lettered deliveries. */
 @ApiTags('deliveries')
@@ -24,7 +22,7 @@ export class DeliveriesHttpController {
   /** Newest first; `?incidentId=&status=&ruleId=&limit=&cursor=`. */
   @Get()
   list(@Query() query: ListDeliveriesRequestDto): Promise<DeliveryPageView> {
-    return this.queryBus.execute(new ListDeliveries({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }));
+    return this.queryBus.execute(new ListDeliveries({ ...query, limit: pageLimitOf(query) }));
   }
 
   @Get(':id')

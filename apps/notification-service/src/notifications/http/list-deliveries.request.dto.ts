@@ -1,10 +1,10 @@
+import { PageRequest } from '@fireline/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/delivery.transitions';
 
-/** Query string of `GET /v1/deliveries`. */
-export class ListDeliveriesRequestDto {
+/** Query string of `GET /v1/deliveries` (paging: `PageRequest`). */
+export class ListDeliveriesRequestDto extends PageRequest {
   /** Incident ids are UUIDs (any version: ids derived from an Idempotency-Key are name-based). */
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
@@ -20,20 +20,4 @@ export class ListDeliveriesRequestDto {
   @IsOptional()
   @IsUUID()
   ruleId?: string;
-
-  /** Page size, 1–100, default 50. */
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  cursor?: string;
 }

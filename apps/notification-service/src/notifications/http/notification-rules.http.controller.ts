@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
-import { IdempotencyInterceptorFor, uuidParam } from '@fireline/http';
+import { IdempotencyInterceptorFor, pageLimitOf, uuidParam, type Page } from '@fireline/http';
 import { CreateNotificationRule } from '../commands/create-notification-rule.command';
 import { DeleteNotificationRule } from '../commands/delete-notification-rule.command';
 import { UpdateNotificationRule } from '../commands/update-notification-rule.command';
@@ -10,6 +10,7 @@ import { GetNotificationRule } from '../projections/get-notification-rule.query'
 import { ListNotificationRules } from '../projections/list-notification-rules.query';
 import type { NotificationRuleView } from '../projections/notification-rule.view';
 import { CreateNotificationRuleRequestDto } from './create-notification-rule.request.dto';
+import { ListNotificationRulesRequestDto } from './list-notification-rules.request.dto';
 import { UpdateNotificationRuleRequestDto } from './update-notification-rule.request.dto';
 import { NOTIFICATION_PG_POOL } from '../notification.tokens';
 
@@ -29,9 +30,10 @@ export class NotificationRulesHttpController {
     return this.commandBus.execute(new CreateNotificationRule(body, new Date()));
   }
 
+  /** Oldest first, `limit` (≤ 100, default 50) per page; `cursor` is the previous page's `nextCursor`. */
   @Get()
-  async list(): Promise<{ items: NotificationRuleView[] }> {
-    return { items: await this.queryBus.execute(new ListNotificationRules()) };
+  list(@Query() query: ListNotificationRulesRequestDto): Promise<Page<NotificationRuleView>> {
+    return this.queryBus.execute(new ListNotificationRules({ limit: pageLimitOf(query), cursor: query.cursor }));
   }
 
   @Get(':id')

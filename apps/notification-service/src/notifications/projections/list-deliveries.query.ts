@@ -1,11 +1,11 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
+import { cursorCodec, cursorKey, toPage } from '@fireline/http';
 import { In, type Repository } from 'typeorm';
 import type { DeliveryStatus } from '../domain/delivery.transitions';
 import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-log.cursor';
 import { toDeliveryView, type DeliveryPageView } from './delivery.view';
 
 export interface DeliveryLogFilter {
@@ -23,7 +23,10 @@ export class ListDeliveries extends Query<DeliveryPageView> {
   }
 }
 
-/** The delivery log, newest first, keyset-paginated by `seq`, each delivery with its attempts. */
+/** Cursor of the delivery log: the last row's `seq` (a bigint, as a decimal string). */
+const DELIVERY_CURSOR = cursorCodec('deliveries', cursorKey.position());
+
+/** The delivery log, newest first, keyset-paginated by `seq`, each delivery with its attempts. @throws ValidationError `REQUEST.INVALID_CURSOR`. */
 @QueryHandler(ListDeliveries)
 export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
   constructor(
@@ -36,13 +39,9 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
     if (filter.incidentId !== undefined) query.andWhere('d.incident_id = :incidentId', { incidentId: filter.incidentId });
     if (filter.status !== undefined) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.ruleId !== undefined) query.andWhere('d.rule_id = :ruleId', { ruleId: filter.ruleId });
-    if (filter.cursor !== undefined) query.andWhere('d.seq < :seq', { seq: decodeDeliveryCursor(filter.cursor) });
-    const rows = await query.getMany();
-    const page = rows.slice(0, filter.limit);
-    const attempts = page.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.map((d) => d.id)) });
-    return {
-      items: page.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id))),
-      nextCursor: rows.length > filter.limit ? encodeDeliveryCursor(page[page.length - 1].seq) : null,
-    };
+    if (filter.cursor !== undefined) query.andWhere('d.seq < :seq', { seq: DELIVERY_CURSOR.decode(filter.cursor) });
+    const page = toPage(await query.getMany(), filter.limit, DELIVERY_CURSOR, (d) => d.seq);
+    const attempts = page.items.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.items.map((d) => d.id)) });
+    return { items: page.items.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id))), nextCursor: page.nextCursor };
   }
 }

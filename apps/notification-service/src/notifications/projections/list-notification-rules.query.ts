@@ -1,20 +1,35 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type Repository } from 'typeorm';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
+import type { Repository } from 'typeorm';
+import { z } from 'zod';
 import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
 import { NotificationRuleEntity } from './notification-rule.entity';
 import { toNotificationRuleView, type NotificationRuleView } from './notification-rule.view';
 
-/** Every live rule, oldest first, secrets masked. Rules are configuration: a short list, not paged. */
-export class ListNotificationRules extends Query<NotificationRuleView[]> {}
+/** One page of live rules, oldest first, secrets masked. `cursor`: a previous page's `nextCursor`. */
+export class ListNotificationRules extends Query<Page<NotificationRuleView>> {
+  constructor(readonly page: { limit: number; cursor?: string }) {
+    super();
+  }
+}
 
-/** Every rule not deleted, oldest first, secrets masked. */
+/** Cursor of the rule list: the last row's `[createdAt, id]` (created by the API: millisecond times). */
+const RULE_CURSOR = cursorCodec('notification-rules', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
+
+/** Rules not deleted, oldest first, keyset-paginated on `(created_at, id)`. @throws ValidationError `REQUEST.INVALID_CURSOR`. */
 @QueryHandler(ListNotificationRules)
 export class ListNotificationRulesHandler implements IQueryHandler<ListNotificationRules> {
   constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}
 
-  async execute(): Promise<NotificationRuleView[]> {
-    const rules = await this.rules.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
-    return rules.map((rule) => toNotificationRuleView(rule));
+  async execute({ page }: ListNotificationRules): Promise<Page<NotificationRuleView>> {
+    const query = this.rules.createQueryBuilder('r').where('r.deleted_at IS NULL');
+    if (page.cursor !== undefined) {
+      const [createdAt, id] = RULE_CURSOR.decode(page.cursor);
+      query.andWhere('(r.created_at, r.id) > (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', { createdAt, id });
+    }
+    const rows = await query.orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(page.limit + 1).getMany();
+    const result = toPage(rows, page.limit, RULE_CURSOR, (row): [string, string] => [row.createdAt.toISOString(), row.id]);
+    return { items: result.items.map((rule) => toNotificationRuleView(rule)), nextCursor: result.nextCursor };
   }
 }

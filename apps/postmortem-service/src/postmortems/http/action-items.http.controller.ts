@@ -1,11 +1,10 @@
+import { pageLimitOf } from '@fireline/http';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ListActionItems } from '../projections/list-action-items.query';
 import { ActionItemPageResponseDto, ActionItemResponseDto } from './action-item.response.dto';
 import { ListActionItemsRequestDto } from './list-action-items.request.dto';
-
-const DEFAULT_LIMIT = 50;
 
 /** Action items across postmortems, for follow-up (read model: may lag writes by a moment). */
 @ApiTags('action-items')
@@ -23,7 +22,7 @@ export class ActionItemsHttpController {
         status: query.status,
         postmortemId: query.postmortemId,
         incidentId: query.incidentId,
-        limit: query.limit ?? DEFAULT_LIMIT,
+        limit: pageLimitOf(query),
         cursor: query.cursor,
       }),
     );

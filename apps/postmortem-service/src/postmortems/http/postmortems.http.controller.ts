@@ -1,5 +1,5 @@
 import { ValidationError } from '@fireline/errors';
-import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
+import { Ctx, etagOf, IdempotencyInterceptorFor, pageLimitOf, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -21,8 +21,6 @@ import { PostmortemResponseDto } from './postmortem.response.dto';
 import { UpdateActionItemRequestDto } from './update-action-item.request.dto';
 import { UpdatePostmortemRequestDto } from './update-postmortem.request.dto';
 
-const DEFAULT_LIMIT = 50;
-
 /** Postmortems: list (read model), read and edit (event stream), action items. */
 @ApiTags('postmortems')
 @ApiHeader({ name: 'X-Actor', required: false, description: 'Who acts (default anonymous)' })
@@ -40,7 +38,7 @@ export class PostmortemsHttpController {
   @ApiOkResponse({ type: PostmortemSummaryPageResponseDto })
   async list(@Query() query: ListPostmortemsRequestDto): Promise<PostmortemSummaryPageResponseDto> {
     const page = await this.queryBus.execute(
-      new ListPostmortems({ incidentId: query.incidentId, status: query.status, limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor }),
+      new ListPostmortems({ incidentId: query.incidentId, status: query.status, limit: pageLimitOf(query), cursor: query.cursor }),
     );
     return { items: page.items.map((row) => PostmortemSummaryResponseDto.fromEntity(row)), nextCursor: page.nextCursor };
   }

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import type { Repository } from 'typeorm';
+import { z } from 'zod';
 import { Clock } from '../application/clock';
 import type { ActionItemStatus } from '../domain/postmortem.state';
 import { ActionItemEntity } from './action-item.entity';
-import { CURSOR_PARTS, decodeCursor, toPage, type Page } from './page-cursor';
 
 export interface ListActionItemsFilter {
   /** true: only items past their due date and neither done nor dropped; false: only the others. */
@@ -27,6 +28,9 @@ export class ListActionItems extends Query<Page<ActionItemEntity>> {
 
 const CLOSED_STATUSES: ActionItemStatus[] = ['done', 'wont_do'];
 
+/** Cursor of the action-item list: the last row's `[dueDate, createdAt, id]`. */
+const ACTION_ITEM_CURSOR = cursorCodec('action-items', z.tuple([cursorKey.date(), cursorKey.timestamp(), cursorKey.uuid()]));
+
 /** Reads `action_items` through TypeORM; "overdue" is judged by the injected `Clock`. */
 @QueryHandler(ListActionItems)
 export class ListActionItemsHandler implements IQueryHandler<ListActionItems> {
@@ -38,7 +42,7 @@ export class ListActionItemsHandler implements IQueryHandler<ListActionItems> {
   async execute({ filter }: ListActionItems): Promise<Page<ActionItemEntity>> {
     const query = this.items.createQueryBuilder('a');
     if (filter.cursor !== undefined) {
-      const [dueDate, createdAt, id] = decodeCursor(filter.cursor, [CURSOR_PARTS.date, CURSOR_PARTS.timestamp, CURSOR_PARTS.uuid]);
+      const [dueDate, createdAt, id] = ACTION_ITEM_CURSOR.decode(filter.cursor);
       query.andWhere('(a.due_date, a.created_at, a.id) > (CAST(:dueDate AS date), CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
         dueDate,
         createdAt,
@@ -56,6 +60,6 @@ export class ListActionItemsHandler implements IQueryHandler<ListActionItems> {
       query.andWhere(filter.overdue ? overdue : `NOT (${overdue})`, { today, closed: CLOSED_STATUSES });
     }
     const rows = await query.orderBy('a.due_date', 'ASC').addOrderBy('a.created_at', 'ASC').addOrderBy('a.id', 'ASC').limit(filter.limit + 1).getMany();
-    return toPage(rows, filter.limit, (row) => [String(row.dueDate), row.createdAt.toISOString(), row.id]);
+    return toPage(rows, filter.limit, ACTION_ITEM_CURSOR, (row): [string, string, string] => [String(row.dueDate), row.createdAt.toISOString(), row.id]);
   }
 }

@@ -1,8 +1,8 @@
 import type { IntegrationEvent, TopicName } from '@fireline/contracts';
-import { configureHttpApp, problemDetailsFrameworkErrors } from '@fireline/http';
+import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
 import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { CqrsModule } from '@nestjs/cqrs';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -35,7 +35,7 @@ export async function createPostmortemTestApp(databaseUrl: string, pool: Pool, n
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ frameworkErrors: problemDetailsFrameworkErrors }), { logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }), { logger: ['error'] });
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
