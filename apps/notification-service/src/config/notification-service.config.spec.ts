@@ -5,7 +5,7 @@ const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notificatio
 describe('loadNotificationServiceConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadNotificationServiceConfig(minimal)).toEqual({
-      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true },
+      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true, timeouts: { connectTimeoutMs: 5_000, statementTimeoutMs: 60_000 } },
       delivery: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 300_000, timeoutMs: 5_000, pollIntervalMs: 250, concurrency: 4 },
     });
   });
@@ -15,6 +15,8 @@ describe('loadNotificationServiceConfig', () => {
       ...minimal,
       NOTIFICATION_DATABASE_POOL_SIZE: '20',
       DATABASE_MIGRATIONS_RUN: 'false',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
       NOTIFICATION_DELIVERY_MAX_ATTEMPTS: '3',
       NOTIFICATION_DELIVERY_BASE_DELAY_MS: '10',
       NOTIFICATION_DELIVERY_MAX_DELAY_MS: '100',
@@ -24,7 +26,7 @@ describe('loadNotificationServiceConfig', () => {
       NOTIFICATION_DELIVERY_LEASE_MS: '9000',
     });
     expect(config).toEqual({
-      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false },
+      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false, timeouts: { connectTimeoutMs: 2_000, statementTimeoutMs: 0 } },
       delivery: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 2_000, pollIntervalMs: 50, concurrency: 8, leaseMs: 9_000 },
     });
   });

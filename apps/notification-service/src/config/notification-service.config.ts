@@ -1,10 +1,12 @@
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerSchema, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
 export interface NotificationServiceConfig {
-  database: { url: string; poolSize: number; migrationsRun: boolean };
+  /** `timeouts` (`DATABASE_CONNECT_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS`) defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
+  database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
   delivery: {
     /** Attempts per round before a delivery is dead-lettered (default 6). */
     maxAttempts: number;
@@ -39,6 +41,7 @@ const schema = z
     NOTIFICATION_DATABASE_URL: postgresUrlKey(),
     NOTIFICATION_DATABASE_POOL_SIZE: integerKey(1, 200, 10),
     DATABASE_MIGRATIONS_RUN: booleanKey(true),
+    ...databaseTimeoutKeys(),
     NOTIFICATION_DELIVERY_MAX_ATTEMPTS: integerKey(1, 100, 6),
     NOTIFICATION_DELIVERY_BASE_DELAY_MS: integerKey(1, 3_600_000, 1_000),
     NOTIFICATION_DELIVERY_MAX_DELAY_MS: integerKey(1, 86_400_000, 300_000),
@@ -87,6 +90,7 @@ function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceCo
       url: parsed.NOTIFICATION_DATABASE_URL,
       poolSize: parsed.NOTIFICATION_DATABASE_POOL_SIZE,
       migrationsRun: parsed.DATABASE_MIGRATIONS_RUN,
+      timeouts: databaseTimeoutsOf(parsed),
     },
     delivery: {
       maxAttempts: parsed.NOTIFICATION_DELIVERY_MAX_ATTEMPTS,
