@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { isProcessRunning } from '../../apps/platform/src/database/postmaster-lock';
 import { freePort } from './service-process';
 
 const OWNER_SCRIPT = join(__dirname, 'postgres-owner.child.mjs');
@@ -15,20 +16,10 @@ process.once('exit', () => {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Whether a process with this pid exists (signal 0 probes without signalling). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Resolves once `pid` has exited, or rejects after `timeoutMs`. */
+/** Resolves once `pid` has exited (a zombie counts as exited), or rejects after `timeoutMs`. */
 export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (processAlive(pid)) {
+  while (isProcessRunning(pid)) {
     if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${timeoutMs} ms`);
     await sleep(20);
   }
@@ -154,7 +145,7 @@ export class OwnedPostgres {
         owner.kill('SIGTERM');
         await exited;
       }
-      if (this.pid !== null && processAlive(this.pid)) {
+      if (this.pid !== null && isProcessRunning(this.pid)) {
         process.kill(this.pid, 'SIGINT');
         await waitForExit(this.pid).catch(() => process.kill(this.pid!, 'SIGKILL'));
       }
