@@ -29,6 +29,8 @@ interface Answer {
   body: Record<string, unknown> | null;
   /** The declare's Idempotency-Key or the alert's dedup_key. */
   key: string;
+  /** The request, to send it again. */
+  request: { path: string; body: unknown; headers: Record<string, string> };
   error?: string;
 }
 
@@ -50,7 +52,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * server again on the same port and data directory, then terminates every `fireline_%` backend, and
  * checks: the process never exits; every answer is 2xx or 503 (problem+json with Retry-After, or
  * PagerDuty's error shape on /v2/enqueue), none hangs; live 200 and ready 503 while the database is
- * away, ready 200 again soon after it returns; and nothing acknowledged is lost — every 201 declaration
+ * away, ready 200 again soon after it returns; every request answered 503, sent again afterwards with the
+ * same Idempotency-Key or dedup_key, is taken; and nothing acknowledged is lost — every 201 declaration
  * exists, every 202 alert is processed and opened its incident, every event of those incidents reached
  * the receiver.
  */
@@ -73,6 +76,7 @@ describe('the platform outliving its database (e2e)', () => {
   async function call(route: Route, key: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const startedAt = Date.now();
     const at = phase;
+    const sent = { path, body, headers };
     try {
       const response = await fetch(url(path), {
         method: 'POST',
@@ -96,9 +100,10 @@ describe('the platform outliving its database (e2e)', () => {
         retryAfter: response.headers.get('retry-after'),
         body: parsed,
         key,
+        request: sent,
       };
     } catch (error) {
-      return { route, phase: at, status: 0, ms: Date.now() - startedAt, contentType: '', retryAfter: null, body: null, key, error: String(error) };
+      return { route, phase: at, status: 0, ms: Date.now() - startedAt, contentType: '', retryAfter: null, body: null, key, request: sent, error: String(error) };
     }
   }
 
@@ -291,9 +296,14 @@ describe('the platform outliving its database (e2e)', () => {
     timings['answers 503'] = unavailable.length;
     timings['slowest answer'] = Math.max(...answers.map((a) => a.ms));
 
+    // Senders retry what was answered 503, with the same Idempotency-Key or dedup_key: now it is taken.
+    const retries = await forEachConcurrently(unavailable, 4, (a) => call(a.route, a.key, a.request.path, a.request.body, a.request.headers));
+    expect(retries.filter((a) => a.status !== (a.route === 'declare' ? 201 : 202)).slice(0, 5)).toEqual([]);
+
     // Nothing acknowledged is lost.
-    const declared = answers.filter((a) => a.route === 'declare' && a.status === 201).map((a) => String(a.body?.id));
-    const alerted = answers.filter((a) => a.route === 'enqueue' && a.status === 202).map((a) => a.key);
+    const acknowledged = [...answers, ...retries];
+    const declared = acknowledged.filter((a) => a.route === 'declare' && a.status === 201).map((a) => String(a.body?.id));
+    const alerted = acknowledged.filter((a) => a.route === 'enqueue' && a.status === 202).map((a) => a.key);
     const alertIncidents = alerted.map((dedupKey) => incidentIdOfAlert(integration.id, dedupKey, 1));
     await eventually(async () => {
       const rows = await ledger(integration.id);
@@ -311,6 +321,7 @@ describe('the platform outliving its database (e2e)', () => {
       30_000,
       250,
     );
+    timings['503s retried'] = retries.length;
     timings['declarations acknowledged'] = declared.length;
     timings['alerts acknowledged'] = alerted.length;
     timings['notifications expected'] = expectedEvents.length;
