@@ -32,16 +32,12 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** Stale server stopped, server died, restarted. Default: nothing. */
   log?: LauncherLog;
-  /** Backoff between restarts of a server that died: from `firstMs`, doubling, up to `maxMs`. Default 250..10000. */
-  restartBackoff?: { firstMs: number; maxMs: number };
 }
 
 /** A running embedded PostgreSQL server and how to reach it. */
 export interface RunningPostgres {
   /** `postgres://user:password@127.0.0.1:port` without a database name. */
   serverUrl: string;
-  /** Pid of the current postmaster (changes when it is restarted). */
-  readonly pid: number;
   /** From now on an exit of the server is expected (shutdown begins): it is no longer restarted. */
   stopSupervising(): void;
   /** Stops supervising and shuts the server down (fast shutdown). */
@@ -52,6 +48,9 @@ export interface RunningPostgres {
 const LOG_TAIL_LINES = 20;
 /** How often the supervisor checks that the postmaster still runs (ms). */
 const WATCH_INTERVAL_MS = 500;
+/** Backoff between restarts of a server that died (ms): from the first, doubling, up to the max. */
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -124,9 +123,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const supervisor = new Supervisor(server, dataDir, () => readPostmasterLock(dataDir)?.pid ?? 0, options, tail, failure);
   return {
     serverUrl: `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}`,
-    get pid() {
-      return supervisor.pid;
-    },
     stopSupervising: () => supervisor.release(),
     stop: () => supervisor.stop(),
   };
@@ -134,7 +130,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 /** Restarts the postmaster when it dies, until released. */
 class Supervisor {
-  pid: number;
+  private pid: number;
   private released = false;
   private restarting: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
@@ -176,8 +172,7 @@ class Supervisor {
     const log = this.options.log;
     log?.warn(`The embedded PostgreSQL server (pid ${this.pid}) exited unexpectedly; restarting it`);
     this.forgetDeadProcess();
-    const { firstMs, maxMs } = this.options.restartBackoff ?? { firstMs: 250, maxMs: 10_000 };
-    for (let attempt = 1, waitMs = firstMs; !this.released; attempt++, waitMs = Math.min(maxMs, waitMs * 2)) {
+    for (let attempt = 1, waitMs = RESTART_FIRST_MS; !this.released; attempt++, waitMs = Math.min(RESTART_MAX_MS, waitMs * 2)) {
       await sleep(waitMs);
       if (this.released) return;
       try {
@@ -189,7 +184,7 @@ class Supervisor {
         return;
       } catch (error: unknown) {
         this.forgetDeadProcess();
-        log?.warn(`Restart ${attempt} of the embedded PostgreSQL server failed; retrying in ${Math.min(maxMs, waitMs * 2)} ms. ${this.failure('Restart failed', error).message}`);
+        log?.warn(`Restart ${attempt} of the embedded PostgreSQL server failed; retrying in ${Math.min(RESTART_MAX_MS, waitMs * 2)} ms. ${this.failure('Restart failed', error).message}`);
       }
     }
   }
