@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
-import type { TestDatabase } from '../../../test/support/test-database';
+import type { PoolClient } from 'pg';
+import { servicePool, type TestDatabase } from '../../../test/support/test-database';
 import { EventStore } from './event-store';
 import { type RecordedEvent, START_CHECKPOINT } from './event-store.types';
 import { Subscription, type SubscriptionHandler } from './subscription';
-import { resilientPgPoolOptions } from './typeorm-pool';
 import {
   anEvent,
   createEventStoreDatabase,
@@ -234,8 +233,7 @@ describe(Subscription.name, () => {
   it('resumes from its checkpoint after the database dropped its connections mid-page, reporting the outage once', async () => {
     // A pool as the services configure it: without an 'error' listener on each client, the first
     // terminated backend would crash the test process.
-    const pool = new Pool({ connectionString: database.url, max: 3, ...resilientPgPoolOptions({}, () => undefined).extra });
-    pool.on('error', () => undefined);
+    const pool = servicePool(database.url, { max: 3 });
     const handler = recordingHandler(`outage-${randomUUID()}`);
     await startSubscriptionAtHead(pool, handler.name);
     let drops = 4;

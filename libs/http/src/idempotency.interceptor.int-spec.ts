@@ -1,11 +1,10 @@
-import { resilientPgPoolOptions } from '@fireline/event-store';
 import { Controller, HttpCode, Module, Post, UseInterceptors } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import request from 'supertest';
 import { createServiceTestApp } from '../../../test/support/nest-test-app';
 import { TcpSwitch } from '../../../test/support/tcp-switch';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../test/support/test-database';
 import { CreateIdempotencyKeys1732000000200, IdempotencyInterceptorFor } from './idempotency.interceptor';
 
 const POOL = Symbol('IDEMPOTENCY_TEST_POOL');
@@ -35,8 +34,7 @@ describe(IdempotencyInterceptorFor.name, () => {
     db = await createTestDatabase('idempotency_outage');
     await new CreateIdempotencyKeys1732000000200().up({ query: (sql: string) => db.pool.query(sql) } as never);
     tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
-    pool = new Pool({ connectionString: tcpSwitch.route(db.url), max: 2, ...resilientPgPoolOptions({ connectTimeoutMs: 1_000 }, () => undefined).extra });
-    pool.on('error', () => undefined);
+    pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
     @Module({ controllers: [ThingsController], providers: [{ provide: POOL, useValue: pool }] })
     class ThingsModule {}
     app = await createServiceTestApp({ module: ThingsModule });

@@ -1,7 +1,6 @@
-import { resilientPgPoolOptions } from '@fireline/event-store';
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { freePort } from '../../../test/support/service-process';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../test/support/test-database';
 import { consumeOnce, type ConsumeRetryPolicy } from './consume';
 import { anIntegrationEvent } from './kafka/testing/integration-event.factories';
 import type { ConsumerRegistration } from './message-transport';
@@ -9,13 +8,6 @@ import { CreateInboxAndDeadLetters1732000000100 } from './messaging.migrations';
 
 const POLICY: ConsumeRetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A pool hardened as the services' pools are (an `'error'` listener on every client). */
-function servicePool(url: string): Pool {
-  const pool = new Pool({ connectionString: url, max: 4, ...resilientPgPoolOptions({ connectTimeoutMs: 1_000 }, () => undefined).extra });
-  pool.on('error', () => undefined);
-  return pool;
-}
 
 /** The database ends this transaction's connection, as `pg_terminate_backend` or a restart would. */
 async function loseTheConnection(tx: PoolClient): Promise<never> {

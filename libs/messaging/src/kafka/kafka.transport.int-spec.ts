@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { deadLetterTopicOf, TOPICS, type IntegrationEvent } from '@fireline/contracts';
 import { ValidationError } from '@fireline/errors';
 import { Kafka, logLevel } from 'kafkajs';
-import { resilientPgPoolOptions } from '@fireline/event-store';
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { KafkaTestBroker, type StoredRecord } from '../../../../test/kafka-broker/kafka-test-broker';
 import { eventually } from '../../../../test/support/eventually';
 import { TcpSwitch } from '../../../../test/support/tcp-switch';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../../test/support/test-database';
 import type { ConsumerRegistration } from '../message-transport';
 import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migrations';
 import { KafkaTransport, type KafkaTransportOptions } from './kafka.transport';
@@ -184,8 +183,7 @@ describe(KafkaTransport.name, () => {
   it('waits out its database being away, far beyond the retry attempts: nothing dead-lettered, no offset committed before the effect', async () => {
     const group = fresh('notify');
     const tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
-    const pool = new Pool({ connectionString: tcpSwitch.route(db.url), max: 2, ...resilientPgPoolOptions({ connectTimeoutMs: 1_000 }, () => undefined).extra });
-    pool.on('error', () => undefined);
+    const pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
     try {
       const transport = newTransport();
       transport.subscribe(registration(group, undefined, pool));
@@ -214,8 +212,7 @@ describe(KafkaTransport.name, () => {
 
   it('does not dead-letter a message whose database keeps dropping the connection more often than the attempts allow', async () => {
     const group = fresh('notify');
-    const pool = new Pool({ connectionString: db.url, max: 2, ...resilientPgPoolOptions({}, () => undefined).extra });
-    pool.on('error', () => undefined);
+    const pool = servicePool(db.url, { max: 2 });
     let drops = 0;
     try {
       const transport = newTransport();

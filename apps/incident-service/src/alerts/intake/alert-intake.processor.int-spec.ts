@@ -1,10 +1,10 @@
-import { resilientPgPoolOptions, runMigrations } from '@fireline/event-store';
+import { runMigrations } from '@fireline/event-store';
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { DatabaseError, Pool } from 'pg';
+import { DatabaseError } from 'pg';
 import { TcpSwitch } from '../../../../../test/support/tcp-switch';
-import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../../../test/support/test-database';
 import { INCIDENT_SERVICE_MIGRATIONS } from '../../incident-service.module';
 import type { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { anEventsV2Event } from '../testing/events-v2.testing';
@@ -82,8 +82,7 @@ describe(AlertIntakeProcessor.name, () => {
   it('records a failure the database was not there to take as soon as it answers again, instead of leaving the row to its 30 s lease', async () => {
     const row = await claimedRow(1);
     const tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
-    const pool = new Pool({ connectionString: tcpSwitch.route(db.url), max: 2, ...resilientPgPoolOptions({ connectTimeoutMs: 1_000 }, () => undefined).extra });
-    pool.on('error', () => undefined);
+    const pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
     try {
       const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(pool), {} as IntegrationRepository);
       await tcpSwitch.cut();

@@ -1,11 +1,11 @@
-import { resilientPgPoolOptions, runMigrations } from '@fireline/event-store';
+import { runMigrations } from '@fireline/event-store';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { eventually } from '../../../../../test/support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../../../../../test/support/local-http-receiver';
 import { TcpSwitch } from '../../../../../test/support/tcp-switch';
-import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../../../test/support/test-database';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker } from './delivery-worker';
@@ -26,8 +26,7 @@ describe(DeliveryWorker.name, () => {
     db = await createTestDatabase('delivery_worker');
     await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS);
     tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
-    pool = new Pool({ connectionString: tcpSwitch.route(db.url), max: 4, ...resilientPgPoolOptions({ connectTimeoutMs: 1_000 }, () => undefined).extra });
-    pool.on('error', () => undefined);
+    pool = servicePool(tcpSwitch.route(db.url));
     receiver = await startLocalHttpReceiver(() => {
       onRequest();
       return { status: 200, body: 'ok' };

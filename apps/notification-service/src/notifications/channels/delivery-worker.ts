@@ -41,9 +41,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class DeliveryWorker {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private readonly inFlight = new Set<Promise<void>>();
-  /** Ids of the deliveries in flight: this worker's own sweep leaves them alone. */
-  private readonly held = new Set<string>();
+  /** Sends in flight by delivery id: this worker's own sweep leaves them alone. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly leaseMs: number;
   private readonly random: RandomSource;
   private readonly clock: () => Date;
@@ -72,7 +71,7 @@ export class DeliveryWorker {
     this.wake?.();
     await this.loop;
     this.loop = null;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
   /**
@@ -81,16 +80,14 @@ export class DeliveryWorker {
    */
   async pollOnce(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size;
-    await this.queue.sweepExpiredLeases(this.options.policy, Math.max(free, 1) * 4, [...this.held]);
+    await this.queue.sweepExpiredLeases(this.options.policy, Math.max(free, 1) * 4, [...this.inFlight.keys()]);
     const claimed = await this.queue.claimDue(free, this.leaseMs);
     for (const delivery of claimed) {
-      this.held.add(delivery.id);
       const send = this.attempt(delivery).finally(() => {
-        this.held.delete(delivery.id);
-        this.inFlight.delete(send);
+        this.inFlight.delete(delivery.id);
         this.wake?.();
       });
-      this.inFlight.add(send);
+      this.inFlight.set(delivery.id, send);
     }
     return claimed.length;
   }
