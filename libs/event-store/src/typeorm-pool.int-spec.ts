@@ -24,19 +24,28 @@ async function silentServer(): Promise<{ url: string; close(): Promise<void> }> 
 
 describe(resilientPgPoolOptions.name, () => {
   let db: TestDatabase;
-  let dataSource: DataSource;
-  const reported: Error[] = [];
+  const opened: DataSource[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('pool_hardening');
-    dataSource = new DataSource({ type: 'postgres', url: db.url, poolSize: 4, ...resilientPgPoolOptions({}, (error) => reported.push(error)) });
-    await dataSource.initialize();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((dataSource) => dataSource.destroy()));
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
     await db?.drop();
   });
+
+  /** A data source on the test database with the options, and what it reported. */
+  async function open(): Promise<{ dataSource: DataSource; reported: Error[] }> {
+    const reported: Error[] = [];
+    const dataSource = new DataSource({ type: 'postgres', url: db.url, poolSize: 4, ...resilientPgPoolOptions({}, (error) => reported.push(error)) });
+    await dataSource.initialize();
+    opened.push(dataSource);
+    return { dataSource, reported };
+  }
 
   /** Ends the backend behind `client` from another connection, as an operator or a failover would. */
   async function terminateBackendOf(client: PoolClient): Promise<void> {
@@ -46,15 +55,14 @@ describe(resilientPgPoolOptions.name, () => {
   }
 
   it('reports, instead of crashing on, the error of a checked-out client whose backend is terminated between two queries', async () => {
+    const { dataSource, reported } = await open();
     const pool = pgPoolOf(dataSource);
     const client = await pool.connect();
     await client.query('BEGIN');
-    const before = reported.length;
     await terminateBackendOf(client);
 
-    await eventually(() => expect(reported.length).toBeGreaterThan(before));
-    const error = reported.at(-1);
-    expect(isDatabaseUnavailable(error)).toBe(true);
+    await eventually(() => expect(reported).toHaveLength(1));
+    expect(isDatabaseUnavailable(reported[0])).toBe(true);
     const next = await client.query('SELECT 1').catch((e: unknown) => e);
     expect(isDatabaseUnavailable(next)).toBe(true);
     client.release();
@@ -64,6 +72,7 @@ describe(resilientPgPoolOptions.name, () => {
   });
 
   it('keeps a TypeORM query runner whose connection dies from crashing the process, and the data source usable', async () => {
+    const { dataSource } = await open();
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -83,12 +92,21 @@ describe(resilientPgPoolOptions.name, () => {
     await eventually(async () => expect(await dataSource.query('SELECT 2 AS two')).toEqual([{ two: 2 }]));
   });
 
-  it('reports an idle client killed by the server and replaces it on the next query', async () => {
+  it('reports idle clients killed by the server once, not once per connection, and replaces them on the next query', async () => {
+    const { dataSource, reported } = await open();
     const pool = pgPoolOf(dataSource);
-    await pool.query('SELECT 1');
-    const before = reported.length;
-    await db.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'idle' AND pid <> pg_backend_pid()", [db.name]);
-    await eventually(() => expect(reported.length).toBeGreaterThan(before));
+    await Promise.all([1, 2, 3].map(() => pool.query('SELECT pg_sleep(0.05)')));
+    expect(pool.idleCount).toBeGreaterThan(1);
+    const idle = pool.idleCount;
+    const { rowCount } = await db.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'idle' AND pid <> pg_backend_pid()",
+      [db.name],
+    );
+    expect(rowCount).toBeGreaterThanOrEqual(idle);
+    await eventually(() => expect(pool.idleCount).toBe(0));
+
+    expect(reported).toHaveLength(1);
+    expect(isDatabaseUnavailable(reported[0])).toBe(true);
     expect((await pool.query<{ three: number }>('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
   });
 

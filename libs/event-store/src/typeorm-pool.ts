@@ -30,6 +30,8 @@ export const DEFAULT_PG_POOL_TIMEOUTS: Readonly<PgPoolTimeouts> = Object.freeze(
 
 /** TCP keepalive probes start after a connection has been idle this long (ms): a vanished server is noticed. */
 const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+/** A dying server breaks every connection at once: `report` hears of one per this many ms at most. */
+const REPORT_INTERVAL_MS = 5_000;
 
 /**
  * The TypeORM options (spread them into `TypeOrmModule.forRoot`) that let a service's pool outlive its
@@ -45,24 +47,31 @@ const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
  * - `poolErrorHandler`: an idle client's error (pg-pool has already discarded the client).
  * - `connectTimeoutMS` and `statement_timeout` from `timeouts`; TCP keepalive on every connection.
  *
- * @param report told about every connection error (one line is plenty: the pool recovers by itself).
+ * @param report told about connection errors, at most one per 5 s (a dying server breaks every
+ *   connection at once; one line is plenty, the pool recovers by itself).
  */
 export function resilientPgPoolOptions(
   timeouts: Partial<PgPoolTimeouts> = {},
   report: (error: Error) => void = (error) => console.warn(`PostgreSQL connection error: ${error.message}`),
 ): Pick<PostgresConnectionOptions, 'connectTimeoutMS' | 'poolErrorHandler' | 'extra'> {
   const { connectTimeoutMs, statementTimeoutMs } = { ...DEFAULT_PG_POOL_TIMEOUTS, ...timeouts };
+  let reportedAt = -Infinity;
+  const reportSome = (error: Error) => {
+    if (Date.now() - reportedAt < REPORT_INTERVAL_MS) return;
+    reportedAt = Date.now();
+    report(error);
+  };
   const extra: PoolConfig = {
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     onConnect: (client: ClientBase) => {
-      client.on('error', report);
+      client.on('error', reportSome);
     },
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   };
   return {
     connectTimeoutMS: connectTimeoutMs,
-    poolErrorHandler: (error: unknown) => report(error instanceof Error ? error : new Error(String(error))),
+    poolErrorHandler: (error: unknown) => reportSome(error instanceof Error ? error : new Error(String(error))),
     extra,
   };
 }
