@@ -5,8 +5,11 @@ import { join } from 'node:path';
 /** The standalone deployables under `dist/apps/<service>/src/main.js`. */
 export type FirelineService = 'incident-service' | 'notification-service' | 'postmortem-service';
 
-export interface ServiceProcessOptions {
-  service: FirelineService;
+/** What can run as a process: one service, or the platform (`npm start`: all three in one process). */
+export type FirelineEntryPoint = FirelineService | 'platform';
+
+export interface ServiceProcessOptions<N extends FirelineEntryPoint = FirelineService> {
+  service: N;
   /** The child's whole environment besides `PATH` (nothing else of the test process leaks in). */
   env: Record<string, string>;
   /** The port `env.PORT` names, to build `baseUrl`. */
@@ -55,7 +58,7 @@ export async function freePort(): Promise<number> {
  * One Fireline service run as a separate OS process from the built output (`node dist/apps/<service>/src/main.js`),
  * restartable with the same environment. Output of every life is kept (tail) for failure messages.
  */
-export class ServiceProcess {
+export class ServiceProcess<N extends FirelineEntryPoint = FirelineService> {
   readonly baseUrl: string;
   /** Milliseconds from spawn to the first 200 on the ready path, per life. */
   readonly bootMs: number[] = [];
@@ -64,11 +67,11 @@ export class ServiceProcess {
   private lives = 0;
   private captured = '';
 
-  constructor(private readonly options: ServiceProcessOptions) {
+  constructor(private readonly options: ServiceProcessOptions<N>) {
     this.baseUrl = `http://127.0.0.1:${options.port}`;
   }
 
-  get name(): FirelineService {
+  get name(): N {
     return this.options.service;
   }
 
@@ -195,6 +198,6 @@ export class ServiceProcess {
 }
 
 /** Stops every running process (SIGTERM, then SIGKILL); never throws, so it is safe in `afterAll`. */
-export async function stopAll(processes: readonly (ServiceProcess | undefined)[], timeoutMs = 10_000): Promise<void> {
+export async function stopAll(processes: readonly (ServiceProcess<FirelineEntryPoint> | undefined)[], timeoutMs = 10_000): Promise<void> {
   await Promise.allSettled(processes.map((p) => (p ? p.stop(timeoutMs) : Promise.resolve(null))));
 }

@@ -1,3 +1,4 @@
+import { resilientPgPoolOptions } from '@fireline/event-store';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 
@@ -54,4 +55,15 @@ export async function createTestDatabase(prefix: string, poolSize = 10): Promise
       }
     },
   };
+}
+
+/**
+ * A pool on `url` hardened as the services' pools are (`resilientPgPoolOptions`: an `'error'` listener on
+ * every client, connect timeout, keepalive), plus a silent pool `'error'` listener: tests that kill its
+ * connections (pg_terminate_backend, a cut `TcpSwitch`) see the failures in the queries, never a crash.
+ */
+export function servicePool(url: string, options: { max?: number; connectTimeoutMs?: number } = {}): Pool {
+  const pool = new Pool({ connectionString: url, max: options.max ?? 4, ...resilientPgPoolOptions({ connectTimeoutMs: options.connectTimeoutMs ?? 1_000 }, () => undefined).extra });
+  pool.on('error', () => undefined);
+  return pool;
 }

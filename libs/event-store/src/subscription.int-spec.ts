@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import type { TestDatabase } from '../../../test/support/test-database';
+import { servicePool, type TestDatabase } from '../../../test/support/test-database';
 import { EventStore } from './event-store';
 import { type RecordedEvent, START_CHECKPOINT } from './event-store.types';
 import { Subscription, type SubscriptionHandler } from './subscription';
@@ -227,6 +227,41 @@ describe(Subscription.name, () => {
     await subscription.stop();
 
     expect(errors).toHaveLength(2);
+    expect(handler.seen.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
+  });
+
+  it('resumes from its checkpoint after the database dropped its connections mid-page, reporting the outage once', async () => {
+    // A pool as the services configure it: without an 'error' listener on each client, the first
+    // terminated backend would crash the test process.
+    const pool = servicePool(database.url, { max: 3 });
+    const handler = recordingHandler(`outage-${randomUUID()}`);
+    await startSubscriptionAtHead(pool, handler.name);
+    let drops = 4;
+    const errors: unknown[] = [];
+    const subscription = new Subscription(
+      pool,
+      {
+        name: handler.name,
+        handle: async (events, tx) => {
+          if (drops-- > 0) await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+          await handler.handle(events, tx);
+        },
+      },
+      { pollIntervalMs: 5, onError: (error) => errors.push(error) },
+    );
+    const events = someEvents(3);
+    await store.appendToStream(newStreamId(), events, { streamType: 'thing', expectedVersion: 0 });
+
+    try {
+      subscription.start();
+      await eventually(() => handler.seen.length >= 3);
+      await subscription.stop();
+    } finally {
+      await pool.end();
+    }
+
+    expect(drops).toBe(-1);
+    expect(errors).toEqual([expect.objectContaining({ code: '57P01' })]);
     expect(handler.seen.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
   });
 

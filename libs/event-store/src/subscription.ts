@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { isDatabaseUnavailable } from './database-availability';
 import { type Checkpoint, type RecordedEvent, START_CHECKPOINT, type Upcaster } from './event-store.types';
 import { compareCheckpoints, scanGlobalPage } from './global-read';
 import { createUpcast } from './upcasting';
@@ -22,9 +23,16 @@ export interface SubscriptionOptions {
   batchSize?: number;
   /** Wait after an empty page, unless `notify()` wakes the loop earlier (default 100). */
   pollIntervalMs?: number;
-  /** Cap of the exponential backoff after a failed page (default 5000; it starts at 50). */
+  /**
+   * Cap of the exponential backoff after a failed page (default 5000; it starts at 50). While the
+   * database is unavailable (`isDatabaseUnavailable`) the cap is at most 1000, so the loop resumes
+   * within a second of the database's return.
+   */
   maxBackoffMs?: number;
-  /** Told about every failed page of the background loop (default: `console.error`). */
+  /**
+   * Told about every failed page of the background loop (default: `console.error`), except repeats
+   * while the database stays unavailable: of those, only the first of the run.
+   */
   onError?: (error: unknown) => void;
   /** Applied to the events before `handle` (use the same ones as the `EventStore`). */
   upcasters?: Upcaster[];
@@ -43,6 +51,7 @@ const HEAD_SQL =
   'WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1';
 
 const FIRST_BACKOFF_MS = 50;
+const UNAVAILABLE_MAX_BACKOFF_MS = 1_000;
 
 /**
  * The advisory-lock key of a subscription (a bigint computed by Postgres from the name). Shared with
@@ -87,7 +96,8 @@ export async function rollbackAndRelease(client: PoolClient, cause: unknown): Pr
  * events after it → `handler.handle(page, tx)` → upsert checkpoint → COMMIT. Effect and checkpoint
  * commit together (exactly-once effect), and one instance at a time processes a subscription: a
  * loop that finds the lock taken waits a poll interval. A failed page is rolled back and retried
- * (exponential backoff from 50 ms up to `maxBackoffMs`), never skipped.
+ * (exponential backoff from 50 ms up to `maxBackoffMs`; up to 1 s while the database is unavailable),
+ * never skipped: after an outage the loop resumes from its checkpoint by itself.
  */
 export class Subscription {
   private readonly batchSize: number;
@@ -167,15 +177,20 @@ export class Subscription {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let unavailableBefore = false;
     while (this.running) {
       let outcome: PageOutcome;
       try {
         outcome = await this.serialized(() => this.processPage(false));
         failures = 0;
+        unavailableBefore = false;
       } catch (error) {
         failures++;
-        this.safeOnError(error);
-        await this.sleep(Math.min(this.maxBackoffMs, FIRST_BACKOFF_MS * 2 ** Math.min(failures - 1, 20)), false);
+        const unavailable = isDatabaseUnavailable(error);
+        if (!(unavailable && unavailableBefore)) this.safeOnError(error);
+        unavailableBefore = unavailable;
+        const cap = unavailable ? Math.min(this.maxBackoffMs, UNAVAILABLE_MAX_BACKOFF_MS) : this.maxBackoffMs;
+        await this.sleep(Math.min(cap, FIRST_BACKOFF_MS * 2 ** Math.min(failures - 1, 20)), false);
         continue;
       }
       if (outcome.locked && outcome.scanned > 0) continue;

@@ -10,6 +10,7 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { IdempotencyKeyReusedError, IllegalStateError, ValidationError } from '@fireline/errors';
+import { isDatabaseUnavailable } from '@fireline/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -43,6 +44,8 @@ export class CreateIdempotencyKeys1732000000200 implements MigrationInterface {
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 const WAIT_FOR_FIRST_MS = 10_000;
 const STALE_AFTER_S = 60;
+/** How often keys that could not be freed (database away) are tried again, ms. */
+const RELEASE_RETRY_MS = 500;
 
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
@@ -79,6 +82,11 @@ export function IdempotencyInterceptorFor(
   const redact = options.redactStoredBody ?? ((body: unknown) => body);
   @Injectable()
   class IdempotencyInterceptor implements NestInterceptor {
+    /** Keys whose failed first request could not free them (database away), tried again on a timer. */
+    private readonly unreleased = new Set<string>();
+    private releaseTimer: NodeJS.Timeout | null = null;
+    private releasing = false;
+
     constructor(
       @Inject(poolToken) private readonly pool: Pool,
       private readonly reflector: Reflector,
@@ -112,7 +120,7 @@ export function IdempotencyInterceptorFor(
           }
           return next.handle().pipe(
             mergeMap((body) => from(this.complete(key, status, body, reply)).pipe(mergeMap(() => of(body)))),
-            catchError((error: unknown) => from(this.release(key)).pipe(mergeMap(() => throwError(() => error)))),
+            catchError((error: unknown) => from(this.releaseOrRetryLater(key)).pipe(mergeMap(() => throwError(() => error)))),
           );
         }),
       );
@@ -167,6 +175,42 @@ export function IdempotencyInterceptorFor(
 
     private async release(key: string): Promise<void> {
       await this.pool.query(`DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress'`, [key]);
+    }
+
+    /** Frees the key; if the database is unavailable, keeps trying in the background. Never throws. */
+    private async releaseOrRetryLater(key: string): Promise<void> {
+      try {
+        await this.release(key);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) return; // the key goes stale after STALE_AFTER_S
+        this.unreleased.add(key);
+        this.releaseTimer ??= setInterval(() => void this.releasePending(), RELEASE_RETRY_MS).unref();
+      }
+    }
+
+    private async releasePending(): Promise<void> {
+      if (this.releasing) return;
+      this.releasing = true;
+      try {
+        await this.releaseEach();
+      } finally {
+        this.releasing = false;
+      }
+    }
+
+    private async releaseEach(): Promise<void> {
+      for (const key of [...this.unreleased]) {
+        try {
+          await this.release(key);
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) return;
+        }
+        this.unreleased.delete(key);
+      }
+      if (this.unreleased.size === 0 && this.releaseTimer) {
+        clearInterval(this.releaseTimer);
+        this.releaseTimer = null;
+      }
     }
   }
   return mixin(IdempotencyInterceptor);

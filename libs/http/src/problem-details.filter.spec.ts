@@ -1,5 +1,8 @@
+import { type ArgumentsHost, Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { problemDetailsFrameworkErrors } from './problem-details.filter';
+import { DatabaseError } from 'pg';
+import { QueryFailedError } from 'typeorm';
+import { DATABASE_UNAVAILABLE_RETRY_AFTER_S, ProblemDetailsFilter, problemDetailsFrameworkErrors } from './problem-details.filter';
 
 function fakeReply() {
   const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
@@ -32,5 +35,43 @@ describe('problemDetailsFrameworkErrors', () => {
     expect(sent.status).toBe(status);
     expect(sent.headers['content-type']).toBe('application/problem+json');
     expect(sent.body).toMatchObject({ status, code, instance: '/v1/x/%ZZ' });
+  });
+});
+
+describe(ProblemDetailsFilter.name, () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+
+  function answer(exception: unknown) {
+    const { reply, sent } = fakeReply();
+    const request = { method: 'POST', url: '/v1/incidents', headers: {} } as FastifyRequest;
+    const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ArgumentsHost;
+    new ProblemDetailsFilter().catch(exception, host);
+    return sent;
+  }
+
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a terminated backend inside a TypeORM error', new QueryFailedError('SELECT 1', [], Object.assign(new DatabaseError('terminating connection due to administrator command', 0, 'error'), { code: '57P01' }))],
+    ['no free connection in time', new Error('timeout exceeded when trying to connect')],
+  ])('answers 503 DEPENDENCY.DATABASE_UNAVAILABLE with Retry-After for %s', (_, exception) => {
+    const sent = answer(exception);
+    expect(sent.status).toBe(503);
+    expect(sent.headers).toEqual({ 'content-type': 'application/problem+json', 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_S) });
+    expect(sent.body).toEqual({
+      type: 'https://fireline.dev/problems/dependency.database-unavailable',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The database is unavailable right now; retry the request later',
+      instance: '/v1/incidents',
+      code: 'DEPENDENCY.DATABASE_UNAVAILABLE',
+    });
+  });
+
+  it('answers 500 INTERNAL, without Retry-After, for a statement that failed on a live database', () => {
+    const sent = answer(new QueryFailedError('INSERT', [], Object.assign(new DatabaseError('duplicate key value', 0, 'error'), { code: '23505' })));
+    expect(sent.status).toBe(500);
+    expect(sent.headers).toEqual({ 'content-type': 'application/problem+json' });
+    expect(sent.body).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'An unexpected error occurred' });
   });
 });

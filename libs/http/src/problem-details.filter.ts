@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
+import { isDatabaseUnavailable } from '@fireline/event-store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';
 
@@ -46,24 +47,53 @@ function clientErrorCode(status: number, message: string, fastifyCode: string | 
   }
 }
 
+/** `Retry-After` (seconds) of a 503 `DEPENDENCY.DATABASE_UNAVAILABLE`: the pools reconnect by themselves. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_S = 2;
+
+/** During an outage every request fails alike: its 503s are logged once per this many ms. */
+const UNAVAILABLE_LOG_INTERVAL_MS = 5_000;
+
 /**
  * The one HTTP error mapping. `DomainError`s map by kind: validation 400, not_found 404,
  * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422.
  * Nest `HttpException`s and Fastify client errors (malformed JSON, oversize or unsupported bodies)
- * keep their 4xx status. Anything else is a 500 with no internals in the body (logged in full).
+ * keep their 4xx status. An error that says the database is unavailable (`isDatabaseUnavailable`: refused
+ * or lost connection, terminated backend, server starting up, no free connection in time) is a 503
+ * `DEPENDENCY.DATABASE_UNAVAILABLE` with `Retry-After`, logged in one line every 5 s at most: the
+ * request was fine, retry it.
+ * Anything else is a 500 with no internals in the body (logged in full).
  * Every body is `application/problem+json` (see `ProblemDetails`).
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
+  private unavailableLoggedAt = 0;
+  private unavailableSinceLog = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (isDatabaseUnavailable(exception)) {
+      this.logUnavailable(request, exception);
+      const problem = databaseUnavailableProblem(request.url);
+      void reply.status(503).header('retry-after', String(DATABASE_UNAVAILABLE_RETRY_AFTER_S)).header('content-type', PROBLEM_JSON).send(problem);
+      return;
+    }
     const problem = this.toProblem(exception, request);
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(problem.status).header('content-type', PROBLEM_JSON).send(problem);
+  }
+
+  /** One line per `UNAVAILABLE_LOG_INTERVAL_MS` at most, with the count of 503s since the last line. */
+  private logUnavailable(request: FastifyRequest, exception: unknown): void {
+    this.unavailableSinceLog += 1;
+    const now = Date.now();
+    if (now - this.unavailableLoggedAt < UNAVAILABLE_LOG_INTERVAL_MS) return;
+    const reason = exception instanceof Error ? exception.message : String(exception);
+    this.logger.warn(`${request.method} ${request.url}: database unavailable (${reason}); ${this.unavailableSinceLog} request(s) answered 503 since the last such line`);
+    this.unavailableLoggedAt = now;
+    this.unavailableSinceLog = 0;
   }
 
   private toProblem(exception: unknown, request: FastifyRequest): ProblemDetails {
@@ -136,7 +166,13 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
+
+function databaseUnavailableProblem(instance: string): ProblemDetails {
+  const code = 'DEPENDENCY.DATABASE_UNAVAILABLE';
+  return { type: problemTypeOf(code), title: titleOf(503), status: 503, detail: 'The database is unavailable right now; retry the request later', instance, code };
+}
 
 /**
  * Fastify's `frameworkErrors` option: errors its router raises before any route (hence any Nest filter)

@@ -34,7 +34,7 @@ export class InProcessTransport implements MessageTransport {
     const registrations = this.consumers.get(topic) ?? [];
     const delivery = Promise.all(
       registrations.map(async (registration) => {
-        for (const event of events) await consumeOnce(registration, event, this.retryPolicy);
+        for (const event of events) await consumeOnce(registration, event, this.retryPolicy, { stopping: () => this.stopped });
       }),
     );
     this.inFlight.add(delivery);

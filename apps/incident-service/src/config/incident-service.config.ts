@@ -1,4 +1,5 @@
 import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
@@ -6,11 +7,13 @@ import { z } from 'zod';
  * Configuration of incident-service, parsed once at boot from the environment.
  * Env keys: `INCIDENT_DATABASE_URL` (required, `postgres://…/db`), `INCIDENT_DATABASE_POOL_SIZE` (10),
  * `DATABASE_MIGRATIONS_RUN` (true: run migrations at start-up; false when a migration Job does it),
+ * `DATABASE_CONNECT_TIMEOUT_MS` (5000), `DATABASE_STATEMENT_TIMEOUT_MS` (60000, 0 = none),
  * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events),
  * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance).
  */
 export interface IncidentServiceConfig {
-  database: { url: string; poolSize: number; migrationsRun: boolean };
+  /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
+  database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
   projections: { pollIntervalMs: number };
   /** Optional so that callers composing the module in code may leave it out: `DEFAULT_ALERTS_CONFIG` applies. */
   alerts?: { rateLimitPerMinute: number };
@@ -23,6 +26,7 @@ const schema = z.object({
   INCIDENT_DATABASE_URL: postgresUrlKey(),
   INCIDENT_DATABASE_POOL_SIZE: integerKey(2, 200, 10),
   DATABASE_MIGRATIONS_RUN: booleanKey(true),
+  ...databaseTimeoutKeys(),
   PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
   ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
 });
@@ -60,7 +64,7 @@ const APP = 'incident-service';
 
 function toServiceConfig(e: z.output<typeof schema>): IncidentServiceConfig {
   return {
-    database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN },
+    database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN, timeouts: databaseTimeoutsOf(e) },
     projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
     alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
   };

@@ -7,7 +7,7 @@ const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notificatio
 describe('loadNotificationServiceConfig', () => {
   it('applies the documented defaults: retry for 24 h, backoff from 1 s to 1 h, no attempt cap', () => {
     expect(loadNotificationServiceConfig(minimal)).toEqual({
-      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true },
+      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true, timeouts: { connectTimeoutMs: 5_000, statementTimeoutMs: 60_000 } },
       delivery: {
         retryWindowMs: 86_400_000,
         maxAttempts: null,
@@ -35,6 +35,8 @@ describe('loadNotificationServiceConfig', () => {
       ...minimal,
       NOTIFICATION_DATABASE_POOL_SIZE: '20',
       DATABASE_MIGRATIONS_RUN: 'false',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
       NOTIFICATION_DELIVERY_RETRY_WINDOW_MS: '60000',
       NOTIFICATION_DELIVERY_MAX_ATTEMPTS: '3',
       NOTIFICATION_DELIVERY_BASE_DELAY_MS: '10',
@@ -47,7 +49,7 @@ describe('loadNotificationServiceConfig', () => {
       NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS: '500',
     });
     expect(config).toEqual({
-      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false },
+      database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false, timeouts: { connectTimeoutMs: 2_000, statementTimeoutMs: 0 } },
       delivery: {
         retryWindowMs: 60_000,
         maxAttempts: 3,

@@ -1,11 +1,13 @@
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
 export interface NotificationServiceConfig {
-  database: { url: string; poolSize: number; migrationsRun: boolean };
+  /** `timeouts` (`DATABASE_CONNECT_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS`) defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
+  database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
   delivery: {
     /** How long a round keeps retrying, from its first attempt, before dead-lettering (default 24 h). */
     retryWindowMs: number;
@@ -49,6 +51,7 @@ const schema = z
     NOTIFICATION_DATABASE_URL: postgresUrlKey(),
     NOTIFICATION_DATABASE_POOL_SIZE: integerKey(1, 200, 10),
     DATABASE_MIGRATIONS_RUN: booleanKey(true),
+    ...databaseTimeoutKeys(),
     NOTIFICATION_DELIVERY_RETRY_WINDOW_MS: integerKey(1, 30 * 86_400_000, DEFAULT_RETRY_POLICY.retryWindowMs),
     // Before the retry window this was the only limit (6 attempts, lost after ~30 s); now optional.
     NOTIFICATION_DELIVERY_MAX_ATTEMPTS: blankAsUnset(z.coerce.number().int().min(1).max(10_000).optional()),
@@ -101,6 +104,7 @@ function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceCo
       url: parsed.NOTIFICATION_DATABASE_URL,
       poolSize: parsed.NOTIFICATION_DATABASE_POOL_SIZE,
       migrationsRun: parsed.DATABASE_MIGRATIONS_RUN,
+      timeouts: databaseTimeoutsOf(parsed),
     },
     delivery: {
       retryWindowMs: parsed.NOTIFICATION_DELIVERY_RETRY_WINDOW_MS,

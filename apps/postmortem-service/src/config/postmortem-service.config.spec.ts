@@ -3,7 +3,7 @@ import { loadPostmortemServiceConfig } from './postmortem-service.config';
 describe(loadPostmortemServiceConfig.name, () => {
   it('applies defaults for optional keys', () => {
     expect(loadPostmortemServiceConfig({ POSTMORTEM_DATABASE_URL: 'postgres://u:p@db:5432/postmortems' })).toEqual({
-      database: { url: 'postgres://u:p@db:5432/postmortems', poolSize: 10, migrationsRun: true },
+      database: { url: 'postgres://u:p@db:5432/postmortems', poolSize: 10, migrationsRun: true, timeouts: { connectTimeoutMs: 5_000, statementTimeoutMs: 60_000 } },
       postmortemDueHours: 48,
       projections: { pollIntervalMs: 100 },
     });
@@ -15,10 +15,16 @@ describe(loadPostmortemServiceConfig.name, () => {
         POSTMORTEM_DATABASE_URL: 'postgresql://db/pm',
         POSTMORTEM_DATABASE_POOL_SIZE: '4',
         DATABASE_MIGRATIONS_RUN: 'false',
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        DATABASE_STATEMENT_TIMEOUT_MS: '30000',
         POSTMORTEM_DUE_HOURS: '72',
         PROJECTION_POLL_INTERVAL_MS: '20',
       }),
-    ).toEqual({ database: { url: 'postgresql://db/pm', poolSize: 4, migrationsRun: false }, postmortemDueHours: 72, projections: { pollIntervalMs: 20 } });
+    ).toEqual({
+      database: { url: 'postgresql://db/pm', poolSize: 4, migrationsRun: false, timeouts: { connectTimeoutMs: 1_500, statementTimeoutMs: 30_000 } },
+      postmortemDueHours: 72,
+      projections: { pollIntervalMs: 20 },
+    });
   });
 
   it('rejects bad values naming every bad key', () => {

@@ -1,10 +1,12 @@
 import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
 /** The postmortem service's configuration, parsed once at boot (see `loadPostmortemServiceConfig`). */
 export interface PostmortemServiceConfig {
-  database: { url: string; poolSize: number; migrationsRun: boolean };
+  /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
+  database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
   /** Hours after an incident's resolution its postmortem is due (default 48). */
   postmortemDueHours: number;
   /** How often idle projections and the relay look for new events (default 100 ms). */
@@ -17,6 +19,7 @@ const environmentSchema = z.object({
   POSTMORTEM_DATABASE_URL: postgresUrlKey(),
   POSTMORTEM_DATABASE_POOL_SIZE: integerKey(1, 200, 10),
   DATABASE_MIGRATIONS_RUN: booleanKey(true),
+  ...databaseTimeoutKeys(),
   POSTMORTEM_DUE_HOURS: integerKey(1, 24 * 365, 48),
   PROJECTION_POLL_INTERVAL_MS: integerKey(1, 60_000, 100),
 });
@@ -28,7 +31,8 @@ export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...
 
 /**
  * Parses the service's environment variables (names as in the k8s ConfigMap): `POSTMORTEM_DATABASE_URL`
- * (required), `POSTMORTEM_DATABASE_POOL_SIZE` (10), `DATABASE_MIGRATIONS_RUN` (true), `POSTMORTEM_DUE_HOURS`
+ * (required), `POSTMORTEM_DATABASE_POOL_SIZE` (10), `DATABASE_MIGRATIONS_RUN` (true), `DATABASE_CONNECT_TIMEOUT_MS`
+ * (5000), `DATABASE_STATEMENT_TIMEOUT_MS` (60000, 0 = none), `POSTMORTEM_DUE_HOURS`
  * (48), `PROJECTION_POLL_INTERVAL_MS` (100). Empty values count as unset.
  * @throws ConfigError naming every bad key.
  */
@@ -56,7 +60,12 @@ export function loadPostmortemServiceStandaloneConfig(env: NodeJS.ProcessEnv): P
 
 function toServiceConfig(values: z.output<typeof environmentSchema>): PostmortemServiceConfig {
   return {
-    database: { url: values.POSTMORTEM_DATABASE_URL, poolSize: values.POSTMORTEM_DATABASE_POOL_SIZE, migrationsRun: values.DATABASE_MIGRATIONS_RUN },
+    database: {
+      url: values.POSTMORTEM_DATABASE_URL,
+      poolSize: values.POSTMORTEM_DATABASE_POOL_SIZE,
+      migrationsRun: values.DATABASE_MIGRATIONS_RUN,
+      timeouts: databaseTimeoutsOf(values),
+    },
     postmortemDueHours: values.POSTMORTEM_DUE_HOURS,
     projections: { pollIntervalMs: values.PROJECTION_POLL_INTERVAL_MS },
   };

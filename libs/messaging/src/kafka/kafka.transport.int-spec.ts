@@ -5,7 +5,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { KafkaTestBroker, type StoredRecord } from '../../../../test/kafka-broker/kafka-test-broker';
 import { eventually } from '../../../../test/support/eventually';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { TcpSwitch } from '../../../../test/support/tcp-switch';
+import { createTestDatabase, servicePool, type TestDatabase } from '../../../../test/support/test-database';
 import type { ConsumerRegistration } from '../message-transport';
 import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migrations';
 import { KafkaTransport, type KafkaTransportOptions } from './kafka.transport';
@@ -177,6 +178,67 @@ describe(KafkaTransport.name, () => {
     expect(attempts).toEqual([{ committedBefore: [] }, { committedBefore: [] }, { committedBefore: [] }]);
     expect(await effectsOf(group)).toHaveLength(1);
     expect((await db.pool.query('SELECT 1 FROM dead_letters WHERE consumer = $1', [group])).rowCount).toBe(0);
+  });
+
+  it('waits out its database being away, far beyond the retry attempts: nothing dead-lettered, no offset committed before the effect', async () => {
+    const group = fresh('notify');
+    const tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
+    const pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
+    try {
+      const transport = newTransport();
+      transport.subscribe(registration(group, undefined, pool));
+      await transport.start();
+      await tcpSwitch.cut();
+      const streamId = fresh('incident');
+      await transport.publish(TOPIC, [eventOf(streamId, 1), eventOf(streamId, 2)]);
+
+      // 4 attempts 10–40 ms apart would have given up long before this.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(committed(group)).toEqual([]);
+      expect(broker.highWatermarks(DLQ)).toEqual([0]);
+
+      await tcpSwitch.restore();
+      await eventually(() => expect(committed(group)).toEqual([{ topic: TOPIC, partition: 0, offset: 2 }]), 15_000);
+      expect((await effectsOf(group)).map((effect) => effect.seq)).toEqual([1, 2]);
+      expect((await db.pool.query('SELECT 1 FROM dead_letters WHERE consumer = $1', [group])).rowCount).toBe(0);
+      expect(broker.highWatermarks(DLQ)).toEqual([0]);
+      expect(transport.deadLetteredSinceStart()).toBe(0);
+    } finally {
+      await Promise.all(transports.splice(0).map((t) => t.stop()));
+      await pool.end();
+      await tcpSwitch.close();
+    }
+  });
+
+  it('does not dead-letter a message whose database keeps dropping the connection more often than the attempts allow', async () => {
+    const group = fresh('notify');
+    const pool = servicePool(db.url, { max: 2 });
+    let drops = 0;
+    try {
+      const transport = newTransport();
+      transport.subscribe(
+        registration(
+          group,
+          async (event, tx) => {
+            // pg_terminate_backend of this very connection: 57P01, as a failover or an operator would.
+            if (++drops <= 10) await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+            await recordEffect(group, event, tx);
+          },
+          pool,
+        ),
+      );
+      await transport.start();
+      await transport.publish(TOPIC, [eventOf(fresh('incident'), 1)]);
+
+      await eventually(() => expect(committed(group)).toEqual([{ topic: TOPIC, partition: 0, offset: 1 }]), 15_000);
+      expect(drops).toBe(11);
+      expect(await effectsOf(group)).toHaveLength(1);
+      expect((await db.pool.query('SELECT 1 FROM dead_letters WHERE consumer = $1', [group])).rowCount).toBe(0);
+      expect(broker.highWatermarks(DLQ)).toEqual([0]);
+    } finally {
+      await Promise.all(transports.splice(0).map((t) => t.stop()));
+      await pool.end();
+    }
   });
 
   it('dead-letters a message whose handler throws a DomainError, copies it to the .dlq topic, commits it and consumes the next', async () => {

@@ -118,8 +118,10 @@ interface Handled {
  * Consuming: one kafkajs consumer per consumer-group name (`ConsumerRegistration.consumer`), manual
  * commits. Each message goes through `consumeOnce` (inbox, retries, `dead_letters`); a message it
  * dead-letters, or one that does not decode, is also copied to `<topic>.dlq` with `dlq-*` headers.
- * Only then is offset+1 committed. If `consumeOnce` throws (the dead-letter write failed), nothing is
- * committed and kafkajs redelivers from that message after its retry backoff.
+ * Only then is offset+1 committed. While the consumer's database is unavailable `consumeOnce` waits
+ * (heartbeating meanwhile) instead of counting attempts; if it throws (the dead-letter write failed, or
+ * `stop()` came while the database was still away), nothing is committed and the message is delivered
+ * again: no offset is committed for an effect that did not commit.
  *
  * One instance may be started and stopped repeatedly; `subscribe` only while stopped.
  */
@@ -417,7 +419,7 @@ export class KafkaTransport implements MessageTransport {
     }, this.options.consumer?.heartbeatIntervalMs ?? 3_000);
     let handled: Handled | typeof ABANDONED;
     try {
-      handled = await Promise.race([this.handle(registration, topic, partition, message), session.abandonment]);
+      handled = await Promise.race([this.handle(session, registration, topic, partition, message), session.abandonment]);
     } finally {
       clearInterval(timer);
     }
@@ -441,7 +443,7 @@ export class KafkaTransport implements MessageTransport {
     return 'committed';
   }
 
-  private async handle(registration: ConsumerRegistration, topic: string, partition: number, message: KafkaMessage): Promise<Handled> {
+  private async handle(session: Session, registration: ConsumerRegistration, topic: string, partition: number, message: KafkaMessage): Promise<Handled> {
     const decoded = decodeIntegrationEvent(message);
     if (!decoded.ok) {
       const error = `UnparseableMessage: ${decoded.reason}`;
@@ -463,7 +465,7 @@ export class KafkaTransport implements MessageTransport {
         }
       },
     };
-    const outcome = await consumeOnce(observed, decoded.event, this.retryPolicy);
+    const outcome = await consumeOnce(observed, decoded.event, this.retryPolicy, { stopping: () => session.stopping });
     return outcome === 'dead_lettered'
       ? { outcome, error: lastError === undefined ? 'unknown (see dead_letters)' : describeError(lastError) }
       : { outcome };

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { eventsV2Invalid, eventsV2Throttled } from './events-v2.response';
+import { eventsV2Invalid, eventsV2ServerError, eventsV2Throttled } from './events-v2.response';
 import { fastifyInstanceOnce, routeHasFlag } from './fastify-route-hooks';
 
 /** Route config flag (`@RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })`) of routes that answer like PagerDuty. */
@@ -22,7 +22,7 @@ export function eventsV2ErrorsOf(problem: ProblemLike): string[] {
 /**
  * Makes every error answer of the flagged routes PagerDuty-shaped (`{"status":"invalid event", …}`,
  * status 400 for any 4xx but 429, which keeps its status and gets `eventsV2Throttled()`; 5xx keep
- * their status so that senders retry).
+ * their status, and `Retry-After` when they have it, so that senders retry: `eventsV2ServerError()`).
  *
  * Why a Fastify `onSend` hook and not a controller-scoped exception filter: malformed JSON, an
  * oversize body (413 from the global `bodyLimit`) and an unsupported content type fail in Fastify's
@@ -53,7 +53,7 @@ export class EventsV2ReplyShapeHook implements OnModuleInit {
       }
       if (reply.statusCode >= 500) {
         void reply.header('content-type', 'application/json; charset=utf-8');
-        done(null, JSON.stringify({ status: 'error', message: 'Internal error: retry later' }));
+        done(null, JSON.stringify(eventsV2ServerError(reply.statusCode)));
         return;
       }
       void reply.header('content-type', 'application/json; charset=utf-8');

@@ -1,14 +1,14 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headersForLedger } from '../intake/alert-intake.repository';
 import { IngestEventsV2Event } from '../intake/ingest-events-v2-event';
 import { EventsV2EventRequest } from './events-v2-event.request';
 import { EVENTS_V2_REPLY_SHAPE } from './events-v2-reply-shape.hook';
 import { EventsV2ThrottlerGuard } from './events-v2-throttler.guard';
-import { eventsV2Accepted, EventsV2AcceptedResponse, eventsV2Invalid, EventsV2InvalidResponse, EventsV2ThrottledResponse } from './events-v2.response';
+import { eventsV2Accepted, EventsV2AcceptedResponse, eventsV2Invalid, EventsV2InvalidResponse, EventsV2ServerErrorResponse, EventsV2ThrottledResponse } from './events-v2.response';
 
 /**
  * `POST /v2/enqueue`, compatible with PagerDuty's Events API v2
@@ -32,6 +32,7 @@ export class EventsV2HttpController {
   @ApiAcceptedResponse({ type: EventsV2AcceptedResponse })
   @ApiBadRequestResponse({ type: EventsV2InvalidResponse })
   @ApiTooManyRequestsResponse({ type: EventsV2ThrottledResponse })
+  @ApiServiceUnavailableResponse({ type: EventsV2ServerErrorResponse, description: 'The database is away; retry after `Retry-After` seconds' })
   async enqueue(
     // Validated by the intake (not the global pipe): invalid events are recorded, and answered in PagerDuty's shape.
     @Body() body: unknown,

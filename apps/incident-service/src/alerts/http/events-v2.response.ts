@@ -57,3 +57,20 @@ export function eventsV2Accepted(dedupKey: string): EventsV2AcceptedResponse {
 export function eventsV2Invalid(errors: string[]): EventsV2InvalidResponse {
   return { status: 'invalid event', message: 'Event object is invalid', errors };
 }
+
+/**
+ * 5xx: Fireline could not take the event now (500 a fault, 503 its database is away, with `Retry-After`).
+ * PagerDuty documents no body for its 5xx answers, only that senders retry them; this one carries the
+ * `status`/`message` members of its other answers.
+ */
+export class EventsV2ServerErrorResponse {
+  @ApiProperty({ example: 'error' })
+  status!: 'error';
+
+  @ApiProperty({ example: 'Service unavailable: retry later' })
+  message!: string;
+}
+
+export function eventsV2ServerError(httpStatus: number): EventsV2ServerErrorResponse {
+  return { status: 'error', message: httpStatus === 503 ? 'Service unavailable: retry later' : 'Internal error: retry later' };
+}

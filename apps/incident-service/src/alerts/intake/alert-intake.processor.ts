@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
+import { isDatabaseUnavailable } from '@fireline/event-store';
 import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import type { IntegrationType } from '../../integrations/domain/integration.values';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
@@ -12,6 +13,11 @@ import { INTAKE_TRANSLATORS, type IntakeOutcome } from './alert-intake.translato
 export const INTAKE_LEASE_MS = 30_000;
 /** After this many failed attempts a row is closed with its last error instead of retried. */
 export const INTAKE_MAX_ATTEMPTS = 10;
+
+/** Retry delay of a row whose attempt met an unavailable database (not counted as an attempt). */
+export const INTAKE_UNAVAILABLE_RETRY_MS = 1_000;
+/** Failures kept in memory while they cannot be recorded; beyond, the oldest is left to its lease. */
+const MAX_UNRECORDED = 10_000;
 
 /** Retry delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function intakeRetryDelayMs(attempts: number): number {
@@ -28,10 +34,17 @@ export { intakeOutcomeOf, type IntakeOutcome } from './alert-intake.translators'
  * processing appends nothing), and records the verdict. Never
  * throws: a failure is stored on the row (`error`) for the worker to retry with backoff, and a
  * permanent one (the stored body no longer validates, a domain refusal) closes the row with its error.
+ * An unavailable database (`isDatabaseUnavailable`) is not a failed attempt: the row is retried a
+ * second later, however long the outage, and never given up. A failure that cannot be recorded because
+ * the database is away is kept in memory and recorded by the worker's next poll that reaches the
+ * database (`recordPendingFailures`), so the row is retried within seconds of the database's return
+ * instead of when its lease runs out (which still covers a process that dies meanwhile).
  */
 @Injectable()
 export class AlertIntakeProcessor {
   private readonly logger = new Logger(AlertIntakeProcessor.name);
+  /** Row id -> how to record its failure, for failures the database was not there to take. */
+  private readonly unrecorded = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly commands: CommandBus,
@@ -63,19 +76,49 @@ export class AlertIntakeProcessor {
       return outcome;
     } catch (error: unknown) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const permanent = error instanceof DomainError && error.kind !== 'concurrency';
-      this.logger.warn(`Alert intake ${row.id} attempt ${row.attempts} failed: ${message}`);
-      try {
+      const unavailable = isDatabaseUnavailable(error);
+      const permanent = !unavailable && error instanceof DomainError && error.kind !== 'concurrency';
+      this.logger.warn(`Alert intake ${row.id} attempt ${row.attempts} ${unavailable ? 'met an unavailable database' : 'failed'}: ${message}`);
+      await this.recordFailure(row.id, () => {
+        if (unavailable) return this.intake.markFailed(row.id, message, INTAKE_UNAVAILABLE_RETRY_MS, false);
         if (permanent || row.attempts >= INTAKE_MAX_ATTEMPTS) {
-          await this.intake.markProcessed(row.id, 'accepted', permanent ? 'not processable' : `gave up after ${row.attempts} attempts`, message);
-        } else {
-          await this.intake.markFailed(row.id, message, intakeRetryDelayMs(row.attempts));
+          return this.intake.markProcessed(row.id, 'accepted', permanent ? 'not processable' : `gave up after ${row.attempts} attempts`, message);
         }
-      } catch (recordError: unknown) {
-        // The row keeps its lease; the worker retries it once the lease runs out.
-        this.logger.error(`Could not record the failure of alert intake ${row.id}: ${String(recordError)}`);
-      }
+        return this.intake.markFailed(row.id, message, intakeRetryDelayMs(row.attempts));
+      });
       return null;
+    }
+  }
+
+  /**
+   * Records the failures that could not be recorded while the database was away, oldest first; stops
+   * at the first that still cannot be. Called by the worker before each poll.
+   * @throws the database's error while it is still unavailable.
+   */
+  async recordPendingFailures(): Promise<void> {
+    for (const [id, record] of [...this.unrecorded]) {
+      try {
+        await record();
+      } catch (error: unknown) {
+        if (isDatabaseUnavailable(error)) throw error;
+        this.logger.error(`Could not record the failure of alert intake ${id}: ${String(error)}`);
+      }
+      this.unrecorded.delete(id);
+    }
+  }
+
+  private async recordFailure(id: string, record: () => Promise<void>): Promise<void> {
+    try {
+      await record();
+    } catch (recordError: unknown) {
+      if (isDatabaseUnavailable(recordError)) {
+        this.unrecorded.delete(id);
+        this.unrecorded.set(id, record);
+        if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(this.unrecorded.keys().next().value as string);
+        return;
+      }
+      // The row keeps its lease; the worker retries it once the lease runs out.
+      this.logger.error(`Could not record the failure of alert intake ${id}: ${String(recordError)}`);
     }
   }
 }

@@ -134,12 +134,17 @@ export class AlertIntakeRepository {
     );
   }
 
-  /** A failed attempt: keep the error and let the worker retry after `retryInMs`. */
-  async markFailed(id: string, error: string, retryInMs: number): Promise<void> {
+  /**
+   * A failed attempt: keep the error and let the worker retry after `retryInMs`. With
+   * `countAttempt: false` (the database was unavailable: nothing about the delivery failed) the attempt
+   * that claimed the row is taken back, so an outage never brings a row closer to being given up.
+   */
+  async markFailed(id: string, error: string, retryInMs: number, countAttempt = true): Promise<void> {
     await this.pool.query(
-      `UPDATE alert_intake SET error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+      `UPDATE alert_intake SET error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+              attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
        WHERE id = $1 AND processed_at IS NULL`,
-      [id, error.slice(0, 2000), retryInMs],
+      [id, error.slice(0, 2000), retryInMs, countAttempt],
     );
   }
 

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@fireline/event-store';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AlertIntakeRepository } from './alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
@@ -10,7 +11,8 @@ const BATCH_SIZE = 20;
  * records them (see `IngestEventsV2EventHandler`); this loop picks up the rows that were not: the
  * process died between insert and processing (also after the 2xx), or an attempt failed. It claims
  * rows whose lease ran out (`FOR UPDATE SKIP LOCKED`, so several instances share the work) and runs
- * them through the same processor, at start-up and then every second.
+ * them through the same processor, at start-up and then every second. While the database is away it
+ * keeps polling (logging the outage once) and first records the failures the processor could not.
  */
 @Injectable()
 export class AlertIntakeWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -51,11 +53,17 @@ export class AlertIntakeWorker implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async run(): Promise<void> {
+    let unavailableBefore = false;
     while (this.running) {
       try {
+        await this.processor.recordPendingFailures();
         await this.drain();
+        if (unavailableBefore) this.logger.log('Alert intake worker reaches the database again');
+        unavailableBefore = false;
       } catch (error: unknown) {
-        this.logger.error(`Alert intake worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!isDatabaseUnavailable(error)) this.logger.error(`Alert intake worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+        else if (!unavailableBefore) this.logger.warn(`Alert intake worker: database unavailable (${error instanceof Error ? error.message : String(error)}); polling on`);
+        unavailableBefore = isDatabaseUnavailable(error);
       }
       await new Promise<void>((resolve) => {
         this.wake = resolve;

@@ -166,19 +166,21 @@ export class DeliveryQueue {
 
   /**
    * Moves deliveries whose `sending` lease ran out back to `retrying` (or `dead_lettered` if that was
-   * the round's last attempt). @returns how many were swept.
+   * the round's last attempt), except `heldIds`: the caller's own attempts still being recorded (e.g.
+   * waiting for the database to come back), which must not be sent a second time.
+   * @returns how many were swept.
    */
-  async sweepExpiredLeases(policy: RetryPolicy, limit: number): Promise<number> {
+  async sweepExpiredLeases(policy: RetryPolicy, limit: number, heldIds: readonly string[] = []): Promise<number> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ id: string; attempt_count: number; round_start_attempt: number; elapsed_ms: number }>(
         `SELECT id, attempt_count, round_start_attempt, ${ELAPSED_IN_ROUND_MS} AS elapsed_ms FROM deliveries
-          WHERE status = 'sending' AND lease_expires_at <= now()
+          WHERE status = 'sending' AND lease_expires_at <= now() AND NOT (id = ANY($2::uuid[]))
           ORDER BY lease_expires_at
           LIMIT $1
           FOR UPDATE SKIP LOCKED`,
-        [limit],
+        [limit, heldIds],
       );
       for (const row of rows) {
         const transition = transitionAfterLeaseExpired({ attemptInRound: row.attempt_count - row.round_start_attempt, elapsedMs: row.elapsed_ms }, policy);

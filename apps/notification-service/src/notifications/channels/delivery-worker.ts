@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@fireline/event-store';
 import { Logger } from '@nestjs/common';
 import { classifyAttempt, notSentBecause, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
 import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
@@ -31,6 +32,14 @@ export interface DeliveryWorkerOptions {
   clock?: () => Date;
 }
 
+/** Poll interval while the database is unavailable (ms), if `pollIntervalMs` is shorter. */
+const UNAVAILABLE_POLL_MS = 500;
+/** Backoff between tries to record an attempt while the database is unavailable (ms): doubling, capped. */
+const RECORD_RETRY_FIRST_MS = 100;
+const RECORD_RETRY_MAX_MS = 1_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Polls the delivery queue and sends due deliveries, at most `concurrency` at a time. Each attempt is
  * logged and the delivery moved on by the pure `transitionAfterAttempt`. Sends go through the target's
@@ -38,10 +47,16 @@ export interface DeliveryWorkerOptions {
  * target's other queued deliveries are postponed until its probe, so a dead receiver holds no worker
  * slots. `stop()` stops claiming and waits for the sends in flight, so no claimed delivery is left to
  * its lease on a clean shutdown.
+ *
+ * While the database is unavailable it keeps polling (every 500 ms at least, logging the outage once)
+ * and resumes by itself. An attempt whose outcome cannot be recorded because the database went away
+ * after the send keeps trying to record it until the database answers (or `stop()`), so the receiver is
+ * not sent the same delivery again when the lease runs out, and the outage costs the delivery no attempt.
  */
 export class DeliveryWorker {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Sends in flight by delivery id: this worker's own sweep leaves them alone. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly leaseMs: number;
   private readonly random: RandomSource;
   private readonly clock: () => Date;
@@ -70,7 +85,7 @@ export class DeliveryWorker {
     this.wake?.();
     await this.loop;
     this.loop = null;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
   /**
@@ -79,29 +94,36 @@ export class DeliveryWorker {
    */
   async pollOnce(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size;
-    await this.queue.sweepExpiredLeases(this.options.policy, Math.max(free, 1) * 4);
+    await this.queue.sweepExpiredLeases(this.options.policy, Math.max(free, 1) * 4, [...this.inFlight.keys()]);
     const claimed = await this.queue.claimDue(free, this.leaseMs);
     for (const delivery of claimed) {
       const send = this.attempt(delivery).finally(() => {
-        this.inFlight.delete(send);
+        this.inFlight.delete(delivery.id);
         this.wake?.();
       });
-      this.inFlight.add(send);
+      this.inFlight.set(delivery.id, send);
     }
     return claimed.length;
   }
 
   private async run(): Promise<void> {
+    let unavailable = false;
     while (this.running) {
       let claimed = 0;
       try {
         claimed = await this.pollOnce();
+        if (unavailable) this.logger.log('Delivery worker reaches the database again');
+        unavailable = false;
       } catch (error) {
-        this.logger.error(`Delivery poll failed: ${error instanceof Error ? error.message : String(error)}`);
+        const message = error instanceof Error ? error.message : String(error);
+        if (!isDatabaseUnavailable(error)) this.logger.error(`Delivery poll failed: ${message}`);
+        else if (!unavailable) this.logger.warn(`Delivery poll: database unavailable (${message}); polling on`);
+        unavailable = isDatabaseUnavailable(error);
       }
       if (!this.running) break;
       const full = this.inFlight.size >= this.options.concurrency;
-      if (claimed === 0 || full) await this.idle(full ? null : this.options.pollIntervalMs);
+      const pollMs = unavailable ? Math.max(this.options.pollIntervalMs, UNAVAILABLE_POLL_MS) : this.options.pollIntervalMs;
+      if (claimed === 0 || full) await this.idle(full ? null : pollMs);
     }
   }
 
@@ -148,13 +170,22 @@ export class DeliveryWorker {
       const open = classifyAttempt(report.outcome) === 'retryable' ? this.options.circuitBreakers.openCircuit(delivery.targetOrigin) : null;
       if (open) await this.queue.postponeTarget(delivery.targetOrigin, open.retryInMs, notSentBecause(open.circuit));
     } catch (error) {
-      // Recording failed (database down): the lease will expire and the delivery be retried.
+      // Recording failed for good (or the worker stopped meanwhile): the lease will expire and the delivery be retried.
       this.logger.error(`Recording delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
+  /** `recordAttempt`, tried again while the database is unavailable and the worker runs. */
   private async record(delivery: ClaimedDelivery, report: AttemptReport, transition: DeliveryTransition): Promise<void> {
-    const held = await this.queue.recordAttempt(delivery, report, transition);
-    if (!held) this.logger.warn(`Delivery ${delivery.id} attempt ${delivery.attemptNo} finished after its lease was swept`);
+    for (let waitMs = RECORD_RETRY_FIRST_MS; ; waitMs = Math.min(RECORD_RETRY_MAX_MS, waitMs * 2)) {
+      try {
+        const held = await this.queue.recordAttempt(delivery, report, transition);
+        if (!held) this.logger.warn(`Delivery ${delivery.id} attempt ${delivery.attemptNo} finished after its lease was swept`);
+        return;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || !this.running) throw error;
+        await sleep(waitMs);
+      }
+    }
   }
 }
