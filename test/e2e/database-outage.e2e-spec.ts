@@ -174,11 +174,18 @@ describe('the platform outliving its database (e2e)', () => {
   }
 
   async function timelineEventIds(incidentId: string): Promise<string[]> {
-    const response = await fetch(url(`/v1/incidents/${incidentId}/timeline`));
-    if (response.status !== 200) throw new Error(`timeline of ${incidentId} → ${response.status}`);
-    const body = (await response.json()) as { entries: { eventId: string }[] };
-    if (body.entries.length === 0) throw new Error(`incident ${incidentId} has no events`);
-    return body.entries.map((entry) => entry.eventId);
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
+      const response = await fetch(url(`/v1/incidents/${incidentId}/timeline${query}`));
+      if (response.status !== 200) throw new Error(`timeline of ${incidentId} → ${response.status}`);
+      const page = (await response.json()) as { items: { eventId: string }[]; nextCursor: string | null };
+      ids.push(...page.items.map((entry) => entry.eventId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (ids.length === 0) throw new Error(`incident ${incidentId} has no events`);
+    return ids;
   }
 
   /** Runs `work` over `items`, `lanes` at a time. */
