@@ -20,7 +20,7 @@ type CommandOf<T extends StatusPageCommand['type']> = Extract<StatusPageCommand,
 
 /** A command of `type` with `data` (pageId defaulted) at `minutes` after `TEST_PAGE_NOW`. */
 export function aPageCommand<T extends StatusPageCommand['type']>(type: T, data: Omit<CommandOf<T>['data'], 'pageId'> & { pageId?: string }, minutes = 0): CommandOf<T> {
-  return { type, data: { pageId: TEST_PAGE_ID, ...data }, metadata: pageMetadata({ now: minutesAfter(minutes) }) } as CommandOf<T>;
+  return { type, data: { pageId: TEST_PAGE_ID, ...data }, metadata: pageMetadata({ now: minutesAfter(minutes) }) } as unknown as CommandOf<T>;
 }
 
 const base = (minutes = 0) => ({ pageId: TEST_PAGE_ID, at: minutesAfter(minutes).toISOString(), by: TEST_PAGE_ACTOR });
