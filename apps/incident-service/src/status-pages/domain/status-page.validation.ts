@@ -1,9 +1,8 @@
 import type { FieldError } from '@fireline/errors';
-import { PUBLIC_INCIDENT_STATUSES } from './status-page.values';
 import type { ComponentImpact, StatusPageCommand } from './status-page.commands';
 import { invalidStatusPageCommand } from './status-page.errors';
 import type { IncidentFacts } from './public-incident-facts';
-import { COMPONENT_STATUSES, isValidTimeZone, SLUG_PATTERN, STATUS_PAGE_LIMITS as L } from './status-page.values';
+import { COMPONENT_STATUSES, isValidTimeZone, PUBLIC_INCIDENT_STATUSES, SLUG_PATTERN, STATUS_PAGE_LIMITS as L } from './status-page.values';
 
 /**
  * Checks a command's data without looking at state and returns it normalized (names trimmed, optional
@@ -170,6 +169,14 @@ function normalize(command: StatusPageCommand, pageId: string, v: Checks): Statu
   }
 }
 
+const STORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** PostgreSQL `jsonb` cannot hold NUL, and a lone surrogate is no Unicode text: refused, never a 500. */
+function storable(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
 /** Length in Unicode code points. */
 function lengthOf(value: string): number {
   let length = 0;
@@ -184,10 +191,14 @@ class Checks {
     this.errors.push({ field, message });
   }
 
-  /** A non-blank string of at most `max` code points (trimmed when `trim`). */
+  /** A non-blank string of at most `max` code points (trimmed when `trim`), without NUL or lone surrogates. */
   text(field: string, value: unknown, max: number, trim = false): string {
     if (typeof value !== 'string') {
       this.fail(field, 'must be a string');
+      return '';
+    }
+    if (!storable(value)) {
+      this.fail(field, STORABLE_MESSAGE);
       return '';
     }
     if (value.trim() === '') {
@@ -205,6 +216,7 @@ class Checks {
       this.fail(field, 'must be a string');
       return undefined;
     }
+    if (!storable(value)) this.fail(field, STORABLE_MESSAGE);
     if (lengthOf(value) > max) this.fail(field, `must be at most ${max} characters`);
     return value;
   }

@@ -20,7 +20,8 @@ export function renderIncidentFeed(view: StatusPageView, baseUrl: string, format
     // Escaped here, so that nothing a writer typed (`]]>`, markup) can break out of the feed's CDATA or HTML.
     const lines = incident.updates.map((u) => escapeHtml(`${u.status}: ${u.body} (${u.displayAt})`));
     feed.addItem({
-      title: `${incident.name} (${incident.status})`,
+      // The feed library writes item titles as HTML in CDATA: escaped like the content.
+      title: escapeHtml(`${incident.name} (${incident.status})`),
       id: `${url}#incident-${incident.id}`,
       link: `${url}#incident-${incident.id}`,
       date: new Date(incident.updatedAt),
