@@ -170,11 +170,11 @@ function normalize(command: StatusPageCommand, pageId: string, v: Checks): Statu
 }
 
 const STORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** PostgreSQL `jsonb` cannot hold NUL, and a lone surrogate is no Unicode text: refused, never a 500. */
 function storable(value: string): boolean {
-  return !UNSTORABLE.test(value);
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
 /** Length in Unicode code points. */
