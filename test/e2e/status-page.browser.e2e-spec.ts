@@ -78,8 +78,9 @@ describe('status page in headless Chromium (e2e)', () => {
     // One uptime bar of 90 days per showcased component; today's bar shows the outage.
     const bars = tab.locator('svg.bars');
     expect(await bars.count()).toBe(3);
-    expect(await bars.first().locator('rect').count()).toBe(90);
+    expect(await bars.first().getAttribute('data-days')).toBe('90');
     expect(await tab.locator(`#component-${api} rect`).last().getAttribute('class')).toBe('d-critical');
+    expect(await tab.locator(`#component-${api} rect`).last().locator('title').textContent()).toMatch(/^\d{4}-\d\d-\d\d: \d+\.\d\d% uptime, worst: Major outage$/);
     expect(await tab.locator(`#component-${api} figcaption`).innerText()).toMatch(/\d+\.\d\d% uptime/);
 
     // axe-core in the page (injected by the test; the page itself needs no JavaScript).
@@ -87,9 +88,10 @@ describe('status page in headless Chromium (e2e)', () => {
     const axeTab = await axeContext.newPage();
     await axeTab.goto(`${baseUrl}/status/${slug}`, { waitUntil: 'load' });
     await axeTab.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    // Runs in the browser, where `document` exists (this file is type-checked for Node).
     const violations = (await axeTab.evaluate(async () => {
       const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } })).violations;
+      return (await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } })).violations;
     })) as AxeViolation[];
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
@@ -98,7 +100,12 @@ describe('status page in headless Chromium (e2e)', () => {
     const mobile = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
     const phone = await mobile.newPage();
     await phone.goto(`${baseUrl}/status/${slug}`, { waitUntil: 'load' });
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(
+      await phone.evaluate(() => {
+        const w = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+        return w.document.documentElement.scrollWidth <= w.innerWidth;
+      }),
+    ).toBe(true);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = join(ARTIFACTS, 'status-page.png');

@@ -44,6 +44,7 @@ ${active.length > 0 ? html`<section aria-labelledby="active-maintenance"><h2 id=
 ${upcoming.length > 0 ? html`<section aria-labelledby="upcoming-maintenance"><h2 id="upcoming-maintenance">Upcoming maintenance</h2>${upcoming.map((m) => maintenance(m, view, when))}</section>` : null}
 <section aria-labelledby="components"><h2 id="components">Components</h2>
 <p class="legend">Bars show the last 90 days (${view.timeZone}), oldest on the left. A major outage counts as downtime, a partial outage as 30%.</p>
+<svg class="patterns" aria-hidden="true" focusable="false"><defs><pattern id="days-ok" width="5" height="34" patternUnits="userSpaceOnUse"><rect width="4" height="34" fill="#2da44e"/></pattern><pattern id="days-none" width="5" height="34" patternUnits="userSpaceOnUse"><rect width="4" height="34" fill="#d0d7de"/></pattern></defs></svg>
 <ul class="components">${componentList(view, now)}</ul>
 </section>
 <section aria-labelledby="history"><h2 id="history">Past incidents (last ${HISTORY_DAYS} days)</h2>
@@ -107,15 +108,44 @@ function uptime(c: ViewComponent, view: StatusPageView, now: Date): SafeHtml {
   const bad = bar.days.filter((d) => d.worst !== null && d.worst !== 'operational').length;
   const summary = `${c.name}: ${percent} over the last 90 days; ${bad} ${bad === 1 ? 'day' : 'days'} with incidents or maintenance`;
   return html`<figure class="uptime">
-<svg class="bars" role="img" aria-label="${summary}" viewBox="0 0 ${bar.days.length * 5} 34" preserveAspectRatio="none">${bar.days.map((d, index) => dayBar(d, index))}</svg>
+<svg class="bars" role="img" aria-label="${summary}" data-days="${bar.days.length}" viewBox="0 0 ${bar.days.length * 5} 34" preserveAspectRatio="none">${dayRuns(bar.days).map(runBar)}</svg>
 <figcaption><span>90 days ago</span><span class="pct">${percent}</span><span>Today</span></figcaption>
 </figure>`;
 }
 
-function dayBar(day: UptimeDay, index: number): SafeHtml {
-  const cls = day.worst === null ? 'none' : STATUS_CLASS[day.worst];
-  const text = day.worst === null ? `${day.date}: no data` : `${day.date}: ${formatUptime(day.uptime ?? 1)} uptime, worst: ${COMPONENT_STATUS_LABELS[day.worst]}`;
-  return html`<rect class="d-${cls}" x="${index * 5}" y="0" width="4" height="34"><title>${text}</title></rect>`;
+/**
+ * Days of one bar. Consecutive quiet days (no data, or operational all day) share one rectangle filled
+ * with a pattern of day bars (`#days-ok`, `#days-none`), which keeps a 90-day bar a few hundred bytes.
+ */
+interface DayRun {
+  first: number;
+  days: UptimeDay[];
+  cls: string;
+}
+
+function dayRuns(days: UptimeDay[]): DayRun[] {
+  const runs: DayRun[] = [];
+  days.forEach((day, index) => {
+    const cls = day.worst === null ? 'none' : STATUS_CLASS[day.worst];
+    const quiet = day.worst === null || (day.worst === 'operational' && day.uptime === 1);
+    const last = runs.at(-1);
+    if (quiet && last && last.cls === `run-${cls}` && last.first + last.days.length === index) last.days.push(day);
+    else runs.push({ first: index, days: [day], cls: quiet ? `run-${cls}` : `d-${cls}` });
+  });
+  return runs;
+}
+
+function runBar(run: DayRun): SafeHtml {
+  const first = run.days[0];
+  const last = run.days[run.days.length - 1];
+  const dates = run.days.length === 1 ? first.date : `${first.date} to ${last.date}`;
+  const text =
+    first.worst === null
+      ? `${dates}: no data`
+      : run.days.length > 1
+        ? `${dates}: no downtime`
+        : `${dates}: ${formatUptime(first.uptime ?? 1)} uptime, worst: ${COMPONENT_STATUS_LABELS[first.worst]}`;
+  return html`<rect class="${run.cls}" x="${run.first * 5}" width="${run.days.length * 5 - 1}" height="34"><title>${text}</title></rect>`;
 }
 
 function impactedNames(ids: string[], view: StatusPageView): string {
@@ -169,6 +199,8 @@ a{color:#0550ae}
 .uptime{margin:.5rem 0 0}
 .bars{display:block;width:100%;height:34px}
 .d-ok{fill:#2da44e}.d-maint{fill:#218bff}.d-minor{fill:#d4a72c}.d-major{fill:#fb8f44}.d-critical{fill:#cf222e}.d-none{fill:#d0d7de}
+.run-ok{fill:url(#days-ok)}.run-none{fill:url(#days-none)}
+.patterns{position:absolute;width:0;height:0}
 figcaption{display:flex;justify-content:space-between;font-size:.8rem;color:#57606a}
 .pct{font-weight:600;color:#1f2328}
 .incident,.maintenance{background:#fff;border:1px solid #d0d7de;border-left:6px solid #57606a;border-radius:8px;padding:.75rem 1rem;margin-bottom:.75rem}
