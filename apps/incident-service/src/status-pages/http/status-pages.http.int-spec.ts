@@ -4,8 +4,12 @@ import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TOPICS, type IntegrationEvent, type StatusPageIntegrationEventV1 } from '@fireline/contracts';
+import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { IncidentServiceModule } from '../../incident-service.module';
 import { MaintenanceTimerWorker } from '../workflows/maintenance-timer.worker';
+
+jest.setTimeout(60_000);
 
 describe('StatusPagesHttpController and the public surface', () => {
   let db: TestDatabase;
@@ -22,7 +26,10 @@ describe('StatusPagesHttpController and the public surface', () => {
       }),
     );
     http = request(app.getHttpServer());
+    app.get<MessageTransport>(MESSAGE_TRANSPORT).subscribe({ topic: TOPICS.statusPages, consumer: 'test.status-pages', pool: db.pool, handle: async (event) => void relayed.push(event) });
   });
+
+  const relayed: IntegrationEvent[] = [];
 
   afterAll(async () => {
     await app.close();
@@ -106,11 +113,28 @@ describe('StatusPagesHttpController and the public surface', () => {
     expect(all[0]).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
     expect(JSON.stringify(all)).not.toContain('grew the volume');
     expect(web).toBeTruthy();
+
+    // The versioned integration events a subscriber notifier will consume, with the page's state after each.
+    await eventually(() => {
+      const mine = relayed.filter((e) => (e.data as { pageId: string }).pageId === pageId) as StatusPageIntegrationEventV1[];
+      expect(mine.map((e) => [e.type, 'change' in e.data ? e.data.change : null])).toEqual([
+        ['StatusPageIncidentPublished', null],
+        ['StatusPageIncidentUpdated', 'update'],
+        ['StatusPageComponentStatusChanged', null],
+        ['StatusPageIncidentUpdated', 'update'],
+        ['StatusPageIncidentUpdated', 'update'],
+        ['StatusPageIncidentUpdated', 'resolved'],
+        ['StatusPageComponentStatusChanged', null],
+      ]);
+      expect(mine[2].data).toMatchObject({ component: { id: api, status: 'major_outage' }, oldStatus: 'operational', newStatus: 'major_outage', page: { statusIndicator: 'critical' } });
+      expect(mine[5].data).toMatchObject({ incident: { status: 'resolved' }, update: { status: 'resolved', body: 'This incident has been resolved.' } });
+      expect(mine.every((e) => e.version === 1 && e.streamId === `status-page-${pageId}`)).toBe(true);
+    });
   });
 
   it('answers every Statuspage v2 resource with ETag, Cache-Control and 304 on If-None-Match', async () => {
     const { slug } = await aPage();
-    await eventually(async () => expect((await summary(slug)).status).toBe(200));
+    await eventually(async () => expect((await summary(slug)).body.components).toHaveLength(2));
     for (const path of ['summary', 'status', 'components', 'incidents', 'incidents/unresolved', 'scheduled-maintenances', 'scheduled-maintenances/upcoming', 'scheduled-maintenances/active']) {
       const response = await http.get(`/status/${slug}/api/v2/${path}.json`);
       expect(response.status).toBe(200);
