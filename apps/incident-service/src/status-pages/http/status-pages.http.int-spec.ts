@@ -169,8 +169,10 @@ describe('StatusPagesHttpController and the public surface', () => {
   it('answers unknown pages with 404 and refuses a bad or future ?at=', async () => {
     expect((await http.get('/status/no-such-page/api/v2/summary.json')).status).toBe(404);
     expect((await http.get('/status/NOT..valid/api/v2/summary.json')).status).toBe(404);
-    const html = await http.get('/status/no-such-page');
+    const html = await http.get('/status/no-such-page').set('accept', 'text/html,application/xhtml+xml');
     expect([html.status, html.headers['content-type']]).toEqual([404, 'text/html; charset=utf-8']);
+    const tool = await http.get('/status/no-such-page');
+    expect([tool.status, tool.headers['content-type'], tool.body.code]).toEqual([404, 'application/problem+json; charset=utf-8', 'STATUS_PAGE.NOT_FOUND']);
     const { slug } = await aPage();
     expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: 'yesterday' })).body.code).toBe('STATUS_PAGE.INVALID_AT');
     expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: '2999-01-01T00:00:00Z' })).status).toBe(400);

@@ -33,7 +33,8 @@ export class StatusPagesPublicHttpController {
     try {
       await this.send({ kind: 'html' }, slug, at, request, reply);
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
+      // Browsers (which ask for HTML) get a page; API clients and tools the usual problem+json.
+      if (!(error instanceof NotFoundError) || !acceptsHtml(request)) throw error;
       void reply
         .status(404)
         .header('content-type', 'text/html; charset=utf-8')
@@ -137,6 +138,10 @@ export class StatusPagesPublicHttpController {
     }
     void reply.status(200).header('content-type', rendered.contentType).send(rendered.body);
   }
+}
+
+function acceptsHtml(request: FastifyRequest): boolean {
+  return /\btext\/html\b/.test(String(request.headers.accept ?? ''));
 }
 
 /** RFC 9110 `If-None-Match`: `*` or a list of (weak or strong) tags, compared weakly. */
