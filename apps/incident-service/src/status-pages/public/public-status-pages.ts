@@ -40,8 +40,6 @@ interface CacheEntry {
   view: StatusPageView | null;
   checkedAt: number;
   rendered: Map<string, RenderedRepresentation>;
-  /** One revalidation at a time per page. */
-  revalidating: Promise<CacheEntry> | null;
 }
 
 /** Refused: too many `?at=` replays running. The controller answers 503 with `Retry-After: 1`. */
@@ -50,8 +48,9 @@ export class ReplayBusyError extends Error {}
 /**
  * The public side of status pages, built for the crowd an outage sends: a request is answered from a
  * rendered representation held in memory, keyed by page and read-model version. The version is checked
- * against `status_page_views` (one indexed read by slug) at most once per `cacheRevalidateMs` per page
- * (concurrent requests share that read), so the database sees a bounded load however many readers
+ * against `status_page_views` (one indexed read by slug) at most once per `cacheRevalidateMs` per page,
+ * and concurrent requests (the first ones included) share the read in flight, so the database sees a
+ * bounded load however many readers
  * come; a new version is rendered once per instance. Unknown slugs are remembered the same way. The
  * HTML (its uptime bars move with the clock) is rendered again at most once a minute.
  *
@@ -61,6 +60,8 @@ export class ReplayBusyError extends Error {}
 @Injectable()
 export class PublicStatusPages {
   private readonly cache = new Map<string, CacheEntry>();
+  /** The read in flight per slug: concurrent requests (also the first ones for a page) share it. */
+  private readonly loading = new Map<string, Promise<CacheEntry>>();
   private readonly config: StatusPagesConfig;
   private replays = 0;
 
@@ -114,13 +115,14 @@ export class PublicStatusPages {
   private async current(slug: string): Promise<CacheEntry> {
     const entry = this.cache.get(slug);
     if (entry && Date.now() - entry.checkedAt < this.config.cacheRevalidateMs) return entry;
-    if (entry?.revalidating) return entry.revalidating;
-    const revalidating = this.load(slug, entry);
-    if (entry) entry.revalidating = revalidating;
+    const inFlight = this.loading.get(slug);
+    if (inFlight) return inFlight;
+    const load = this.load(slug, entry);
+    this.loading.set(slug, load);
     try {
-      return await revalidating;
+      return await load;
     } finally {
-      if (entry) entry.revalidating = null;
+      this.loading.delete(slug);
     }
   }
 
@@ -135,9 +137,9 @@ export class PublicStatusPages {
     const row = result.rows[0];
     const checkedAt = Date.now();
     let entry: CacheEntry;
-    if (!row) entry = { version: -1, view: null, checkedAt, rendered: new Map(), revalidating: null };
-    else if (previous && row.version === previous.version) entry = { ...previous, checkedAt, revalidating: null };
-    else entry = { version: row.version, view: row.document, checkedAt, rendered: new Map(), revalidating: null };
+    if (!row) entry = { version: -1, view: null, checkedAt, rendered: new Map() };
+    else if (previous && row.version === previous.version) entry = { ...previous, checkedAt };
+    else entry = { version: row.version, view: row.document, checkedAt, rendered: new Map() };
     if (!this.cache.has(slug) && this.cache.size >= CACHE_PAGES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(slug, entry);
     return entry;
