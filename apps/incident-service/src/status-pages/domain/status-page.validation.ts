@@ -2,7 +2,7 @@ import type { FieldError } from '@fireline/errors';
 import type { ComponentImpact, StatusPageCommand } from './status-page.commands';
 import { invalidStatusPageCommand } from './status-page.errors';
 import type { IncidentFacts } from './public-incident-facts';
-import { COMPONENT_STATUSES, isValidTimeZone, PUBLIC_INCIDENT_STATUSES, SLUG_PATTERN, STATUS_PAGE_LIMITS as L } from './status-page.values';
+import { COMPONENT_STATUSES, ISO_INSTANT_PATTERN, isValidTimeZone, PUBLIC_INCIDENT_STATUSES, SLUG_PATTERN, STATUS_PAGE_LIMITS as L } from './status-page.values';
 
 /**
  * Checks a command's data without looking at state and returns it normalized (names trimmed, optional
@@ -255,7 +255,7 @@ class Checks {
 
   /** An ISO-8601 date-time with a zone, returned as ISO-8601 UTC. */
   instant(field: string, value: unknown): string {
-    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    if (typeof value !== 'string' || !ISO_INSTANT_PATTERN.test(value) || Number.isNaN(Date.parse(value))) {
       this.fail(field, 'must be an ISO-8601 date-time with a time zone, e.g. 2026-03-01T22:00:00Z');
       return '';
     }

@@ -46,14 +46,24 @@ export function isValidTimeZone(value: string): boolean {
   return value.length <= STATUS_PAGE_LIMITS.timeZoneMax && /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value) && IANAZone.isValidZone(value);
 }
 
-const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
+/** Severity rank of a component status (its index in `COMPONENT_STATUSES`). */
+export const COMPONENT_STATUS_RANK: Readonly<Record<ComponentStatus, number>> = Object.freeze({
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+});
 
 /** The most severe of `statuses` (`operational` for none). */
 export function worstComponentStatus(statuses: Iterable<ComponentStatus>): ComponentStatus {
   let worst: ComponentStatus = 'operational';
-  for (const status of statuses) if (RANK[status] > RANK[worst]) worst = status;
+  for (const status of statuses) if (COMPONENT_STATUS_RANK[status] > COMPONENT_STATUS_RANK[worst]) worst = status;
   return worst;
 }
+
+/** An ISO-8601 date-time with a zone (`Z` or `±hh:mm`), e.g. `2026-03-01T22:00:00Z`. */
+export const ISO_INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Statuspage's incident `impact` / page `indicator` for a component status: major outage → critical,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { StatusPoint } from './status-page-view';
-import type { ComponentStatus } from './status-page.values';
+import { COMPONENT_STATUS_RANK, type ComponentStatus } from './status-page.values';
 
 /**
  * How much of a minute in each status counts as downtime, after Statuspage's uptime showcase
@@ -14,8 +14,6 @@ export const DOWNTIME_WEIGHT: Record<ComponentStatus, number> = {
   partial_outage: 0.3,
   major_outage: 1,
 };
-
-const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
 
 /** One day of an uptime bar. `worst` is null when the component did not exist yet (no data). */
 export interface UptimeDay {
@@ -63,7 +61,7 @@ export function uptimeBar(history: readonly StatusPoint[], timeZone: string, now
         const shown = i + 1 < history.length ? Date.parse(history[i + 1].at) > from : true;
         if (!shown || Date.parse(history[i].at) >= to) continue;
         const status = history[i].status;
-        if (day.worst === null || RANK[status] > RANK[day.worst]) day.worst = status;
+        if (day.worst === null || COMPONENT_STATUS_RANK[status] > COMPONENT_STATUS_RANK[day.worst]) day.worst = status;
         if (stop > start) day.downtimeMs += (stop - start) * DOWNTIME_WEIGHT[status];
       }
       day.observedMs = to - from;

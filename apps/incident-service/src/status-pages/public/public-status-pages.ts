@@ -9,7 +9,7 @@ import { INCIDENT_SERVICE_CONFIG } from '../../incidents/projections/incident-su
 import { historyTooLong, statusPageNotFound } from '../domain/status-page.errors';
 import { evolveStatusPageView, type StatusPageView } from '../domain/status-page-view';
 import type { StatusPageEvent } from '../domain/status-page.events';
-import { SLUG_PATTERN } from '../domain/status-page.values';
+import { ISO_INSTANT_PATTERN, SLUG_PATTERN } from '../domain/status-page.values';
 import { pageIdOfSlug, statusPageStreamId } from '../status-page-stream';
 import { renderStatusPageHtml } from './status-page.html';
 import { renderIncidentFeed } from './status-page-feeds';
@@ -174,7 +174,7 @@ function representation(body: string, contentType: string): RenderedRepresentati
  * @throws ValidationError `STATUS_PAGE.INVALID_AT`.
  */
 export function parseAt(value: string): Date {
-  const valid = typeof value === 'string' && value.length <= 40 && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const valid = typeof value === 'string' && value.length <= 40 && ISO_INSTANT_PATTERN.test(value);
   const at = valid ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) {
     throw new ValidationError('STATUS_PAGE.INVALID_AT', 'at must be an ISO-8601 date-time with a time zone, e.g. 2026-03-01T10:00:00Z', [
