@@ -4,6 +4,8 @@ import { indicatorOf, worstComponentStatus, type ComponentStatus, type Maintenan
 
 /** How many resolved incidents and completed maintenances the view keeps (Statuspage's `incidents.json` lists 50). */
 export const VIEW_HISTORY_LIMIT = 50;
+/** Updates kept per incident or maintenance (newest first): a runaway integration cannot grow the page without bound. */
+export const VIEW_UPDATES_LIMIT = 200;
 /** How much component-status history the view keeps: the 90-day uptime window plus a day of slack. */
 export const VIEW_STATUS_HISTORY_DAYS = 91;
 
@@ -198,11 +200,11 @@ export function evolveStatusPageView(view: StatusPageView | null, event: StatusP
         startedAt: update.status === 'in_progress' ? at : m.startedAt,
         verifyingAt: update.status === 'verifying' ? at : m.verifyingAt,
         completedAt: update.status === 'completed' ? at : m.completedAt,
-        updates: [{ ...update, createdAt: at }, ...m.updates],
+        updates: [{ ...update, createdAt: at }, ...m.updates].slice(0, VIEW_UPDATES_LIMIT),
       }));
     }
     case 'MaintenanceUpdatePosted':
-      return mapMaintenance(v, event.data.maintenanceId, (m) => ({ ...m, updatedAt: at, updates: [{ ...event.data.update, createdAt: at }, ...m.updates] }));
+      return mapMaintenance(v, event.data.maintenanceId, (m) => ({ ...m, updatedAt: at, updates: [{ ...event.data.update, createdAt: at }, ...m.updates].slice(0, VIEW_UPDATES_LIMIT) }));
     default: {
       const _never: never = event;
       void _never;
@@ -229,7 +231,7 @@ function laterOf(a: string, b: string): string {
 
 function withIncidentUpdate(incident: ViewIncident, update: PublishedUpdate, at: string): ViewIncident {
   const monitoringAt = incident.monitoringAt ?? (update.status === 'monitoring' ? update.displayAt : null);
-  return { ...incident, status: update.status, monitoringAt, updatedAt: at, updates: [{ ...update, createdAt: at }, ...incident.updates] };
+  return { ...incident, status: update.status, monitoringAt, updatedAt: at, updates: [{ ...update, createdAt: at }, ...incident.updates].slice(0, VIEW_UPDATES_LIMIT) };
 }
 
 function mapComponent(view: StatusPageView, id: string, change: (component: ViewComponent) => ViewComponent): StatusPageView {
