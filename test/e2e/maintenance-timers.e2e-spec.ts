@@ -77,8 +77,11 @@ describe('maintenance timers across a restart (e2e)', () => {
     await eventually(async () => expect(await moves(pageId)).toEqual([{ status: 'in_progress', automatic: true, actor: 'system:status-page-timers' }]));
     const restartedAt = Date.now();
     expect(restartedAt).toBeGreaterThan(scheduledFor.getTime());
-    const active = await request(second.baseUrl).get(`/status/${page.body.page.slug}/api/v2/scheduled-maintenances/active.json`);
-    expect(active.body.scheduled_maintenances.map((m: { status: string }) => m.status)).toEqual(['in_progress']);
+    // The read model follows the event store (eventually).
+    await eventually(async () => {
+      const active = await request(second.baseUrl).get(`/status/${page.body.page.slug}/api/v2/scheduled-maintenances/active.json`);
+      expect(active.body.scheduled_maintenances.map((m: { status: string }) => m.status)).toEqual(['in_progress']);
+    });
     await eventually(async () => {
       const components = (await request(second.baseUrl).get(`/status/${page.body.page.slug}/api/v2/components.json`)).body.components;
       expect(components[0].status).toBe('under_maintenance');
