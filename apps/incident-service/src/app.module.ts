@@ -19,5 +19,5 @@ export class AppModule {
 }
 
 function messagingModuleOf(messaging: MessagingConfig): DynamicModule | typeof InProcessMessagingModule {
-  return messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...messaging.kafka, publishTopics: [TOPICS.incidents] }) : InProcessMessagingModule;
+  return messaging.transport === 'kafka' ? KafkaMessagingModule.register({ ...messaging.kafka, publishTopics: [TOPICS.incidents, TOPICS.statusPages] }) : InProcessMessagingModule;
 }

@@ -21,6 +21,7 @@ import { incidentSummaryProjection } from './incidents/projections/incident-summ
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
 import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
 import { PAGERDUTY_WEBHOOKS } from './pagerduty-webhooks/pagerduty-webhooks.parts';
+import { STATUS_PAGES } from './status-pages/status-pages.parts';
 
 /** Connection errors of incident-service's pool: a killed or restarted database, a terminated backend. */
 const DATABASE_LOGGER = new Logger('incident-service database');
@@ -33,15 +34,17 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   CreateIncidentSummaries1732000001000,
   ...ALERT_INGESTION.migrations,
   ...PAGERDUTY_WEBHOOKS.migrations,
+  ...STATUS_PAGES.migrations,
 ];
 
-const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED];
+const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, ...STATUS_PAGES.otherSubscriptions];
+const PROJECTIONS = [incidentSummaryProjection, ...STATUS_PAGES.projections];
 
 /** What `/health/ready` and `/metrics` report for incident-service: its database and every subscription. */
 export const INCIDENT_SERVICE_OBSERVED: ObservedService = {
   name: 'incident-service',
   poolToken: INCIDENT_PG_POOL,
-  subscriptions: [projectionSubscriptionName(incidentSummaryProjection), ...OTHER_SUBSCRIPTIONS],
+  subscriptions: [...PROJECTIONS.map(projectionSubscriptionName), ...OTHER_SUBSCRIPTIONS],
 };
 
 /**
@@ -74,10 +77,11 @@ export class IncidentServiceModule {
         DashboardHttpController,
         ...ALERT_INGESTION.controllers,
         ...PAGERDUTY_WEBHOOKS.controllers,
+        ...STATUS_PAGES.controllers,
         SubscriptionsAdminControllerFor({
           path: 'v1/admin/incident-service',
           poolToken: INCIDENT_PG_POOL,
-          projections: [incidentSummaryProjection],
+          projections: PROJECTIONS,
           otherSubscriptions: OTHER_SUBSCRIPTIONS,
         }),
       ],
@@ -97,6 +101,7 @@ export class IncidentServiceModule {
         GetDashboardHandler,
         ...ALERT_INGESTION.providers,
         ...PAGERDUTY_WEBHOOKS.providers,
+        ...STATUS_PAGES.providers,
       ],
       exports: [IncidentSubscriptions],
     };

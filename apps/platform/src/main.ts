@@ -14,7 +14,12 @@ const logger = new Logger('Fireline');
 /** Each service's own config loader, fed the environment plus the database URL the platform chose. */
 function servicesConfig(config: PlatformConfig, serverUrl: string, env: NodeJS.ProcessEnv): PlatformServicesConfig {
   return {
-    incident: loadIncidentServiceConfig({ ...env, INCIDENT_DATABASE_URL: `${serverUrl}/${config.databases.incident}` }),
+    incident: loadIncidentServiceConfig({
+      // Status pages link to themselves: by default on this process's own port.
+      STATUS_PAGES_PUBLIC_URL: `http://localhost:${config.http.port}`,
+      ...env,
+      INCIDENT_DATABASE_URL: `${serverUrl}/${config.databases.incident}`,
+    }),
     notification: loadNotificationServiceConfig({ ...env, NOTIFICATION_DATABASE_URL: `${serverUrl}/${config.databases.notification}` }),
     postmortem: loadPostmortemServiceConfig({ ...env, POSTMORTEM_DATABASE_URL: `${serverUrl}/${config.databases.postmortem}` }),
   };

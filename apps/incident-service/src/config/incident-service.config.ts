@@ -1,4 +1,4 @@
-import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
+import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
@@ -9,7 +9,9 @@ import { z } from 'zod';
  * `DATABASE_MIGRATIONS_RUN` (true: run migrations at start-up; false when a migration Job does it),
  * `DATABASE_CONNECT_TIMEOUT_MS` (5000), `DATABASE_STATEMENT_TIMEOUT_MS` (60000, 0 = none),
  * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events),
- * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance).
+ * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance),
+ * `STATUS_PAGES_PUBLIC_URL` (http://localhost:3000), `STATUS_PAGES_TIMER_POLL_INTERVAL_MS` (1000),
+ * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`.
  */
 export interface IncidentServiceConfig {
   /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
@@ -17,7 +19,27 @@ export interface IncidentServiceConfig {
   projections: { pollIntervalMs: number };
   /** Optional so that callers composing the module in code may leave it out: `DEFAULT_ALERTS_CONFIG` applies. */
   alerts?: { rateLimitPerMinute: number };
+  /** Optional like `alerts`: `DEFAULT_STATUS_PAGES_CONFIG` applies. */
+  statusPages?: StatusPagesConfig;
 }
+
+/**
+ * Status pages: `publicBaseUrl` is where `/status/{slug}` is reachable (page `url` in the Statuspage
+ * JSON and feeds, unless a page has its own); `timerPollIntervalMs` how often due maintenance timers are
+ * looked for; `cacheRevalidateMs` how long a rendered public page is served from memory before its
+ * read-model version is checked again (0 = check on every request).
+ */
+export interface StatusPagesConfig {
+  publicBaseUrl: string;
+  timerPollIntervalMs: number;
+  cacheRevalidateMs: number;
+}
+
+export const DEFAULT_STATUS_PAGES_CONFIG: Readonly<StatusPagesConfig> = Object.freeze({
+  publicBaseUrl: 'http://localhost:3000',
+  timerPollIntervalMs: 1000,
+  cacheRevalidateMs: 500,
+});
 
 /** Alert ingestion defaults: 6000 deliveries per routing key per minute (100/s; PagerDuty allows far fewer, ours is generous on purpose: alert storms on one key, e.g. the 2,000-delivery storm test, must pass). */
 export const DEFAULT_ALERTS_CONFIG: Readonly<NonNullable<IncidentServiceConfig['alerts']>> = Object.freeze({ rateLimitPerMinute: 6000 });
@@ -29,6 +51,14 @@ const schema = z.object({
   ...databaseTimeoutKeys(),
   PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
   ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
+  STATUS_PAGES_PUBLIC_URL: blankAsUnset(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an absolute http(s) URL')
+      .default(DEFAULT_STATUS_PAGES_CONFIG.publicBaseUrl),
+  ),
+  STATUS_PAGES_TIMER_POLL_INTERVAL_MS: integerKey(10, 60_000, DEFAULT_STATUS_PAGES_CONFIG.timerPollIntervalMs),
+  STATUS_PAGES_CACHE_REVALIDATE_MS: integerKey(0, 60_000, DEFAULT_STATUS_PAGES_CONFIG.cacheRevalidateMs),
 });
 
 const httpSchema = httpListenerSchema(3001);
@@ -67,5 +97,10 @@ function toServiceConfig(e: z.output<typeof schema>): IncidentServiceConfig {
     database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN, timeouts: databaseTimeoutsOf(e) },
     projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
     alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
+    statusPages: {
+      publicBaseUrl: e.STATUS_PAGES_PUBLIC_URL.replace(/\/+$/, ''),
+      timerPollIntervalMs: e.STATUS_PAGES_TIMER_POLL_INTERVAL_MS,
+      cacheRevalidateMs: e.STATUS_PAGES_CACHE_REVALIDATE_MS,
+    },
   };
 }

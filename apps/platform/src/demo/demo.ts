@@ -17,6 +17,10 @@
  * bearer token) on `POST /v1/integrations/{id}/alertmanager`: the firing group opens an incident and
  * notifications go out, a re-post of the group is deduplicated, the resolved group resolves it and the
  * postmortem is drafted.
+ *
+ * And a status-page part: a public page with components, an incident published on it with its impact,
+ * an external update, a scheduled maintenance, the resolution restoring the component, and the page's
+ * URLs (HTML, `?at=` during the outage, Statuspage-compatible JSON, feeds).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -241,10 +245,83 @@ async function main(): Promise<void> {
 
     await alertDrivenPart(EVENTS_V2_PATH, webhook.url, webhookCalls);
     await alertDrivenPart(WEBHOOK_PATH, webhook.url, webhookCalls);
+    await statusPagePart();
   } finally {
     webhook.server.close();
     slack.server.close();
   }
+}
+
+interface StatusPageDetails {
+  version: number;
+  page: { id: string; slug: string; components: { id: string; name: string; status: string }[]; groups: { id: string }[] };
+}
+interface SummaryJson {
+  status: { indicator: string; description: string };
+  components: { name: string; status: string; group: boolean }[];
+  incidents: { name: string; status: string; incident_updates: { status: string; body: string }[] }[];
+  scheduled_maintenances: { name: string; status: string; scheduled_for: string }[];
+}
+
+/**
+ * The status-page part: a public page for Acme Checkout with components in a group, an incident
+ * published on it with component impacts, an external update (internal ones stay internal), a
+ * scheduled maintenance, the page as it was during the outage (`?at=`), and the resolution restoring
+ * the components. Prints the page's URLs.
+ */
+async function statusPagePart(): Promise<void> {
+  section('Status page');
+  const slug = `acme-checkout-${randomUUID().slice(0, 6)}`;
+  step(`Creating the public status page /status/${slug} with components`);
+  const created = await call<StatusPageDetails>('POST', '/v1/status-pages', 'lee.support@example.com', { slug, name: 'Acme Checkout', timeZone: 'Europe/Berlin', description: 'Checkout and payments for Acme shops' });
+  const pageId = created.page.id;
+  const group = await call<StatusPageDetails>('POST', `/v1/status-pages/${pageId}/groups`, 'lee.support@example.com', { name: 'Payments' });
+  const groupId = group.page.groups[0]!.id;
+  const add = async (name: string, extra: Record<string, unknown> = {}) =>
+    (await call<StatusPageDetails>('POST', `/v1/status-pages/${pageId}/components`, 'lee.support@example.com', { name, ...extra })).page.components.at(-1)!.id;
+  const checkout = await add('Checkout API', { description: 'Placing orders' });
+  await add('Card payments', { groupId });
+  await add('Invoices', { groupId });
+  const website = await add('Website');
+
+  step('An incident hits checkout: declaring it and publishing it on the page with its impact');
+  const incident = await call<{ id: string }>('POST', '/v1/incidents', 'dana.oncall@example.com', { title: 'orders-db replica lag, writes timing out', severity: 'SEV2', services: ['orders-db'] });
+  await call('POST', `/v1/status-pages/${pageId}/incidents`, 'lee.support@example.com', {
+    incidentId: incident.id,
+    name: 'Checkout errors for some customers',
+    impacts: [{ componentId: checkout, status: 'partial_outage' }],
+  });
+  await call('POST', `/v1/incidents/${incident.id}/updates`, 'sam.dba@example.com', { audience: 'internal', message: 'replica 2 is 40 s behind; failing over' });
+  await call('POST', `/v1/incidents/${incident.id}/updates`, 'lee.support@example.com', { audience: 'external', message: 'Some checkouts fail or are slow. We are working on it.' });
+  const soon = new Date(Date.now() + 2 * 60_000);
+  await call('POST', `/v1/status-pages/${pageId}/maintenances`, 'lee.support@example.com', {
+    name: 'Website CDN migration',
+    message: 'We are moving the website to a new CDN; pages may load slowly.',
+    scheduledFor: soon.toISOString(),
+    scheduledUntil: new Date(soon.getTime() + 30 * 60_000).toISOString(),
+    componentIds: [website],
+  });
+  const duringOutage = await waitFor('the public page to show the update', async () => {
+    const summary = await call<SummaryJson>('GET', `/status/${slug}/api/v2/summary.json`, 'demo');
+    return summary.incidents[0]?.incident_updates.length ? summary : undefined;
+  });
+  const outageAt = new Date().toISOString();
+  console.log(`status: ${duringOutage.status.description} (indicator ${duringOutage.status.indicator})`);
+  for (const c of duringOutage.components) console.log(`  ${c.group ? '[group] ' : ''}${c.name.padEnd(16)} ${c.status}`);
+  const shown = duringOutage.incidents[0]!;
+  console.log(`incident "${shown.name}" [${shown.status}]: ${shown.incident_updates.map((u) => u.body).join(' / ')}`);
+  console.log(`upcoming: ${duringOutage.scheduled_maintenances.map((m) => `${m.name} at ${m.scheduled_for} (${m.status})`).join(', ')}`);
+
+  step('The fix is out: resolving the incident restores the component');
+  await call('POST', `/v1/incidents/${incident.id}/resolve`, 'dana.oncall@example.com', { summary: 'Failed over to replica 1; writes healthy.' });
+  const after = await waitFor('the page to show the resolution', async () => {
+    const summary = await call<SummaryJson>('GET', `/status/${slug}/api/v2/summary.json`, 'demo');
+    return summary.incidents.length === 0 ? summary : undefined;
+  });
+  console.log(`status now: ${after.status.description}`);
+  console.log(`\nPublic page:  ${BASE}/status/${slug}`);
+  console.log(`As it was:    ${BASE}/status/${slug}?at=${encodeURIComponent(outageAt)}`);
+  console.log(`Statuspage-compatible JSON: ${BASE}/status/${slug}/api/v2/summary.json  ·  feeds: ${BASE}/status/${slug}/history.atom, history.rss`);
 }
 
 /** The captured Alertmanager 0.25 requests (`{method, url, headers, body}`), see the fixture's README. */

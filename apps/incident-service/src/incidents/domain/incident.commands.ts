@@ -1,5 +1,5 @@
 import type { CommandMetadata } from '@fireline/event-store/command-metadata';
-import type { IncidentRole, IncidentStatus, Severity, StatusUpdateAudience } from './incident.values';
+import type { IncidentRole, IncidentStatus, PublicStatusOverride, Severity, StatusUpdateAudience } from './incident.values';
 
 /** The common shape of incident commands: `data` always carries the target `incidentId`. */
 interface IncidentCommandOf<TType extends string, TData extends { incidentId: string }> {
@@ -65,13 +65,15 @@ export type AddTimelineNote = IncidentCommandOf<'AddTimelineNote', {
 
 /**
  * Posts a status update for an audience. `updateId` (1..200 characters, chosen by the client) makes the
- * command idempotent; `message`: 1..10000 characters, not blank.
+ * command idempotent; `message`: 1..10000 characters, not blank. `publicStatus` (external updates only)
+ * overrides the public status status pages show for it.
  */
 export type PostStatusUpdate = IncidentCommandOf<'PostStatusUpdate', {
   incidentId: string;
   updateId: string;
   audience: StatusUpdateAudience;
   message: string;
+  publicStatus?: PublicStatusOverride;
 }>;
 
 /** Marks an open incident resolved. `summary`: 1..10000 characters, not blank. */

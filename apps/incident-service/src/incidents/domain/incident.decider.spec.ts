@@ -439,6 +439,16 @@ describe('incidentDecider', () => {
   });
 
   describe('PostStatusUpdate', () => {
+    it('records a public status override on an external update, and refuses one on an internal update or `resolved`', () => {
+      givenIncident(anIncidentDeclared())
+        .when(aPostStatusUpdateCommand({ publicStatus: 'identified' }))
+        .then(aStatusUpdatePosted({ publicStatus: 'identified' }));
+      givenIncident(anIncidentDeclared()).when(aPostStatusUpdateCommand({ audience: 'internal', publicStatus: 'monitoring' })).thenRejectsFields('publicStatus');
+      givenIncident(anIncidentDeclared())
+        .when(aPostStatusUpdateCommand({ publicStatus: 'resolved' as never }))
+        .thenRejectsFields('publicStatus');
+    });
+
     it.each(['internal', 'external'] as const)('posts an %s status update', (audience) => {
       givenIncident(declared)
         .when(aPostStatusUpdateCommand({ updateId: 'update-9', audience, message: 'Fix is rolling out.' }))

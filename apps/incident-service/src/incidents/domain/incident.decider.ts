@@ -153,10 +153,15 @@ function addNote(command: AddTimelineNote, state: Incident): IncidentEvent[] {
 }
 
 function postStatusUpdate(command: PostStatusUpdate, state: Incident): IncidentEvent[] {
-  const { updateId, audience, message } = command.data;
+  const { updateId, audience, message, publicStatus } = command.data;
   if (state.updateIds.includes(updateId)) return [];
   if (state.status === 'closed') throw incidentClosed(state.id);
-  return [{ type: 'StatusUpdatePosted', data: { ...base(state.id, command.metadata), updateId, audience, message } }];
+  return [
+    {
+      type: 'StatusUpdatePosted',
+      data: { ...base(state.id, command.metadata), updateId, audience, message, ...(publicStatus === undefined ? {} : { publicStatus }) },
+    },
+  ];
 }
 
 function resolve(command: ResolveIncident, state: Incident): IncidentEvent[] {

@@ -1,4 +1,4 @@
-import type { IncidentRole, OpenIncidentStatus, Severity, StatusUpdateAudience } from './incident.values';
+import type { IncidentRole, OpenIncidentStatus, PublicStatusOverride, Severity, StatusUpdateAudience } from './incident.values';
 
 /**
  * Carried by every stored incident event:
@@ -43,10 +43,15 @@ export type IncidentRoleAssigned = IncidentEventOf<'IncidentRoleAssigned', {
   previousAssignee: string | null;
 }>;
 export type TimelineNoteAdded = IncidentEventOf<'TimelineNoteAdded', { noteId: string; text: string }>;
+/**
+ * `publicStatus` (external updates only, optional: absent in events written before it existed) overrides
+ * the public status a status page shows for this update (else derived from the lifecycle).
+ */
 export type StatusUpdatePosted = IncidentEventOf<'StatusUpdatePosted', {
   updateId: string;
   audience: StatusUpdateAudience;
   message: string;
+  publicStatus?: PublicStatusOverride;
 }>;
 export type IncidentResolved = IncidentEventOf<'IncidentResolved', { summary: string }>;
 /** A resolved incident is back to `investigating`. */

@@ -1,7 +1,7 @@
 import type { FieldError } from '@fireline/errors';
 import type { IncidentCommand } from './incident.commands';
 import { invalidIncidentCommand, resolveRequiresSummary } from './incident.errors';
-import { INCIDENT_ROLES, INCIDENT_SEVERITIES, INCIDENT_STATUSES, STATUS_UPDATE_AUDIENCES } from './incident.values';
+import { INCIDENT_ROLES, INCIDENT_SEVERITIES, INCIDENT_STATUSES, PUBLIC_STATUS_OVERRIDES, STATUS_UPDATE_AUDIENCES } from './incident.values';
 
 /**
  * Size limits of incident command data, in characters (Unicode code points, as Postgres counts them).
@@ -96,16 +96,24 @@ function normalize(command: IncidentCommand, errors: FieldError[]): IncidentComm
           text: requiredText(errors, 'text', command.data.text, INCIDENT_LIMITS.textMax),
         },
       };
-    case 'PostStatusUpdate':
+    case 'PostStatusUpdate': {
+      const audience = oneOf(errors, 'audience', command.data.audience, STATUS_UPDATE_AUDIENCES);
+      const { publicStatus } = command.data;
+      if (publicStatus !== undefined) {
+        oneOf(errors, 'publicStatus', publicStatus, PUBLIC_STATUS_OVERRIDES);
+        if (audience !== 'external') errors.push({ field: 'publicStatus', message: 'is only allowed on external updates' });
+      }
       return {
         ...command,
         data: {
           incidentId,
           updateId: requiredText(errors, 'updateId', command.data.updateId, INCIDENT_LIMITS.idMax),
-          audience: oneOf(errors, 'audience', command.data.audience, STATUS_UPDATE_AUDIENCES),
+          audience,
           message: requiredText(errors, 'message', command.data.message, INCIDENT_LIMITS.textMax),
+          ...(publicStatus === undefined ? {} : { publicStatus }),
         },
       };
+    }
     case 'ResolveIncident':
       return {
         ...command,

@@ -28,3 +28,10 @@ export type StatusUpdateAudience = (typeof STATUS_UPDATE_AUDIENCES)[number];
 export function isOpenIncidentStatus(status: IncidentStatus): status is OpenIncidentStatus {
   return (OPEN_INCIDENT_STATUSES as readonly IncidentStatus[]).includes(status);
 }
+
+/**
+ * The public statuses an external update may set by hand on status pages (Statuspage's incident statuses
+ * but `resolved`, which only resolving the incident sets).
+ */
+export const PUBLIC_STATUS_OVERRIDES = ['investigating', 'identified', 'monitoring'] as const;
+export type PublicStatusOverride = (typeof PUBLIC_STATUS_OVERRIDES)[number];

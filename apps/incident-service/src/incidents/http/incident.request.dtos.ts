@@ -5,8 +5,10 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Le
 import {
   INCIDENT_SEVERITIES,
   INCIDENT_STATUSES,
+  PUBLIC_STATUS_OVERRIDES,
   STATUS_UPDATE_AUDIENCES,
   type IncidentStatus,
+  type PublicStatusOverride,
   type Severity,
   type StatusUpdateAudience,
 } from '../domain/incident.values';
@@ -113,6 +115,14 @@ export class PostStatusUpdateRequest {
   @IsString()
   @Length(1, 200)
   updateId?: string;
+
+  @ApiPropertyOptional({
+    enum: PUBLIC_STATUS_OVERRIDES,
+    description: 'external updates only: the public status status pages show for it (default: from the lifecycle)',
+  })
+  @IsOptional()
+  @IsIn(PUBLIC_STATUS_OVERRIDES)
+  publicStatus?: PublicStatusOverride;
 }
 
 /** `POST /v1/incidents/{id}/resolve`. */

@@ -170,7 +170,11 @@ export class IncidentsHttpController {
   postUpdate(@Param('id', anyUuid) id: string, @Body() body: PostStatusUpdateRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const updateId = body.updateId ?? ctx.idempotencyKey ?? randomUUID();
     return this.run(
-      { type: 'PostStatusUpdate', data: { incidentId: id, updateId, audience: body.audience, message: body.message }, metadata: this.metadata(ctx, `update:${id}`) },
+      {
+        type: 'PostStatusUpdate',
+        data: { incidentId: id, updateId, audience: body.audience, message: body.message, publicStatus: body.publicStatus },
+        metadata: this.metadata(ctx, `update:${id}`),
+      },
       ctx,
       reply,
     );

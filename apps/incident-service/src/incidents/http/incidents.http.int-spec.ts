@@ -281,8 +281,12 @@ describe('SubscriptionsAdminController (incident-service)', () => {
     });
     expect(statuses.map((s: { name: string; kind: string }) => `${s.kind}:${s.name}`).sort()).toEqual([
       'projection:projection:incident-service.incident-summaries',
+      'projection:projection:incident-service.status-page-timers',
+      'projection:projection:incident-service.status-page-views',
       'relay:relay:incident-service.incidents',
+      'relay:relay:incident-service.status-pages',
       'workflow:workflow:open-incident-when-alert-triggered',
+      'workflow:workflow:update-status-page-when-incident-changed',
     ]);
 
     // Damage the read model: lose a row and corrupt another.
