@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type Type, type ValidationError as ClassValidatorError } from '@nestjs/common';
 import { ValidationError, type FieldError } from '@fireline/errors';
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, ValidateIf, ValidationTypes } from 'class-validator';
 import { findUnstorableText } from './unstorable-text';
 
 function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
@@ -121,3 +121,10 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new ValidationError('REQUEST.INVALID', 'The request is not valid', flatten(errors)),
   });
 }
+
+/**
+ * For optional fields where `null` is not a value (e.g. of a PATCH, where absent means "leave as is"):
+ * the field's validators run unless it is absent, so `null` fails them. Use instead of `@IsOptional()`,
+ * which lets `null` through; keep `@IsOptional()` for fields documented as nullable.
+ */
+export const IsAbsentOrDefined = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);

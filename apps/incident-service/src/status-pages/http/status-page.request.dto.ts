@@ -1,3 +1,4 @@
+import { IsAbsentOrDefined } from '@fireline/http';
 import { PageRequest } from '@fireline/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -41,20 +42,20 @@ export class CreateStatusPageRequest {
 /** `PATCH /v1/status-pages/{pageId}`. */
 export class UpdateStatusPageRequest {
   @ApiPropertyOptional({ maxLength: L.nameMax })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @Length(1, L.nameMax)
   @Matches(notBlank, { message: 'name must not be blank' })
   name?: string;
 
   @ApiPropertyOptional({ example: 'America/New_York' })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @Length(1, L.timeZoneMax)
   timeZone?: string;
 
   @ApiPropertyOptional({ maxLength: L.descriptionMax })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @MaxLength(L.descriptionMax)
   description?: string;
@@ -78,14 +79,14 @@ export class AddComponentGroupRequest {
 /** `POST /v1/status-pages/{pageId}/components` and (all optional) `PATCH …/components/{componentId}`. */
 export class ComponentRequest {
   @ApiPropertyOptional({ example: 'Checkout API', maxLength: L.nameMax })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @Length(1, L.nameMax)
   @Matches(notBlank, { message: 'name must not be blank' })
   name?: string;
 
   @ApiPropertyOptional({ maxLength: L.descriptionMax })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsString()
   @MaxLength(L.descriptionMax)
   description?: string;
@@ -97,12 +98,12 @@ export class ComponentRequest {
   groupId?: string | null;
 
   @ApiPropertyOptional({ default: true, description: 'show its 90-day uptime bar' })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsBoolean()
   showcase?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsAbsentOrDefined()
   @IsBoolean()
   onlyShowIfDegraded?: boolean;
 }

@@ -71,7 +71,7 @@ describe('StatusPagesHttpController and the public surface', () => {
     for (const name of ['a\u0000b', 'x\ud800y', 'x\udc00']) {
       const hostile = await http.post('/v1/status-pages').send({ slug: slugOf(), name, timeZone: 'UTC' });
       expect(hostile.status).toBe(400);
-      expect(hostile.body.errors).toEqual([{ field: 'name', message: 'must not contain NUL characters or unpaired surrogates' }]);
+      expect(hostile.body.errors).toEqual([{ field: 'name', message: 'name must not contain NUL characters or unpaired UTF-16 surrogates' }]);
     }
   });
 

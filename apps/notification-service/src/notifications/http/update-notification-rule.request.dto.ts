@@ -1,10 +1,9 @@
+import { IsAbsentOrDefined } from '@fireline/http';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsObject, IsString, Length, ValidateNested } from 'class-validator';
 import { CHANNEL_TYPE_OPTIONS, NotificationChannelRequestDto, type ChannelRequest } from './notification-channel.request.dto';
 import { NotificationRuleMatchRequestDto } from './notification-rule-match.request.dto';
 
-/** Optional, but `null` is not a value (every member is NOT NULL): absent means "leave as is". */
-const IsAbsentOrDefined = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /**
  * `PATCH /v1/notification-rules/{id}`: each present member replaces the stored one (`match` and

@@ -1,9 +1,8 @@
+import { IsAbsentOrDefined } from '@fireline/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ACTION_ITEM_PRIORITIES, ACTION_ITEM_STATUSES, type ActionItemPriority, type ActionItemStatus } from '../domain/postmortem.state';
 
-/** Optional, but `null` is not a value: absent means "leave as is". */
-const IsAbsentOrDefined = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** `PATCH /v1/postmortems/{id}/action-items/{itemId}`: the fields to change (allowed after publication too). */
 export class UpdateActionItemRequestDto {

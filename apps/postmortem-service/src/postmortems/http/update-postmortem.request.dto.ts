@@ -1,10 +1,9 @@
+import { IsAbsentOrDefined } from '@fireline/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { POSTMORTEM_STATUSES, SEVERITIES, type PostmortemStatus, type Severity } from '../domain/postmortem.state';
 
-/** Optional, but `null` is not a value: absent means "leave as is". */
-const IsAbsentOrDefined = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 const MAX_TEXT = 20_000;
 const MAX_LIST = 100;
