@@ -4,6 +4,7 @@ import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
 import { IncidentSubscriptions } from '../projections/incident-subscriptions';
 
@@ -15,7 +16,7 @@ describe('IncidentsHttpController', () => {
   beforeAll(async () => {
     db = await createTestDatabase('incident_http');
     app = await createServiceTestApp(
-      IncidentServiceModule.register({ database: { url: db.url, poolSize: 20, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 20, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
     http = request(app.getHttpServer());
   });
@@ -256,7 +257,7 @@ describe('SubscriptionsAdminController (incident-service)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('incident_admin');
     app = await createServiceTestApp(
-      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
     http = request(app.getHttpServer());
   });

@@ -2,7 +2,9 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import type { DeliveryStatus } from '../domain/delivery.transitions';
-import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import { Inject } from '@nestjs/common';
+import { NOTIFICATION_DATA_SOURCE, NOTIFICATION_SECRET_BOX } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-log.cursor';
@@ -29,6 +31,7 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
   constructor(
     @InjectRepository(DeliveryEntity, NOTIFICATION_DATA_SOURCE) private readonly deliveries: Repository<DeliveryEntity>,
     @InjectRepository(DeliveryAttemptEntity, NOTIFICATION_DATA_SOURCE) private readonly attempts: Repository<DeliveryAttemptEntity>,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
   ) {}
 
   async execute({ filter }: ListDeliveries): Promise<DeliveryPageView> {
@@ -41,7 +44,7 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
     const page = rows.slice(0, filter.limit);
     const attempts = page.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.map((d) => d.id)) });
     return {
-      items: page.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id))),
+      items: page.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id), this.secrets)),
       nextCursor: rows.length > filter.limit ? encodeDeliveryCursor(page[page.length - 1].seq) : null,
     };
   }
