@@ -19,25 +19,30 @@ export interface ResealReport {
   problems: string[];
 }
 
+/** What one batch did: the rows it rewrote, the ones it could not open, and the last id it looked at. */
+export interface ResealBatch {
+  resealed: number;
+  failed: { id: string; reason: string }[];
+  /** The greatest id of the batch (the next batch starts after it), or null when the table is done. */
+  last: string | null;
+}
+
 /**
- * Re-seals rows in short transactions of up to `batchSize` until none is left: `batch` locks and
- * rewrites one batch (`FOR UPDATE SKIP LOCKED`, so several instances share the work and none waits) and
- * reports the ids it rewrote and the ids it could not open, which later batches skip. Safe to repeat
- * and to run while the service works: every write sets a value that opens to the same plaintext.
+ * Walks a table once in id order, in short transactions of up to `batchSize` rows: `batch` selects the
+ * rows after `after` that need work (`ORDER BY id LIMIT`, `FOR UPDATE SKIP LOCKED`, so several instances
+ * share the work and none waits), rewrites them and says where it stopped. Keyset paging keeps every
+ * batch an index range scan, however large the table. Safe to repeat and to run while the service works:
+ * every write sets a value that opens to the same plaintext. Rows locked by someone else are skipped.
  */
-export async function resealInBatches(
-  pool: Pool,
-  batch: (client: PoolClient, skip: string[], batchSize: number) => Promise<{ resealed: number; failed: { id: string; reason: string }[] }>,
-  batchSize = 500,
-): Promise<ResealReport> {
+export async function resealInBatches(pool: Pool, batch: (client: PoolClient, after: string | null, batchSize: number) => Promise<ResealBatch>, batchSize = 500): Promise<ResealReport> {
   const report: ResealReport = { resealed: 0, failed: 0, problems: [] };
-  const skip: string[] = [];
+  let after: string | null = null;
   for (;;) {
     const client = await pool.connect();
-    let result: Awaited<ReturnType<typeof batch>>;
+    let result: ResealBatch;
     try {
       await client.query('BEGIN');
-      result = await batch(client, skip, batchSize);
+      result = await batch(client, after, batchSize);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -47,10 +52,8 @@ export async function resealInBatches(
     }
     report.resealed += result.resealed;
     report.failed += result.failed.length;
-    for (const failure of result.failed) {
-      skip.push(failure.id);
-      if (report.problems.length < 20) report.problems.push(`${failure.id}: ${failure.reason}`);
-    }
-    if (result.resealed + result.failed.length === 0) return report;
+    for (const failure of result.failed) if (report.problems.length < 20) report.problems.push(`${failure.id}: ${failure.reason}`);
+    if (result.last === null) return report;
+    after = result.last;
   }
 }

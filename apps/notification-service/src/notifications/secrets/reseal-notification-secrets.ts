@@ -15,12 +15,12 @@ export async function resealNotificationSecrets(pool: Pool, secrets: Notificatio
 
   const rules = await resealInBatches(
     pool,
-    async (client, skip, limit) => {
+    async (client, after, limit) => {
       const { rows } = await client.query<{ id: string; target_url: string; webhook_secret: string | null }>(
         `SELECT id, target_url, webhook_secret FROM notification_rules
-          WHERE (target_url NOT LIKE $1 OR webhook_secret NOT LIKE $1) AND id <> ALL($2::uuid[])
+          WHERE (target_url NOT LIKE $1 OR webhook_secret NOT LIKE $1) AND ($2::uuid IS NULL OR id > $2::uuid)
           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [current, skip, limit],
+        [current, after, limit],
       );
       const failed = [];
       for (const row of rows) {
@@ -32,18 +32,18 @@ export async function resealNotificationSecrets(pool: Pool, secrets: Notificatio
           failed.push(failure(row.id, error));
         }
       }
-      return { resealed: rows.length - failed.length, failed };
+      return { resealed: rows.length - failed.length, failed, last: rows.at(-1)?.id ?? null };
     },
     batchSize,
   );
 
   const deliveries = await resealInBatches(
     pool,
-    async (client, skip, limit) => {
+    async (client, after, limit) => {
       const { rows } = await client.query<{ id: string; target_url: string }>(
-        `SELECT id, target_url FROM deliveries WHERE target_url NOT LIKE $1 AND id <> ALL($2::uuid[])
-          ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [current, skip, limit],
+        `SELECT id, target_url FROM deliveries WHERE target_url NOT LIKE $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        [current, after, limit],
       );
       const failed = [];
       for (const row of rows) {
@@ -54,7 +54,7 @@ export async function resealNotificationSecrets(pool: Pool, secrets: Notificatio
           failed.push(failure(row.id, error));
         }
       }
-      return { resealed: rows.length - failed.length, failed };
+      return { resealed: rows.length - failed.length, failed, last: rows.at(-1)?.id ?? null };
     },
     batchSize,
   );
