@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { SecretBox } from './secret-box';
 
 /**
@@ -55,5 +55,36 @@ export async function resealInBatches(pool: Pool, batch: (client: PoolClient, af
     for (const failure of result.failed) if (report.problems.length < 20) report.problems.push(`${failure.id}: ${failure.reason}`);
     if (result.last === null) return report;
     after = result.last;
+  }
+}
+
+/**
+ * The body of a service's `reseal-secrets.ts`: reads the config (`load` may throw on a bad or missing
+ * key), runs `reseal` on a pool of two connections, prints one line per table and one per failed row,
+ * and sets the exit code: 0 when everything is sealed with the current key, 1 otherwise (run it again
+ * once the missing old key is configured).
+ */
+export async function resealFromCommandLine(
+  service: string,
+  load: () => { databaseUrl: string; box: SecretBox },
+  reseal: (pool: Pool, box: SecretBox) => Promise<Record<string, ResealReport>>,
+): Promise<void> {
+  let pool: Pool | null = null;
+  try {
+    const { databaseUrl, box } = load();
+    pool = new Pool({ connectionString: databaseUrl, max: 2 });
+    const reports = await reseal(pool, box);
+    let failed = 0;
+    for (const [table, report] of Object.entries(reports)) {
+      console.log(`${service}: ${table}: ${report.resealed} re-sealed with key ${box.currentKeyId}, ${report.failed} could not be opened`);
+      for (const problem of report.problems) console.error(`${service}:   ${problem}`);
+      failed += report.failed;
+    }
+    if (failed > 0) process.exitCode = 1;
+  } catch (error) {
+    console.error(`${service}: re-sealing failed:`, error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  } finally {
+    await pool?.end();
   }
 }
