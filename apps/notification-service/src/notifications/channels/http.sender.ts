@@ -130,7 +130,8 @@ export async function sendOutboundRequest(
           ? { kind: 'refused', reason }
           : isTimeout(error)
             ? { kind: 'timeout', timeoutMs }
-            : { kind: 'network_error', error: describeNetworkError(error) },
+            : // The log is no place for the URL (it may hold a token); fetch quotes it in some errors.
+              { kind: 'network_error', error: describeNetworkError(error).replaceAll(request.url, '<target URL>') },
       responseExcerpt: null,
     };
   }

@@ -125,9 +125,12 @@ describe('notification-service secrets at rest and outbound policy', () => {
       expect(after.channel).toMatchObject({ type: 'webhook', url: hook.url });
     });
 
-    it('refuses a URL sent back as reads show it, masked', async () => {
+    it('refuses a URL sent back as reads show it, masked, and one with a password in it', async () => {
       const masked = await t.http().post('/v1/notification-rules').send({ name: 'copy', channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/…wxyz' } }).expect(400);
       expect(masked.body.errors[0].message).toMatch(/masked/);
+      const password = await t.http().post('/v1/notification-rules').send({ name: 'basic', channel: { type: 'webhook', url: 'https://ops:hunter2@hooks.example.com/x' } }).expect(400);
+      expect(password.body).toMatchObject({ code: 'NOTIFICATION_RULE.TARGET_NOT_ALLOWED', errors: [{ field: 'channel.url', message: expect.stringMatching(/user name or password/) }] });
+      expect(JSON.stringify(password.body)).not.toContain('hunter2');
     });
   });
 

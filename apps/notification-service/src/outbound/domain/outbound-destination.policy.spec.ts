@@ -75,7 +75,6 @@ describe(checkTargetUrl.name, () => {
     ['localhost', 'https://localhost:5432/'],
     ['a .localhost name', 'https://admin.localhost/'],
     ['the unspecified address', 'https://0.0.0.0:3000/v1/admin'],
-    ['user info in front of a private host', 'https://hooks.example.com@10.0.0.1/'],
   ])('refuses a loopback, private or metadata host written as %s', (_what, url) => {
     expect(refused(url)).toMatch(/not a public/);
   });
@@ -87,6 +86,8 @@ describe(checkTargetUrl.name, () => {
     expect(refused('gopher://127.0.0.1:6379/_FLUSHALL', { ...DEFAULT_OUTBOUND_POLICY, allowHttp: true })).toMatch(/must be an https URL/);
     expect(refused('https://hooks.slack.com/services/T0/B0/…abcd')).toMatch(/masked/);
     expect(refused('not a url')).toMatch(/not a valid URL/);
+    expect(refused('https://ops:hunter2@hooks.example.com/x')).toMatch(/must not carry a user name or password/);
+    expect(refused('https://hooks.example.com@10.0.0.1/')).toMatch(/must not carry a user name or password/);
   });
 
   it('allows a public https URL and leaves a host name to the resolver check', () => {

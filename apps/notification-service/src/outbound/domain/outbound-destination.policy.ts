@@ -114,7 +114,7 @@ export function bareHost(url: URL): string {
 
 /**
  * What can be decided from the URL alone, before any DNS look-up: the scheme (`https:`, or `http:` when
- * allowed), a host, no mask left in it from a masked read, and, when the host is an IP address, that
+ * allowed), a host, no user info, no mask left in it from a masked read, and, when the host is an IP address, that
  * the address is allowed. The WHATWG URL parser (as `new URL` implements it) has already turned
  * `http://0x7f000001/`, `http://2130706433/`, `http://0177.1/` and `http://127.1/` into `127.0.0.1`,
  * which is then refused like the dotted form. A host name is left to the resolver check
@@ -129,6 +129,10 @@ export function checkTargetUrl(target: string, policy: OutboundPolicy): TargetUr
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
     return { allowed: false, reason: url.protocol === 'http:' ? 'must use https (plain http is off: OUTBOUND_ALLOW_HTTP)' : `must be an https URL, not ${url.protocol}` };
+  }
+  if (url.username !== '' || url.password !== '') {
+    // fetch (WHATWG Fetch, undici) refuses such URLs anyway, quoting them whole in its error.
+    return { allowed: false, reason: 'must not carry a user name or password (webhooks are authenticated by their signature)' };
   }
   if (target.includes('…') || /%E2%80%A6/i.test(url.href)) {
     return { allowed: false, reason: 'contains "…": reads show URLs masked, send the full URL' };
