@@ -10,6 +10,7 @@
  * Fireline is loaded from the BUILT output (`dist/`): its Nest decorators need `emitDecoratorMetadata`,
  * which tsx/esbuild does not emit.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -244,6 +245,8 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     // The load floods one routing key on purpose; this measures ingestion, not the per-key limiter
     // (which would answer 429 past ALERTS_RATE_LIMIT_PER_MINUTE). Override to bench with the limit on.
     ALERTS_RATE_LIMIT_PER_MINUTE: process.env.ALERTS_RATE_LIMIT_PER_MINUTE ?? '1000000',
+    // A throw-away key for the run's throw-away databases.
+    FIRELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
   const app = await modules.createPlatformApp(
     {

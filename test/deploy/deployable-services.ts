@@ -1,8 +1,8 @@
 import type { MessagingConfig } from '@fireline/messaging';
-import { INCIDENT_SERVICE_ENV_KEYS, loadIncidentServiceConfig, loadIncidentServiceStandaloneConfig } from '../../apps/incident-service/src/config/incident-service.config';
+import { INCIDENT_SERVICE_ENV_KEYS, loadIncidentServiceDatabaseUrl, loadIncidentServiceStandaloneConfig } from '../../apps/incident-service/src/config/incident-service.config';
 import {
   NOTIFICATION_SERVICE_ENV_KEYS,
-  loadNotificationServiceConfig,
+  loadNotificationServiceDatabaseUrl,
   loadNotificationServiceStandaloneConfig,
 } from '../../apps/notification-service/src/config/notification-service.config';
 import {
@@ -34,7 +34,7 @@ export const DEPLOYABLE_SERVICES: readonly DeployableService[] = [
     envKeys: INCIDENT_SERVICE_ENV_KEYS,
     databaseUrlKey: 'INCIDENT_DATABASE_URL',
     loadStandalone: loadIncidentServiceStandaloneConfig,
-    loadDatabaseUrl: (env) => loadIncidentServiceConfig(env).database.url,
+    loadDatabaseUrl: loadIncidentServiceDatabaseUrl,
   },
   {
     name: 'notification-service',
@@ -42,7 +42,7 @@ export const DEPLOYABLE_SERVICES: readonly DeployableService[] = [
     envKeys: NOTIFICATION_SERVICE_ENV_KEYS,
     databaseUrlKey: 'NOTIFICATION_DATABASE_URL',
     loadStandalone: loadNotificationServiceStandaloneConfig,
-    loadDatabaseUrl: (env) => loadNotificationServiceConfig(env).database.url,
+    loadDatabaseUrl: loadNotificationServiceDatabaseUrl,
   },
   {
     name: 'postmortem-service',

@@ -347,10 +347,12 @@ describe('k8s/ (Kustomize base and overlays)', () => {
       for (const hpa of ofKind<IHorizontalPodAutoscaler>(objects(), 'HorizontalPodAutoscaler')) expect(hpa.spec?.minReplicas).toBe(1);
     });
 
-    it('includes the placeholder database Secrets', () => {
-      expect(ofKind<ISecret>(objects(), 'Secret').map((secret) => secret.metadata?.name)).toEqual(
-        SERVICES.map((service) => `${service.name}-database`),
-      );
+    it('includes the placeholder database Secrets, and encryption-key Secrets for the services that store secrets', () => {
+      expect(ofKind<ISecret>(objects(), 'Secret').map((secret) => secret.metadata?.name)).toEqual([
+        ...SERVICES.map((service) => `${service.name}-database`),
+        'incident-service-encryption',
+        'notification-service-encryption',
+      ]);
     });
   });
 

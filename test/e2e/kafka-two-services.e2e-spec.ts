@@ -15,6 +15,7 @@ import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { TEST_DELIVERY_CONFIG } from '../support/test-delivery-config';
+import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from '../support/test-secrets';
 
 jest.setTimeout(90_000);
 
@@ -59,6 +60,8 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
         service: {
           database: { url: notificationDb.url, poolSize: 5, migrationsRun: true },
           delivery: { ...TEST_DELIVERY_CONFIG, concurrency: 2 },
+          outbound: TEST_OUTBOUND_POLICY,
+          encryption: TEST_ENCRYPTION_KEYS,
         },
         messaging: kafka('notification-service'),
       }),
@@ -71,7 +74,7 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
     webhook = await startLocalHttpReceiver();
     incidentApp = await boot(
       IncidentServiceAppModule.register({
-        service: { database: { url: incidentDb.url, poolSize: 5, migrationsRun: true }, projections: { pollIntervalMs: 20 } },
+        service: { database: { url: incidentDb.url, poolSize: 5, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS },
         messaging: kafka('incident-service'),
       }),
     );

@@ -9,6 +9,7 @@ import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type ReceivedRequest } from '../support/local-http-receiver';
 import { freePort, ServiceProcess, stopAll, type FirelineService } from '../support/service-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TEST_ENCRYPTION_ENV, TEST_OUTBOUND_ENV } from '../support/test-secrets';
 
 jest.setTimeout(120_000);
 
@@ -134,7 +135,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       port,
       readyPath: READY_PATH,
       readyTimeoutMs: 30_000,
-      env: { HOST: '127.0.0.1', PORT: String(port), DATABASE_MIGRATIONS_RUN: 'true', PROJECTION_POLL_INTERVAL_MS: '20', ...kafkaEnv(service), ...env },
+      env: { HOST: '127.0.0.1', PORT: String(port), DATABASE_MIGRATIONS_RUN: 'true', PROJECTION_POLL_INTERVAL_MS: '20', ...TEST_ENCRYPTION_ENV, ...kafkaEnv(service), ...env },
     });
   }
 
@@ -236,6 +237,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
         NOTIFICATION_DELIVERY_LEASE_MS: String(DELIVERY_LEASE_MS),
         NOTIFICATION_DELIVERY_POLL_INTERVAL_MS: '20',
         NOTIFICATION_DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
+        ...TEST_OUTBOUND_ENV,
       });
       postmortemService = await serviceProcess('postmortem-service', { POSTMORTEM_DATABASE_URL: postmortemDb.url, POSTMORTEM_DATABASE_POOL_SIZE: '5' });
       const bootStartedAt = Date.now();

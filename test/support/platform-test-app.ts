@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { NotificationServiceConfig } from '../../apps/notification-service/src/config/notification-service.config';
 import { createPlatformApp, type PlatformHttpOptions } from '../../apps/platform/src/platform.app';
 import { TEST_DELIVERY_CONFIG } from './test-delivery-config';
+import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from './test-secrets';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The composed platform on three fresh databases, with supertest on it. */
@@ -18,8 +19,9 @@ export interface PlatformTestApp {
 
 /**
  * Boots the platform the way `npm start` composes it, with test timings: 20 ms polls, 3 delivery
- * attempts 10–50 ms apart, 64 KiB body limit. `overrides.delivery` replaces delivery settings,
- * `overrides.http` the HTTP options (e.g. server limits). Databases are named `<prefix>_incident` and so on.
+ * attempts 10–50 ms apart, 64 KiB body limit, the test encryption key and an outbound allow-list for
+ * receivers on 127.0.0.1. `overrides.delivery` replaces delivery settings, `overrides.http` the HTTP
+ * options (e.g. server limits). Databases are named `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
@@ -32,10 +34,13 @@ export async function createPlatformTestApp(
   const database = (db: TestDatabase) => ({ url: db.url, poolSize: 10, migrationsRun: true });
   const app = await createPlatformApp(
     {
-      incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 } },
+      incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS },
       notification: {
         database: database(notificationDb),
         delivery: { ...TEST_DELIVERY_CONFIG, ...overrides.delivery },
+        // Receivers listen on 127.0.0.1: the test allow-list, as an operator would set OUTBOUND_ALLOWED_HOSTS.
+        outbound: TEST_OUTBOUND_POLICY,
+        encryption: TEST_ENCRYPTION_KEYS,
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },

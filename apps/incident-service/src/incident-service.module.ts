@@ -5,6 +5,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import { SecretBox } from '@fireline/secrets';
 import type { Pool } from 'pg';
 import { ALERT_INGESTION } from './alerts/alert-ingestion.parts';
 import type { IncidentServiceConfig } from './config/incident-service.config';
@@ -12,7 +13,7 @@ import { ExecuteIncidentCommandHandler } from './incidents/application/execute-i
 import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/incident-queries';
 import { DashboardHttpController } from './incidents/http/dashboard.http.controller';
 import { IncidentsHttpController } from './incidents/http/incidents.http.controller';
-import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from './incidents/incident-service.tokens';
+import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incidents/incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
 import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alerts/workflows/open-incident-when-alert-triggered.workflow';
@@ -50,7 +51,8 @@ export const INCIDENT_SERVICE_OBSERVED: ObservedService = {
 /**
  * incident-service as one Nest module: its own database (TypeORM data source `incident`, whose pg pool
  * the event store shares), its commands, queries, controllers and subscriptions. Needs
- * `CqrsModule.forRoot()` and a global `MESSAGE_TRANSPORT` from the app that imports it.
+ * `CqrsModule.forRoot()` and a global `MESSAGE_TRANSPORT` from the app that imports it. PagerDuty signing
+ * secrets and recorded delivery bodies are sealed at rest with `config.encryption`.
  */
 @Module({})
 export class IncidentServiceModule {
@@ -87,6 +89,7 @@ export class IncidentServiceModule {
       ],
       providers: [
         { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
+        { provide: INCIDENT_SECRET_BOX, useFactory: () => new SecretBox(config.encryption) },
         {
           provide: INCIDENT_PG_POOL,
           useFactory: pgPoolOf,

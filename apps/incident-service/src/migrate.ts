@@ -1,5 +1,5 @@
 import { migrateFromCommandLine } from '@fireline/event-store';
-import { loadIncidentServiceConfig } from './config/incident-service.config';
+import { loadIncidentServiceDatabaseUrl } from './config/incident-service.config';
 import { INCIDENT_SERVICE_MIGRATIONS } from './incident-service.module';
 
 /**
@@ -7,4 +7,4 @@ import { INCIDENT_SERVICE_MIGRATIONS } from './incident-service.module';
  * and exits (0 when the database is current, 1 otherwise). The Kubernetes migration Job runs it before
  * Deployments that set `DATABASE_MIGRATIONS_RUN=false`.
  */
-void migrateFromCommandLine('incident-service', () => loadIncidentServiceConfig(process.env).database.url, INCIDENT_SERVICE_MIGRATIONS);
+void migrateFromCommandLine('incident-service', () => loadIncidentServiceDatabaseUrl(process.env), INCIDENT_SERVICE_MIGRATIONS);

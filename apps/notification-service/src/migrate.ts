@@ -1,5 +1,5 @@
 import { migrateFromCommandLine } from '@fireline/event-store';
-import { loadNotificationServiceConfig } from './config/notification-service.config';
+import { loadNotificationServiceDatabaseUrl } from './config/notification-service.config';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from './notification-service.module';
 
 /**
@@ -7,4 +7,4 @@ import { NOTIFICATION_SERVICE_MIGRATIONS } from './notification-service.module';
  * and exits (0 when the database is current, 1 otherwise). The Kubernetes migration Job runs it before
  * Deployments that set `DATABASE_MIGRATIONS_RUN=false`.
  */
-void migrateFromCommandLine('notification-service', () => loadNotificationServiceConfig(process.env).database.url, NOTIFICATION_SERVICE_MIGRATIONS);
+void migrateFromCommandLine('notification-service', () => loadNotificationServiceDatabaseUrl(process.env), NOTIFICATION_SERVICE_MIGRATIONS);

@@ -6,6 +6,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import { SecretBox } from '@fireline/secrets';
 import type { NotificationServiceConfig } from './config/notification-service.config';
 import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
 import { DeliveryQueue } from './notifications/channels/delivery-queue';
@@ -18,7 +19,15 @@ import { UpdateNotificationRuleHandler } from './notifications/commands/update-n
 import { DeliveriesHttpController } from './notifications/http/deliveries.http.controller';
 import { NotificationRuleDeadLettersHttpController } from './notifications/http/notification-rule-dead-letters.http.controller';
 import { NotificationRulesHttpController } from './notifications/http/notification-rules.http.controller';
-import { DELIVERY_CIRCUIT_BREAKERS, DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
+import {
+  DELIVERY_CIRCUIT_BREAKERS,
+  DELIVERY_WORKER,
+  NOTIFICATION_DATA_SOURCE,
+  NOTIFICATION_PG_POOL,
+  NOTIFICATION_SECRET_BOX,
+  NOTIFICATION_SERVICE_CONFIG,
+  OUTBOUND_DESTINATION_GUARD,
+} from './notifications/notification.tokens';
 import { DeliveryAttemptEntity } from './notifications/projections/delivery-attempt.entity';
 import { DeliveryEntity } from './notifications/projections/delivery.entity';
 import { GetDeliveryHandler } from './notifications/projections/get-delivery.query';
@@ -27,6 +36,10 @@ import { ListDeliveriesHandler } from './notifications/projections/list-deliveri
 import { ListNotificationRulesHandler } from './notifications/projections/list-notification-rules.query';
 import { NotificationRuleEntity } from './notifications/projections/notification-rule.entity';
 import { NotifySubscribersWhenIncidentEventReactor } from './notifications/reactors/notify-subscribers-when-incident-event.reactor';
+import { NotificationSecretBox } from './notifications/secrets/notification-secret-box';
+import { resealNotificationSecrets } from './notifications/secrets/reseal-notification-secrets';
+import { DEFAULT_OUTBOUND_POLICY } from './outbound/domain/outbound-destination.policy';
+import { OutboundDestinationGuard } from './outbound/outbound-destination.guard';
 
 /** Connection errors of notification-service's pool: a killed or restarted database, a terminated backend. */
 const DATABASE_LOGGER = new Logger('notification-service database');
@@ -88,12 +101,21 @@ export const NOTIFICATION_SERVICE_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateI
  * The notification service: rules API, the incident-event reactor that queues deliveries, the
  * delivery worker, and the delivery log API. Needs `CqrsModule.forRoot()` and a global
  * `MESSAGE_TRANSPORT` from the importing root. Its TypeORM data source is named `notification`.
+ * Webhook secrets and target URLs are sealed at rest with `config.encryption`; at start-up, rows still
+ * in plaintext or under an older key are re-sealed in the background. Every outbound request goes
+ * through the `OutboundDestinationGuard` of `config.outbound`.
  */
 @Module({})
 export class NotificationServiceModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger('NotificationService');
+  private resealing: Promise<void> | null = null;
+
   constructor(
     private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
+    @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
+    @Inject(NOTIFICATION_PG_POOL) private readonly pool: Pool,
   ) {}
 
   static register(config: NotificationServiceConfig): DynamicModule {
@@ -117,6 +139,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
       controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
+        { provide: NOTIFICATION_SECRET_BOX, useFactory: () => new NotificationSecretBox(new SecretBox(config.encryption)) },
+        { provide: OUTBOUND_DESTINATION_GUARD, useFactory: () => new OutboundDestinationGuard(config.outbound ?? DEFAULT_OUTBOUND_POLICY) },
         {
           provide: NOTIFICATION_PG_POOL,
           useFactory: pgPoolOf,
@@ -128,18 +152,19 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         },
         {
           provide: DELIVERY_WORKER,
-          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers) => {
+          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers, secrets: NotificationSecretBox, outbound: OutboundDestinationGuard) => {
             const { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
-            return new DeliveryWorker(new DeliveryQueue(pool), {
+            return new DeliveryWorker(new DeliveryQueue(pool, secrets), {
               policy: { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs },
               timeoutMs: config.delivery.timeoutMs,
               pollIntervalMs: config.delivery.pollIntervalMs,
               concurrency: config.delivery.concurrency,
               leaseMs: config.delivery.leaseMs,
               circuitBreakers,
+              outbound,
             });
           },
-          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS],
+          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD],
         },
         NotifySubscribersWhenIncidentEventReactor,
         CreateNotificationRuleHandler,
@@ -161,15 +186,32 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
   }
 
   onApplicationBootstrap(): void {
+    this.outbound.announce();
     this.worker.start();
+    this.resealing = this.resealInBackground();
   }
 
-  /** Stops claiming and waits for sends in flight, before the data source is destroyed. */
+  /** Stops claiming and waits for sends in flight (and the re-sealing pass), before the data source is destroyed. */
   async onModuleDestroy(): Promise<void> {
     await this.worker.stop();
+    await this.resealing;
+    await this.outbound.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+  }
+
+  /** Seals what is still plaintext or under an older key; reads cope with both meanwhile. Never throws. */
+  private async resealInBackground(): Promise<void> {
+    try {
+      const { rules, deliveries } = await resealNotificationSecrets(this.pool, this.secrets);
+      if (rules.resealed + deliveries.resealed > 0) {
+        this.logger.log(`Sealed ${rules.resealed} notification rule(s) and ${deliveries.resealed} delivery URL(s) with encryption key ${this.secrets.box.currentKeyId}`);
+      }
+      for (const problem of [...rules.problems, ...deliveries.problems]) this.logger.error(`Cannot re-seal ${problem}`);
+    } catch (error) {
+      this.logger.error(`Re-sealing secrets at start-up failed (retried at the next start): ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

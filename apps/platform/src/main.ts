@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { loadIncidentServiceConfig } from '../../incident-service/src/config/incident-service.config';
 import { loadNotificationServiceConfig } from '../../notification-service/src/config/notification-service.config';
 import { loadPostmortemServiceConfig } from '../../postmortem-service/src/config/postmortem-service.config';
+import { embeddedEncryptionKey } from './config/encryption-key-file';
 import { loadPlatformConfig, type PlatformConfig } from './config/platform.config';
 import { ensureDatabases, startEmbeddedPostgres, type RunningPostgres } from './database/embedded-postgres.launcher';
 import { createPlatformApp } from './platform.app';
@@ -25,8 +26,31 @@ function servicesConfig(config: PlatformConfig, serverUrl: string, env: NodeJS.P
   };
 }
 
+/**
+ * The embedded platform's encryption key: `FIRELINE_ENCRYPTION_KEY` when set, else (embedded PostgreSQL
+ * only) the key file next to the data directory, made on first start. With an external PostgreSQL and no
+ * key, the services' config refuses to start, as they do when run alone.
+ */
+function withEncryptionKey(config: PlatformConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (config.postgres.mode !== 'embedded') return env;
+  const { env: keyed, outcome } = embeddedEncryptionKey(env, config.postgres.dataDir);
+  if (outcome.source === 'file') {
+    if (outcome.created) {
+      logger.warn(
+        `FIRELINE_ENCRYPTION_KEY is not set: generated a key for webhook secrets, Slack URLs and alert bodies at rest in ${outcome.path} (mode 0600). ` +
+          'Back it up with the data directory: without it those secrets cannot be read. Set FIRELINE_ENCRYPTION_KEY to use your own key.',
+      );
+    } else {
+      logger.log(`Encryption key for secrets at rest: ${outcome.path}`);
+    }
+    if (outcome.looseMode) logger.warn(`${outcome.path} can be read by other users: chmod 600 it`);
+  }
+  return keyed;
+}
+
 async function main(): Promise<void> {
   const config = loadPlatformConfig(process.env);
+  const env = withEncryptionKey(config, process.env);
   let postgres: RunningPostgres | undefined;
   let serverUrl: string;
   if (config.postgres.mode === 'embedded') {
@@ -42,7 +66,7 @@ async function main(): Promise<void> {
     serverUrl = config.postgres.serverUrl;
   }
   await ensureDatabases(serverUrl, Object.values(config.databases));
-  const app = await createPlatformApp(servicesConfig(config, serverUrl, process.env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
+  const app = await createPlatformApp(servicesConfig(config, serverUrl, env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
   await app.listen({ port: config.http.port, host: config.http.host });
   const base = `http://localhost:${config.http.port}`;
   logger.log(`Fireline is up: ${base}  (Swagger UI ${base}/docs, OpenAPI ${base}/docs-json)`);

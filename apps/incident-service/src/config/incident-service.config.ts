@@ -1,6 +1,7 @@
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
+import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '@fireline/secrets';
 import { z } from 'zod';
 
 /**
@@ -11,7 +12,10 @@ import { z } from 'zod';
  * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events),
  * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance),
  * `STATUS_PAGES_PUBLIC_URL` (http://localhost:3000), `STATUS_PAGES_TIMER_POLL_INTERVAL_MS` (1000),
- * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`.
+ * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`;
+ * `ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW` (20) and `ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS` (1 h):
+ * deliveries that fail authentication kept in an integration's ledger per window, the rest only counted;
+ * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`.
  */
 export interface IncidentServiceConfig {
   /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
@@ -21,6 +25,14 @@ export interface IncidentServiceConfig {
   alerts?: { rateLimitPerMinute: number };
   /** Optional like `alerts`: `DEFAULT_STATUS_PAGES_CONFIG` applies. */
   statusPages?: StatusPagesConfig;
+  /**
+   * Deliveries that fail authentication (bad bearer token, bad signature) are kept in the integration's
+   * ledger at most `maxStoredPerWindow` per integration per `windowMs`; the rest are only counted, so that
+   * nobody can fill the database by posting garbage. Optional: `DEFAULT_UNAUTHENTICATED_INTAKE` applies.
+   */
+  unauthenticatedDeliveries?: { maxStoredPerWindow: number; windowMs: number };
+  /** Keys of PagerDuty signing secrets and recorded delivery bodies at rest. */
+  encryption: EncryptionKeys;
 }
 
 /**
@@ -41,6 +53,12 @@ export const DEFAULT_STATUS_PAGES_CONFIG: Readonly<StatusPagesConfig> = Object.f
   cacheRevalidateMs: 500,
 });
 
+/** 20 unauthenticated deliveries kept per integration per hour. */
+export const DEFAULT_UNAUTHENTICATED_INTAKE: Readonly<NonNullable<IncidentServiceConfig['unauthenticatedDeliveries']>> = Object.freeze({
+  maxStoredPerWindow: 20,
+  windowMs: 3_600_000,
+});
+
 /** Alert ingestion defaults: 6000 deliveries per routing key per minute (100/s; PagerDuty allows far fewer, ours is generous on purpose: alert storms on one key, e.g. the 2,000-delivery storm test, must pass). */
 export const DEFAULT_ALERTS_CONFIG: Readonly<NonNullable<IncidentServiceConfig['alerts']>> = Object.freeze({ rateLimitPerMinute: 6000 });
 
@@ -59,18 +77,29 @@ const schema = z.object({
   ),
   STATUS_PAGES_TIMER_POLL_INTERVAL_MS: integerKey(10, 60_000, DEFAULT_STATUS_PAGES_CONFIG.timerPollIntervalMs),
   STATUS_PAGES_CACHE_REVALIDATE_MS: integerKey(0, 60_000, DEFAULT_STATUS_PAGES_CONFIG.cacheRevalidateMs),
+  ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW: integerKey(0, 100_000, DEFAULT_UNAUTHENTICATED_INTAKE.maxStoredPerWindow),
+  ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS: integerKey(1_000, 7 * 86_400_000, DEFAULT_UNAUTHENTICATED_INTAKE.windowMs),
 });
 
 const httpSchema = httpListenerSchema(3001);
 
-/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
-export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
+/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging keys). */
+export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS]);
 
 /**
  * @throws ConfigError naming every invalid key, e.g. `INCIDENT_DATABASE_URL: must be a postgres:// or postgresql:// URL`.
  */
 export function loadIncidentServiceConfig(env: NodeJS.ProcessEnv): IncidentServiceConfig {
-  return toServiceConfig(parseEnvironment(APP, env, { own: schema }).own);
+  const { own, encryption } = parseEnvironment(APP, env, { own: schema, encryption: encryptionKeysSchema });
+  return toServiceConfig(own, encryption);
+}
+
+/**
+ * What `migrate.js` needs: `INCIDENT_DATABASE_URL` (migrations touch no secret, so no key is required).
+ * @throws ConfigError when it is missing or not a postgres URL.
+ */
+export function loadIncidentServiceDatabaseUrl(env: NodeJS.ProcessEnv): string {
+  return parseEnvironment(APP, env, { own: z.object({ INCIDENT_DATABASE_URL: postgresUrlKey() }) }).own.INCIDENT_DATABASE_URL;
 }
 
 /** incident-service deployed alone: its listener (`HOST`, `PORT`), its own keys and the transport (`messagingConfigSchema`'s keys). */
@@ -83,17 +112,24 @@ export interface IncidentServiceStandaloneConfig {
 
 /**
  * `loadIncidentServiceConfig` plus `HOST` (0.0.0.0), `PORT` (3001), `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
- * @throws ConfigError naming every invalid key of all three sets.
+ * @throws ConfigError naming every invalid key of all sets (also a missing `FIRELINE_ENCRYPTION_KEY`).
  */
 export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
-  const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging };
+  const { own, http, messaging, encryption } = parseEnvironment(APP, env, {
+    own: schema,
+    http: httpSchema,
+    messaging: messagingConfigSchema(APP),
+    encryption: encryptionKeysSchema,
+  });
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging };
 }
 
 const APP = 'incident-service';
 
-function toServiceConfig(e: z.output<typeof schema>): IncidentServiceConfig {
+function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys): IncidentServiceConfig {
   return {
+    encryption,
+    unauthenticatedDeliveries: { maxStoredPerWindow: e.ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW, windowMs: e.ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS },
     database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN, timeouts: databaseTimeoutsOf(e) },
     projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
     alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },

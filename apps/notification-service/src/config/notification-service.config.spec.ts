@@ -1,13 +1,18 @@
 import { DEFAULT_HTTP_SERVER_LIMITS } from '@fireline/config';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
-import { loadNotificationServiceConfig, loadNotificationServiceStandaloneConfig } from './notification-service.config';
+import { DEFAULT_OUTBOUND_POLICY } from '../outbound/domain/outbound-destination.policy';
+import { loadNotificationServiceConfig, loadNotificationServiceDatabaseUrl, loadNotificationServiceStandaloneConfig } from './notification-service.config';
 
-const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notification' };
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notification', FIRELINE_ENCRYPTION_KEY: KEY };
+const encryption = { current: { id: 'k1', key: Buffer.alloc(32, 7) }, previous: [] };
 
 describe('loadNotificationServiceConfig', () => {
   it('applies the documented defaults: retry for 24 h, backoff from 1 s to 1 h, no attempt cap', () => {
     expect(loadNotificationServiceConfig(minimal)).toEqual({
       database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 10, migrationsRun: true, timeouts: { connectTimeoutMs: 5_000, statementTimeoutMs: 60_000 } },
+      outbound: DEFAULT_OUTBOUND_POLICY,
+      encryption,
       delivery: {
         retryWindowMs: 86_400_000,
         maxAttempts: null,
@@ -47,9 +52,14 @@ describe('loadNotificationServiceConfig', () => {
       NOTIFICATION_DELIVERY_LEASE_MS: '9000',
       NOTIFICATION_DELIVERY_BREAKER_FAILURES: '2',
       NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS: '500',
+      OUTBOUND_ALLOWED_HOSTS: '127.0.0.1, hooks.internal',
+      OUTBOUND_ALLOW_HTTP: 'true',
+      FIRELINE_ENCRYPTION_KEY_ID: '2025-03',
     });
     expect(config).toEqual({
       database: { url: minimal.NOTIFICATION_DATABASE_URL, poolSize: 20, migrationsRun: false, timeouts: { connectTimeoutMs: 2_000, statementTimeoutMs: 0 } },
+      outbound: { allowHttp: true, allowedHostNames: ['hooks.internal'], allowedNetworks: [{ cidr: '127.0.0.1/32', range: expect.any(Array) }] },
+      encryption: { ...encryption, current: { ...encryption.current, id: '2025-03' } },
       delivery: {
         retryWindowMs: 60_000,
         maxAttempts: 3,
@@ -86,6 +96,20 @@ describe('loadNotificationServiceConfig', () => {
     expect(() => loadNotificationServiceConfig({})).toThrow(/NOTIFICATION_DATABASE_URL/);
   });
 
+  it('refuses to start without an encryption key (webhook secrets and URLs are stored encrypted)', () => {
+    expect(() => loadNotificationServiceConfig({ NOTIFICATION_DATABASE_URL: minimal.NOTIFICATION_DATABASE_URL })).toThrow(/FIRELINE_ENCRYPTION_KEY: is required/);
+  });
+
+  it('lets migrations run without a key: they read the database URL only', () => {
+    expect(loadNotificationServiceDatabaseUrl({ NOTIFICATION_DATABASE_URL: minimal.NOTIFICATION_DATABASE_URL })).toBe(minimal.NOTIFICATION_DATABASE_URL);
+  });
+
+  it('rejects an allow-list entry that is no host, address or range', () => {
+    expect(() => loadNotificationServiceConfig({ ...minimal, OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,http://x/' })).toThrow(
+      'OUTBOUND_ALLOWED_HOSTS: not a host name, IP address or CIDR range: http://x/',
+    );
+  });
+
   it('rejects a delivery lease that a live send could outlast', () => {
     expect(() => loadNotificationServiceConfig({ ...minimal, NOTIFICATION_DELIVERY_TIMEOUT_MS: '5000', NOTIFICATION_DELIVERY_LEASE_MS: '5000' })).toThrow(
       'NOTIFICATION_DELIVERY_LEASE_MS: must be greater than NOTIFICATION_DELIVERY_TIMEOUT_MS',
@@ -112,5 +136,6 @@ describe('loadNotificationServiceStandaloneConfig', () => {
     const load = () => loadNotificationServiceStandaloneConfig({ PORT: '99999' });
     expect(load).toThrow(/NOTIFICATION_DATABASE_URL/);
     expect(load).toThrow(/PORT/);
+    expect(load).toThrow(/FIRELINE_ENCRYPTION_KEY/);
   });
 });

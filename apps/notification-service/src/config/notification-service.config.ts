@@ -1,8 +1,10 @@
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
+import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '@fireline/secrets';
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
+import { parseAllowedHosts, type OutboundPolicy } from '../outbound/domain/outbound-destination.policy';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
 export interface NotificationServiceConfig {
@@ -35,6 +37,14 @@ export interface NotificationServiceConfig {
      */
     circuitBreaker: { failureThreshold: number; halfOpenAfterMs: number };
   };
+  /**
+   * Where deliveries may go (default: https to public unicast addresses only). `OUTBOUND_ALLOWED_HOSTS`
+   * (host names, IPs, CIDRs) and `OUTBOUND_ALLOW_HTTP` widen it; optional so that code composing the
+   * module may leave it out and get the default.
+   */
+  outbound?: OutboundPolicy;
+  /** Keys of webhook secrets and target URLs at rest (`FIRELINE_ENCRYPTION_KEY`, `_KEY_ID`, `_OLD_KEYS`). */
+  encryption: EncryptionKeys;
 }
 
 /** Settings of `main.ts` when the service runs on its own. */
@@ -63,6 +73,20 @@ const schema = z
     NOTIFICATION_DELIVERY_LEASE_MS: blankAsUnset(z.coerce.number().int().min(1).max(3_600_000).optional()),
     NOTIFICATION_DELIVERY_BREAKER_FAILURES: integerKey(1, 1_000, 5),
     NOTIFICATION_DELIVERY_BREAKER_HALF_OPEN_MS: integerKey(1, 3_600_000, 30_000),
+    OUTBOUND_ALLOWED_HOSTS: blankAsUnset(
+      z
+        .string()
+        .default('')
+        .transform((value, ctx) => {
+          const parsed = parseAllowedHosts(value.split(','));
+          if (parsed.invalid.length > 0) {
+            ctx.addIssue({ code: 'custom', message: `not a host name, IP address or CIDR range: ${parsed.invalid.join(', ')}` });
+            return z.NEVER;
+          }
+          return { allowedHostNames: parsed.allowedHostNames, allowedNetworks: parsed.allowedNetworks };
+        }),
+    ),
+    OUTBOUND_ALLOW_HTTP: booleanKey(false),
   })
   .superRefine((env, ctx) => {
     if (env.NOTIFICATION_DELIVERY_MAX_DELAY_MS < env.NOTIFICATION_DELIVERY_BASE_DELAY_MS) {
@@ -77,29 +101,45 @@ const httpSchema = httpListenerSchema(3002);
 
 const APP = 'notification-service';
 
-/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
-export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
+/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging keys). */
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS]);
 
 /**
  * Reads the service's variables (names as in the k8s ConfigMap) from `env`.
  * @throws ConfigError naming every missing or invalid variable at once.
  */
 export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): NotificationServiceConfig {
-  return toServiceConfig(parseEnvironment(APP, env, { own: schema }).own);
+  const { own, encryption } = parseEnvironment(APP, env, { own: schema, encryption: encryptionKeysSchema });
+  return toServiceConfig(own, encryption);
+}
+
+/**
+ * What `migrate.js` needs: `NOTIFICATION_DATABASE_URL` (migrations touch no secret, so no key is required).
+ * @throws ConfigError when it is missing or not a postgres URL.
+ */
+export function loadNotificationServiceDatabaseUrl(env: NodeJS.ProcessEnv): string {
+  return parseEnvironment(APP, env, { own: z.object({ NOTIFICATION_DATABASE_URL: postgresUrlKey() }) }).own.NOTIFICATION_DATABASE_URL;
 }
 
 /**
  * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
- * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`. Refuses to start without `FIRELINE_ENCRYPTION_KEY`.
  * @throws ConfigError naming every bad variable of all three sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging };
+  const { own, http, messaging, encryption } = parseEnvironment(APP, env, {
+    own: schema,
+    http: httpSchema,
+    messaging: messagingConfigSchema(APP),
+    encryption: encryptionKeysSchema,
+  });
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging };
 }
 
-function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceConfig {
+function toServiceConfig(parsed: z.output<typeof schema>, encryption: EncryptionKeys): NotificationServiceConfig {
   return {
+    encryption,
+    outbound: { allowHttp: parsed.OUTBOUND_ALLOW_HTTP, ...parsed.OUTBOUND_ALLOWED_HOSTS },
     database: {
       url: parsed.NOTIFICATION_DATABASE_URL,
       poolSize: parsed.NOTIFICATION_DATABASE_POOL_SIZE,

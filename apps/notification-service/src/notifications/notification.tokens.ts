@@ -10,5 +10,11 @@ export const DELIVERY_WORKER = Symbol('DELIVERY_WORKER');
 /** The delivery worker's per-target circuit breakers (`DeliveryCircuitBreakers`), read by `/metrics`. */
 export const DELIVERY_CIRCUIT_BREAKERS = Symbol('DELIVERY_CIRCUIT_BREAKERS');
 
+/** The `NotificationSecretBox` sealing webhook secrets and target URLs at rest. */
+export const NOTIFICATION_SECRET_BOX = Symbol('NOTIFICATION_SECRET_BOX');
+
+/** The `OutboundDestinationGuard` every outbound request and every rule's URL goes through. */
+export const OUTBOUND_DESTINATION_GUARD = Symbol('OUTBOUND_DESTINATION_GUARD');
+
 /** TypeORM data source name; unique in the composition root. */
 export const NOTIFICATION_DATA_SOURCE = 'notification';

@@ -18,12 +18,15 @@ import { eventually } from '../../../../test/support/eventually';
 import { anIncidentDeclared, anIncidentStatusChanged } from './testing/incident-event.factory';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type Responder } from '../../../../test/support/local-http-receiver';
 import { TEST_DELIVERY_CONFIG } from '../../../../test/support/test-delivery-config';
+import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from '../../../../test/support/test-secrets';
 
 const MAX_ATTEMPTS = 3;
 
 function testConfig(url: string): NotificationServiceConfig {
   return {
     database: { url, poolSize: 10, migrationsRun: true },
+    outbound: TEST_OUTBOUND_POLICY,
+    encryption: TEST_ENCRYPTION_KEYS,
     delivery: {
       ...TEST_DELIVERY_CONFIG,
       maxAttempts: MAX_ATTEMPTS,
@@ -124,14 +127,15 @@ describe(NotificationServiceModule.name, () => {
       const patched = (
         await http()
           .patch(`/v1/notification-rules/${created.id}`)
-          .send({ name: 'renamed', enabled: false, match: { severities: ['SEV1'] }, channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T/B/X' } })
+          .send({ name: 'renamed', enabled: false, match: { severities: ['SEV1'] }, channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx' } })
           .expect(200)
       ).body as NotificationRuleView;
       expect(patched).toMatchObject({
         name: 'renamed',
         enabled: false,
         match: { severities: ['SEV1'], services: [], eventTypes: [] },
-        channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T/B/X' },
+        // The URL is the credential: reads show its token masked.
+        channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/…uvwx' },
       });
 
       await http().delete(`/v1/notification-rules/${created.id}`).expect(204);

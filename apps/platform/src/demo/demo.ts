@@ -5,6 +5,8 @@
  *
  * It registers two notification rules pointing at receivers it runs itself on 127.0.0.1: a signed
  * webhook receiver and a stand-in for a Slack incoming webhook (we cannot post to Slack from here).
+ * Fireline refuses plain-http and loopback targets by default, so start it for the demo with
+ * `OUTBOUND_ALLOWED_HOSTS=127.0.0.1 OUTBOUND_ALLOW_HTTP=true npm start`; the demo says so if it is not.
  *
  * Then a second, alert-driven part: it creates an `events-v2` integration and replays what Prometheus
  * Alertmanager 0.25 really sent to a PagerDuty Events API v2 endpoint (test/fixtures/alertmanager-0.25,
@@ -62,6 +64,12 @@ async function call<T = Record<string, unknown>>(method: string, path: string, a
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  if (response.status === 400 && text.includes('NOTIFICATION_RULE.TARGET_NOT_ALLOWED')) {
+    throw new Error(
+      `${method} ${path} -> 400 NOTIFICATION_RULE.TARGET_NOT_ALLOWED: the demo's receivers listen on http://127.0.0.1, which Fireline ` +
+        'refuses by default (https to public addresses only). Restart it with: OUTBOUND_ALLOWED_HOSTS=127.0.0.1 OUTBOUND_ALLOW_HTTP=true npm start',
+    );
+  }
   if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
   return (text ? JSON.parse(text) : {}) as T;
 }

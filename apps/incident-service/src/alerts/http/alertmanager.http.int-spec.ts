@@ -77,7 +77,8 @@ describe(AlertmanagerHttpController.name, () => {
       ['firing', groupKey, 'accepted', 'group incarnation 1: opened, 1 alert(s) joined'],
     ]);
     expect(ledger[1].headers).toMatchObject({ 'user-agent': 'Alertmanager/0.25.0', 'content-type': 'application/json' });
-    expect(ledger[1].headers).not.toHaveProperty('authorization');
+    expect(ledger[1].headers).toHaveProperty('authorization', '[redacted]');
+    expect(JSON.stringify(ledger)).not.toContain(integration.token);
     expect(JSON.parse(ledger[1].rawBody as string)).toEqual(firing.parsed);
   });
 
@@ -176,16 +177,30 @@ describe(AlertmanagerHttpController.name, () => {
       expect(response.body).toMatchObject({ status, code });
     };
 
-    it('refuses a wrong or missing bearer token with 401 and records nothing', async () => {
+    it('refuses a wrong or missing bearer token with 401, processes nothing, and records the refusal without the token', async () => {
       const other = await createAlertmanagerIntegration(t.http);
       const before = (await deliveries(integration.id)).length;
+      const eventsBefore = (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
       const wrong = await post(integration.id, 'flt_not-the-token', firing());
       expectProblem(wrong, 401, 'HTTP.401');
       expect(wrong.headers['www-authenticate']).toBe('Bearer');
       expectProblem(await post(integration.id, null, firing()), 401, 'HTTP.401');
       expectProblem(await post(integration.id, other.token, firing()), 401, 'HTTP.401');
       expectProblem(await post(integration.id, null, firing(), { authorization: `Basic ${integration.token}` }), 401, 'HTTP.401');
-      expect(await deliveries(integration.id)).toHaveLength(before);
+      // Recorded (under the per-window cap, see unauthenticated-intake.int-spec.ts) so that an operator sees what a misconfigured sender sends.
+      const ledger = await deliveries(integration.id);
+      expect(ledger).toHaveLength(before + 4);
+      const refusals = ledger.slice(0, 4); // newest first
+      expect(refusals.map((d) => [d.verdict, d.reason])).toEqual([
+        ['rejected', 'unauthenticated: no Authorization: Bearer token'],
+        ['rejected', 'unauthenticated: the bearer token is not this integration’s'],
+        ['rejected', 'unauthenticated: no Authorization: Bearer token'],
+        ['rejected', 'unauthenticated: the bearer token is not this integration’s'],
+      ]);
+      expect(refusals.map((d) => (d.headers as Record<string, unknown>).authorization)).toEqual(['[redacted]', '[redacted]', undefined, '[redacted]']);
+      expect(JSON.stringify(await deliveries(integration.id))).not.toContain(integration.token);
+      expect(JSON.stringify(await deliveries(integration.id))).not.toContain(other.token);
+      expect((await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(eventsBefore);
     });
 
     it('answers 404 for an unknown integration, a deleted one, and an integration of another type', async () => {

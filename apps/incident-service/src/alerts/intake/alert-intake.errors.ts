@@ -6,12 +6,15 @@ import { IllegalStateError, NotFoundError } from '@fireline/errors';
  * - `DELIVERY.SENDER_REDELIVERS` (IllegalStateError, 409): the integration's sender redelivers failed
  *   deliveries itself (PagerDuty Webhooks v3), so Fireline does not re-process them;
  * - `DELIVERY.REJECTED` (IllegalStateError, 409): the delivery was refused as invalid (answered 4xx to
- *   its sender), so there is nothing to process.
+ *   its sender), so there is nothing to process;
+ * - `DELIVERY.UNREADABLE` (IllegalStateError, 409): its body was sealed with an encryption key that is
+ *   not configured (`FIRELINE_ENCRYPTION_OLD_KEYS`), so it cannot be processed until that key is back.
  */
 export const DELIVERY_ERROR_CODES = {
   notFound: 'DELIVERY.NOT_FOUND',
   senderRedelivers: 'DELIVERY.SENDER_REDELIVERS',
   rejected: 'DELIVERY.REJECTED',
+  unreadable: 'DELIVERY.UNREADABLE',
 } as const;
 
 export function deliveryNotFound(integrationId: string, deliveryId: string): NotFoundError {
@@ -30,4 +33,8 @@ export function deliveryRejected(deliveryId: string, reason: string | null): Ill
   return new IllegalStateError(DELIVERY_ERROR_CODES.rejected, `Delivery ${deliveryId} was rejected as invalid and cannot be processed${reason ? `: ${reason}` : ''}`, {
     deliveryId,
   });
+}
+
+export function deliveryUnreadable(deliveryId: string, reason: string): IllegalStateError {
+  return new IllegalStateError(DELIVERY_ERROR_CODES.unreadable, `Delivery ${deliveryId} cannot be read: ${reason}`, { deliveryId });
 }

@@ -1,8 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
+import { isSealed, type SecretBox } from '@fireline/secrets';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
+import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incidents/incident-service.tokens';
+import { deliveryUnreadable } from './alert-intake.errors';
+import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
 
 /**
  * The ledger's verdict on a delivery:
@@ -13,13 +16,17 @@ import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
  */
 export type IntakeVerdict = 'accepted' | 'rejected' | 'duplicate';
 
-/** One delivery as recorded. */
+/**
+ * One delivery as recorded. `rawBody` is the body as received (the routing key masked), kept encrypted
+ * at rest and opened for processing; `displayBody` is what the ledger shows (`redactedBodyForDisplay`).
+ */
 export interface AlertIntakeRow {
   id: string;
   integrationId: string;
   receivedAt: Date;
   headers: Record<string, unknown>;
   rawBody: string;
+  displayBody: string;
   eventAction: string | null;
   dedupKey: string | null;
   verdict: IntakeVerdict;
@@ -45,8 +52,11 @@ export interface NewIntake {
   sanitizedFields?: string[];
 }
 
+/** A recorded delivery as the ledger shows it: no `rawBody` (it stays sealed). */
+export type AlertIntakeView = Omit<AlertIntakeRow, 'rawBody'>;
+
 /** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
-export type DeliveryPage = Page<AlertIntakeRow>;
+export type DeliveryPage = Page<AlertIntakeView>;
 
 interface Row {
   id: string;
@@ -54,6 +64,7 @@ interface Row {
   received_at: Date;
   headers: Record<string, unknown>;
   raw_body: string;
+  display_body: string | null;
   event_action: string | null;
   dedup_key: string | null;
   verdict: IntakeVerdict;
@@ -64,15 +75,24 @@ interface Row {
   sanitized_fields: string[];
 }
 
-const COLUMNS = 'id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
+const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
-function toIntake(row: Row): AlertIntakeRow {
+/** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
+export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
+
+/** What the ledger shows of a row: its redacted copy, or for a row recorded before redaction existed, one made now. */
+function displayBodyOf(row: Row): string {
+  if (row.display_body !== null) return row.display_body;
+  return isSealed(row.raw_body) ? '' : redactedBodyForDisplay(row.raw_body);
+}
+
+function toIntakeView(row: Row): AlertIntakeView {
   return {
     id: row.id,
     integrationId: row.integration_id,
     receivedAt: row.received_at,
     headers: row.headers,
-    rawBody: row.raw_body,
+    displayBody: displayBodyOf(row),
     eventAction: row.event_action,
     dedupKey: row.dedup_key,
     verdict: row.verdict,
@@ -84,44 +104,62 @@ function toIntake(row: Row): AlertIntakeRow {
   };
 }
 
-/** Headers that hold credentials are not kept in the ledger. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-
-/** The request headers as stored: lower-case names, credentials dropped. */
+/** The request headers as stored: lower-case names, credential headers kept as `[redacted]` (see `redactedHeaders`). */
 export function headersForLedger(headers: Record<string, string | string[] | undefined>): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !SECRET_HEADERS.has(name.toLowerCase())) kept[name.toLowerCase()] = value;
-  }
-  return kept;
+  return redactedHeaders(headers);
 }
 
 /** Cursor of an integration's ledger: the last row's `[receivedAt, id]`. */
 const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
 
-/** `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process. */
+/**
+ * `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process.
+ * Each body is stored twice: sealed (`raw_body`, AES-256-GCM, opened only to process it) and redacted
+ * for people (`display_body`); headers are stored redacted.
+ */
 @Injectable()
 export class AlertIntakeRepository {
-  constructor(@Inject(INCIDENT_PG_POOL) private readonly pool: Pool) {}
+  private readonly logger = new Logger(AlertIntakeRepository.name);
+
+  constructor(
+    @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
+    @Inject(INCIDENT_SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  /** A row with its body opened for processing. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
+  private toIntake(row: Row): AlertIntakeRow {
+    try {
+      return { ...toIntakeView(row), rawBody: this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)) };
+    } catch (error) {
+      throw deliveryUnreadable(row.id, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The columns `raw_body` and `display_body` of a new row. */
+  private bodies(intake: NewIntake): [string, string] {
+    return [this.box.seal(intake.rawBody, rawBodyContext(intake.id)), redactedBodyForDisplay(intake.rawBody)];
+  }
 
   /**
    * Records a valid delivery before it is answered, with a processing lease of `leaseMs` held by the
    * caller (attempt 1): if the caller dies, the worker takes the row over once the lease runs out.
    */
   async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
+    const [rawBody, displayBody] = this.bodies(intake);
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $9)`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, leaseMs, intake.sanitizedFields ?? []],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $10)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, leaseMs, displayBody, intake.sanitizedFields ?? []],
     );
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
   async insertRejected(intake: NewIntake, reason: string): Promise<void> {
+    const [rawBody, displayBody] = this.bodies(intake);
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now(), $9)`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, intake.rawBody, intake.eventAction, intake.dedupKey, reason, intake.sanitizedFields ?? []],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'rejected', $8, now(), $10)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, reason, displayBody, intake.sanitizedFields ?? []],
     );
   }
 
@@ -152,7 +190,8 @@ export class AlertIntakeRepository {
    * Claims up to `limit` unprocessed rows whose lease ran out, oldest first, and leases them for
    * `leaseMs` (one short transaction: `FOR UPDATE SKIP LOCKED`, so concurrent workers split the rows
    * and no transaction stays open while a row is processed, which would stall the event store's
-   * subscribers).
+   * subscribers). A row whose body cannot be opened (its key is not configured) is left out, logged, and
+   * offered again when its new lease runs out.
    */
   async claimDue(limit: number, leaseMs: number): Promise<AlertIntakeRow[]> {
     const result = await this.pool.query<Row>(
@@ -163,7 +202,15 @@ export class AlertIntakeRepository {
        RETURNING ${COLUMNS}`,
       [limit, leaseMs],
     );
-    return result.rows.map(toIntake).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    const rows: AlertIntakeRow[] = [];
+    for (const row of result.rows) {
+      try {
+        rows.push(this.toIntake(row));
+      } catch (error) {
+        this.logger.error(error instanceof Error ? error.message : String(error));
+      }
+    }
+    return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
   /**
@@ -177,12 +224,19 @@ export class AlertIntakeRepository {
        RETURNING ${COLUMNS}`,
       [id, leaseMs],
     );
-    return result.rows[0] ? toIntake(result.rows[0]) : null;
+    return result.rows[0] ? this.toIntake(result.rows[0]) : null;
   }
 
+  /** The row with its body opened. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
   async findById(id: string): Promise<AlertIntakeRow | null> {
     const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
-    return result.rows[0] ? toIntake(result.rows[0]) : null;
+    return result.rows[0] ? this.toIntake(result.rows[0]) : null;
+  }
+
+  /** The row as the ledger shows it (body redacted, never opened). */
+  async findViewById(id: string): Promise<AlertIntakeView | null> {
+    const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
+    return result.rows[0] ? toIntakeView(result.rows[0]) : null;
   }
 
   /** Deliveries of one integration, newest first, `limit` per page. @throws ValidationError on a bad cursor. */
@@ -194,6 +248,7 @@ export class AlertIntakeRepository {
        ORDER BY received_at DESC, id DESC LIMIT $4`,
       [integrationId, receivedAt, id, limit + 1],
     );
-    return toPage(result.rows.map(toIntake), limit, LEDGER_CURSOR, (row): [string, string] => [row.receivedAt.toISOString(), row.id]);
+    const page = toPage(result.rows, limit, LEDGER_CURSOR, (row): [string, string] => [row.received_at.toISOString(), row.id]);
+    return { items: page.items.map(toIntakeView), nextCursor: page.nextCursor };
   }
 }

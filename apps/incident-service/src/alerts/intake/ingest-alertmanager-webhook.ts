@@ -9,10 +9,15 @@ import { parseAlertmanagerWebhook } from '../http/alertmanager-webhook.request';
 import { AlertIntakeRepository, type NewIntake } from './alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
 import { dedupKeyOfGroup } from './alertmanager-delivery.translator';
+import { UnauthenticatedIntakeGate } from './unauthenticated-intake.gate';
+
+/** The ledger keeps this much of an unauthenticated body: enough to investigate, not a free store for anyone. */
+const UNAUTHENTICATED_BODY_CHARS = 4096;
 
 /**
  * What became of a delivery: recorded (and normally processed), refused as invalid (recorded as
- * `rejected`), or not authenticated (nothing recorded). An unknown integration throws `NotFoundError`.
+ * `rejected`), or not authenticated (recorded as `rejected` while under the per-window cap, else only
+ * counted). An unknown integration throws `NotFoundError`.
  */
 export type AlertmanagerIngestOutcome =
   | { status: 'accepted'; intakeId: string }
@@ -44,9 +49,13 @@ export function bearerTokenOf(authorization: string | undefined): string | null 
  * 1. the integration must exist, not be deleted and be of type `alertmanager` — else `NotFoundError`
  *    (404; ids are random UUIDs, so this tells a prober nothing useful);
  * 2. the bearer token must hash (sha256) to that integration's credential — else `unauthorized` (401),
- *    nothing recorded: an unauthenticated sender must not be able to fill the ledger;
+ *    recorded as `rejected` (headers redacted, body cut to 4 KiB) only while the integration is under
+ *    its cap of unauthenticated deliveries per window (`UnauthenticatedIntakeGate`), else only counted:
+ *    an operator sees what a misconfigured sender sends, and nobody can fill the ledger;
  * 3. text PostgreSQL cannot store (NUL, lone surrogates, in label keys too) is replaced with U+FFFD
- *    (`sanitizeUnstorableText`; the ledger keeps the body as sent and lists the fields);
+ *    (`sanitizeUnstorableText`) in the payload that is processed and that the ledger's `event_action` and
+ *    `dedup_key` come from; the ledger keeps the body as sent (JSON, so those characters are escapes:
+ *    sealed, and redacted for display) and lists the fields;
  * 4. the delivery is recorded in `alert_intake` before anything is answered — `rejected` when the body
  *    is not a valid version-4 payload (then 400), else `accepted` with a processing lease;
  * 5. processed right here (same reasons as Events API v2: `IngestEventsV2EventHandler`), the worker
@@ -58,6 +67,7 @@ export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestA
     private readonly integrations: IntegrationRepository,
     private readonly intake: AlertIntakeRepository,
     private readonly processor: AlertIntakeProcessor,
+    private readonly unauthenticated: UnauthenticatedIntakeGate,
   ) {}
 
   async execute({ integrationId, authorization, body: received, headers, receivedAt }: IngestAlertmanagerWebhook): Promise<AlertmanagerIngestOutcome> {
@@ -65,7 +75,14 @@ export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestA
     if (!integration || integration.type !== 'alertmanager') throw integrationNotFound(integrationId);
     const token = bearerTokenOf(authorization);
     const owner = token === null ? null : await this.integrations.findActiveByCredentialHash('alertmanager', credentialHash(token));
-    if (owner?.id !== integration.id) return { status: 'unauthorized' };
+    if (owner?.id !== integration.id) {
+      if (await this.unauthenticated.admit(integrationId)) {
+        const reason = token === null ? 'unauthenticated: no Authorization: Bearer token' : 'unauthenticated: the bearer token is not this integration’s';
+        const rawBody = (JSON.stringify(received) ?? '').slice(0, UNAUTHENTICATED_BODY_CHARS);
+        await this.intake.insertRejected({ id: randomUUID(), integrationId, receivedAt, headers, rawBody, eventAction: null, dedupKey: null }, reason);
+      }
+      return { status: 'unauthorized' };
+    }
 
     const id = randomUUID();
     const { value: body, fields: sanitizedFields } = sanitizeUnstorableText(received);

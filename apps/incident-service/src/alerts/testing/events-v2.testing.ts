@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { IncidentServiceModule } from '../../incident-service.module';
 
@@ -38,14 +39,24 @@ export interface AlertTestApp {
   close(): Promise<void>;
 }
 
-/** `alerts` defaults to `DEFAULT_ALERTS_CONFIG` (left out, as callers composing the module may). */
-export async function bootAlertTestApp(prefix: string, poolSize = 30, alerts?: IncidentServiceConfig['alerts']): Promise<AlertTestApp> {
+/**
+ * `alerts` defaults to `DEFAULT_ALERTS_CONFIG` (left out, as callers composing the module may), and so
+ * does `overrides.unauthenticatedDeliveries`. Secrets are sealed with `TEST_ENCRYPTION_KEYS`.
+ */
+export async function bootAlertTestApp(
+  prefix: string,
+  poolSize = 30,
+  alerts?: IncidentServiceConfig['alerts'],
+  overrides: Pick<IncidentServiceConfig, 'unauthenticatedDeliveries'> = {},
+): Promise<AlertTestApp> {
   const db = await createTestDatabase(prefix);
   const app = await createServiceTestApp(
     IncidentServiceModule.register({
       database: { url: db.url, poolSize, migrationsRun: true },
       projections: { pollIntervalMs: 20 },
+      encryption: TEST_ENCRYPTION_KEYS,
       ...(alerts ? { alerts } : {}),
+      ...overrides,
     }),
   );
   return {

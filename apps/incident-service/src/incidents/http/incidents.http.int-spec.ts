@@ -5,6 +5,7 @@ import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { EventStore } from '@fireline/event-store';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
 import { incidentStreamId, INCIDENT_STREAM_TYPE } from '../incident-stream';
 import { IncidentSubscriptions } from '../projections/incident-subscriptions';
@@ -18,7 +19,7 @@ describe('IncidentsHttpController', () => {
   beforeAll(async () => {
     db = await createTestDatabase('incident_http');
     app = await createServiceTestApp(
-      IncidentServiceModule.register({ database: { url: db.url, poolSize: 20, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 20, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
     http = request(app.getHttpServer());
   });
@@ -259,7 +260,7 @@ describe('SubscriptionsAdminController (incident-service)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('incident_admin');
     app = await createServiceTestApp(
-      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
     http = request(app.getHttpServer());
   });

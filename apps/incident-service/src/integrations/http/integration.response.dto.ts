@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { AlertIntakeRow, DeliveryPage } from '../../alerts/intake/alert-intake.repository';
+import type { AlertIntakeView, DeliveryPage } from '../../alerts/intake/alert-intake.repository';
+import type { UnauthenticatedWindow } from '../../alerts/intake/unauthenticated-intake.gate';
 import type { Integration } from '../domain/integration';
 import { AUTO_RESOLVE_POLICIES, INTEGRATION_TYPES, type AutoResolvePolicy, type IntegrationType, type SeverityMapping } from '../domain/integration.values';
 
@@ -57,8 +58,10 @@ export class DeliveryResponse {
   @ApiPropertyOptional({ nullable: true }) processedAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) error!: string | null;
   @ApiProperty() attempts!: number;
-  @ApiProperty({ type: Object, description: 'request headers, credentials removed' }) headers!: Record<string, unknown>;
-  @ApiProperty({ description: 'the JSON body as received, routing key masked' }) rawBody!: string;
+  @ApiProperty({ type: Object, description: 'request headers; credential headers (authorization, cookie, x-api-key, *token*, *signature*…) shown as "[redacted]"' })
+  headers!: Record<string, unknown>;
+  @ApiProperty({ description: 'the body as received, with every secret-looking member (routing_key, token, password, …) shown as "…" + last 4 characters and URL credentials removed' })
+  rawBody!: string;
   @ApiProperty({
     type: [String],
     description: 'fields whose NUL characters or unpaired UTF-16 surrogates (which PostgreSQL cannot store) were replaced with U+FFFD before processing',
@@ -66,12 +69,24 @@ export class DeliveryResponse {
   sanitizedFields!: string[];
 }
 
+/** Deliveries that failed authentication in one window: the first few have ledger rows, the rest are only counted. */
+export class UnauthenticatedWindowResponse {
+  @ApiProperty() windowStart!: string;
+  @ApiProperty() windowEnd!: string;
+  @ApiProperty({ description: 'deliveries that failed authentication (bad bearer token, bad signature)' }) received!: number;
+  @ApiProperty({ description: 'of which recorded in the ledger as rejected (at most ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW)' }) stored!: number;
+  @ApiProperty({ description: 'of which only counted' }) notStored!: number;
+  @ApiProperty() lastReceivedAt!: string;
+}
+
 export class DeliveryPageResponse {
   @ApiProperty({ type: [DeliveryResponse] }) items!: DeliveryResponse[];
   @ApiPropertyOptional({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: [UnauthenticatedWindowResponse], description: 'the latest windows (at most 24) in which deliveries failed authentication, newest first' })
+  unauthenticated!: UnauthenticatedWindowResponse[];
 }
 
-export function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
+export function toDeliveryResponse(row: AlertIntakeView): DeliveryResponse {
   return {
     id: row.id,
     receivedAt: row.receivedAt.toISOString(),
@@ -83,11 +98,22 @@ export function toDeliveryResponse(row: AlertIntakeRow): DeliveryResponse {
     error: row.error,
     attempts: row.attempts,
     headers: row.headers,
-    rawBody: row.rawBody,
+    rawBody: row.displayBody,
     sanitizedFields: row.sanitizedFields,
   };
 }
 
-export function toDeliveryPageResponse(page: DeliveryPage): DeliveryPageResponse {
-  return { items: page.items.map(toDeliveryResponse), nextCursor: page.nextCursor };
+export function toDeliveryPageResponse(page: DeliveryPage, unauthenticated: UnauthenticatedWindow[]): DeliveryPageResponse {
+  return {
+    items: page.items.map(toDeliveryResponse),
+    nextCursor: page.nextCursor,
+    unauthenticated: unauthenticated.map((w) => ({
+      windowStart: w.windowStart.toISOString(),
+      windowEnd: w.windowEnd.toISOString(),
+      received: w.received,
+      stored: w.stored,
+      notStored: w.notStored,
+      lastReceivedAt: w.lastReceivedAt.toISOString(),
+    })),
+  };
 }

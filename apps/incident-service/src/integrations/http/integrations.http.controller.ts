@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository } from '../../alerts/intake/alert-intake.repository';
 import { ReprocessAlertDelivery } from '../../alerts/intake/reprocess-alert-delivery';
+import { UnauthenticatedIntakeGate } from '../../alerts/intake/unauthenticated-intake.gate';
 import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
 import type { Integration } from '../domain/integration';
 import { issueCredential } from '../domain/integration-credentials';
@@ -49,6 +50,7 @@ export class IntegrationsHttpController {
     private readonly integrations: IntegrationRepository,
     private readonly intake: AlertIntakeRepository,
     private readonly commands: CommandBus,
+    private readonly unauthenticated: UnauthenticatedIntakeGate,
   ) {}
 
   @Post()
@@ -131,11 +133,13 @@ export class IntegrationsHttpController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'Deliveries received for the integration (also after it was deleted), newest first' })
+  @ApiOperation({
+    summary: 'Deliveries received for the integration (also after it was deleted), newest first; headers and bodies with credentials masked, and counts of unauthenticated deliveries not stored',
+  })
   @ApiOkResponse({ type: DeliveryPageResponse })
   async deliveries(@Param('id', anyUuid) id: string, @Query() query: ListDeliveriesRequest): Promise<DeliveryPageResponse> {
     if (!(await this.integrations.findAnyById(id))) throw integrationNotFound(id);
-    return toDeliveryPageResponse(await this.intake.listDeliveries(id, pageLimitOf(query), query.cursor));
+    return toDeliveryPageResponse(await this.intake.listDeliveries(id, pageLimitOf(query), query.cursor), await this.unauthenticated.windows(id));
   }
 
   @Post(':id/deliveries/:deliveryId/reprocess')

@@ -51,7 +51,7 @@ describe('IntegrationsHttpController', () => {
     expect(created.body.credentials).toEqual({ token: expect.stringMatching(/^flt_[A-Za-z0-9_-]{43}$/) });
   });
 
-  it('stores the signing secrets of a pagerduty-webhooks-v3 integration (at most two), and never serves them', async () => {
+  it('stores the signing secrets of a pagerduty-webhooks-v3 integration (at most two) encrypted, and never serves them', async () => {
     const secrets = ['whsec-new-0123456789abcdef', 'whsec-old-0123456789abcdef'];
     const created = await t.http.post('/v1/integrations').send({ type: 'pagerduty-webhooks-v3', name: 'pd', service: 'api', signingSecrets: secrets });
     expect(created.status).toBe(201);
@@ -59,7 +59,8 @@ describe('IntegrationsHttpController', () => {
     expect(created.body.signingSecretCount).toBe(2);
     expect(JSON.stringify((await t.http.get(`/v1/integrations/${created.body.id}`)).body)).not.toContain('whsec');
     const row = await t.db.pool.query<{ signing_secrets: string[] }>('SELECT signing_secrets FROM integrations WHERE id = $1', [created.body.id]);
-    expect(row.rows[0].signing_secrets).toEqual(secrets);
+    expect(row.rows[0].signing_secrets).toEqual([expect.stringMatching(/^fl1:test-1:/), expect.stringMatching(/^fl1:test-1:/)]);
+    expect(JSON.stringify(row.rows[0])).not.toContain('whsec');
 
     const three = await t.http.post('/v1/integrations').send({ type: 'pagerduty-webhooks-v3', name: 'pd', service: 'api', signingSecrets: [...secrets, 'whsec-third-0123456789ab'] });
     expect(three.status).toBe(400);

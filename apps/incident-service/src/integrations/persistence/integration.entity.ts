@@ -3,8 +3,8 @@ import type { AutoResolvePolicy, IntegrationType, SeverityMapping } from '../dom
 
 /**
  * One row per integration (configuration, not event-sourced). `credential_hash` is the sha256 of the
- * routing key or bearer token, which is shown once and never stored; `signing_secrets` are stored as
- * given because verifying a PagerDuty webhook signature needs them.
+ * routing key or bearer token, which is shown once and never stored; `signing_secrets` are stored sealed
+ * (`SecretBox` envelopes) because verifying a PagerDuty webhook signature needs them in the clear.
  */
 @Entity('integrations')
 export class IntegrationEntity {

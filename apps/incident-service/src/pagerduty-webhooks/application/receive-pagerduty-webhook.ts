@@ -4,6 +4,7 @@ import { DomainError, IllegalStateError, NotFoundError, ValidationError } from '
 import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository, type NewIntake } from '../../alerts/intake/alert-intake.repository';
+import { UnauthenticatedIntakeGate } from '../../alerts/intake/unauthenticated-intake.gate';
 import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident-command';
 import { integrationNotFound } from '../../integrations/domain/integration.errors';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
@@ -32,24 +33,23 @@ export interface PagerDutyDeliveryOutcome {
 
 export type ReceivePagerDutyOutcome = PagerDutyDeliveryOutcome | { status: 'unauthenticated'; intakeId: string };
 
-/** One delivery to `POST /v1/integrations/{id}/pagerduty-webhooks`: the bytes received and the headers to keep. */
+/**
+ * One delivery to `POST /v1/integrations/{id}/pagerduty-webhooks`: the bytes received, the headers to
+ * keep (redacted for the ledger) and, apart, the `X-PagerDuty-Signature` to verify (never stored).
+ */
 export class ReceivePagerDutyWebhook extends Command<ReceivePagerDutyOutcome> {
   constructor(
     readonly integrationId: string,
     readonly rawBody: Buffer,
     readonly headers: Record<string, unknown>,
     readonly receivedAt: Date,
+    readonly signature: string | string[] | undefined,
   ) {
     super();
   }
 }
 
 export const PAGERDUTY_WEBHOOK_INVALID = 'PAGERDUTY_WEBHOOK.INVALID';
-
-function headerOf(headers: Record<string, unknown>, name: string): string | string[] | undefined {
-  const value = headers[name];
-  return typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string')) ? (value as string | string[]) : undefined;
-}
 
 /** Postgres `text` cannot hold NUL; the raw bytes were verified before this, the ledger copy is for people. */
 function ledgerText(raw: Buffer, max?: number): string {
@@ -60,11 +60,13 @@ function ledgerText(raw: Buffer, max?: number): string {
 /**
  * Intake of one PagerDuty Webhooks v3 delivery:
  * 1. the integration must exist, be live and of type `pagerduty-webhooks-v3` (else 404, nothing recorded);
- * 2. the signature is checked on the raw bytes before anything is parsed: unauthenticated → recorded
- *    `rejected` (body truncated) and answered 401, nothing processed;
+ * 2. the signature is checked on the raw bytes before anything is parsed: unauthenticated → answered
+ *    401, nothing processed, recorded `rejected` (body truncated) only while the integration is under its
+ *    cap of unauthenticated deliveries per window (`UnauthenticatedIntakeGate`), else only counted;
  * 3. a malformed body (not JSON, deeper than `MAX_JSON_DEPTH`, no envelope) → recorded `rejected`, 400;
  *    text PostgreSQL cannot store (NUL, lone surrogates) is replaced with U+FFFD (`sanitizeUnstorableText`,
- *    after the signature check: it signs the bytes as sent), the fields listed in the ledger;
+ *    after the signature check: it signs the bytes as sent) in the payload that is processed and that the
+ *    ledger's `event_action` and `dedup_key` come from, the fields listed in the ledger;
  * 4. recorded `accepted` in `alert_intake` (durable before any 2xx), then the event is claimed in
  *    `pagerduty_webhook_deliveries`: a redelivery of a processed event is a `duplicate`, no effect;
  * 5. the mapped incident command runs through `ExecuteIncidentCommand` (its `commandId` comes from
@@ -81,9 +83,10 @@ export class ReceivePagerDutyWebhookHandler implements ICommandHandler<ReceivePa
     private readonly intake: AlertIntakeRepository,
     private readonly deliveries: PagerDutyWebhookDeliveryRepository,
     private readonly commands: CommandBus,
+    private readonly unauthenticated: UnauthenticatedIntakeGate,
   ) {}
 
-  async execute({ integrationId, rawBody, headers, receivedAt }: ReceivePagerDutyWebhook): Promise<ReceivePagerDutyOutcome> {
+  async execute({ integrationId, rawBody, headers, receivedAt, signature }: ReceivePagerDutyWebhook): Promise<ReceivePagerDutyOutcome> {
     const integration = UUID.test(integrationId) ? await this.integrations.findActiveById(integrationId.toLowerCase()) : null;
     if (!integration || integration.type !== 'pagerduty-webhooks-v3') throw integrationNotFound(integrationId);
 
@@ -91,8 +94,10 @@ export class ReceivePagerDutyWebhookHandler implements ICommandHandler<ReceivePa
     const webhookId = typeof headers['x-webhook-id'] === 'string' && headers['x-webhook-id'] !== '' ? headers['x-webhook-id'].slice(0, 255) : null;
     const base: NewIntake = { id: intakeId, integrationId: integration.id, receivedAt, headers, rawBody: '', eventAction: null, dedupKey: webhookId };
 
-    if (!isAuthenticPagerDutyDelivery(rawBody, headerOf(headers, 'x-pagerduty-signature'), integration.signingSecrets)) {
-      await this.intake.insertRejected({ ...base, rawBody: ledgerText(rawBody, REJECTED_BODY_CHARS) }, 'signature: no v1 signature matches a signing secret');
+    if (!isAuthenticPagerDutyDelivery(rawBody, signature, integration.signingSecrets)) {
+      if (await this.unauthenticated.admit(integration.id)) {
+        await this.intake.insertRejected({ ...base, rawBody: ledgerText(rawBody, REJECTED_BODY_CHARS) }, 'signature: no v1 signature matches a signing secret');
+      }
       return { status: 'unauthenticated', intakeId };
     }
 

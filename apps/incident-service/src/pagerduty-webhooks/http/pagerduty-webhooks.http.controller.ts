@@ -39,7 +39,7 @@ export class PagerDutyWebhooksHttpController {
   ): Promise<PagerDutyWebhookResponse | ProblemDetails> {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const headers = headersForLedger({ ...request.headers, 'content-type': originalContentTypeOf(request) });
-    const outcome = await this.commands.execute(new ReceivePagerDutyWebhook(id, rawBody, headers, new Date()));
+    const outcome = await this.commands.execute(new ReceivePagerDutyWebhook(id, rawBody, headers, new Date(), request.headers['x-pagerduty-signature']));
     if (outcome.status === 'unauthenticated') {
       void reply.status(401).header('content-type', PROBLEM_JSON);
       return {

@@ -1,4 +1,7 @@
 import { nameBasedUuid } from '@fireline/event-store';
+import { SecretBox } from '@fireline/secrets';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
+import { rawBodyContext } from '../../alerts/intake/alert-intake.repository';
 import { bootAlertTestApp, createIntegration, type AlertTestApp } from '../../alerts/testing/events-v2.testing';
 import {
   createPagerDutyIntegration,
@@ -79,8 +82,14 @@ describe(PagerDutyWebhooksHttpController.name, () => {
       ['accepted', 'incident.priority_updated', '01HF3YB7ZZ98YX76WV54UT32SR'],
       ['accepted', 'incident.resolved', '01HF3YC4QW12ER34TY56UI78OP'],
     ]);
-    const stored = await t.db.pool.query<{ raw_body: string }>('SELECT raw_body FROM alert_intake WHERE integration_id = $1 AND event_action = $2', [integration.id, 'incident.triggered']);
-    expect(Buffer.from(stored.rows[0].raw_body, 'utf8').equals(fixtureDelivery('01-incident-triggered').body)).toBe(true);
+    // Kept byte for byte, sealed: it opens (with the service's key, for this row only) to exactly what PagerDuty sent.
+    const stored = await t.db.pool.query<{ id: string; raw_body: string }>('SELECT id, raw_body FROM alert_intake WHERE integration_id = $1 AND event_action = $2', [
+      integration.id,
+      'incident.triggered',
+    ]);
+    expect(stored.rows[0].raw_body).toMatch(/^fl1:test-1:/);
+    const opened = new SecretBox(TEST_ENCRYPTION_KEYS).open(stored.rows[0].raw_body, rawBodyContext(stored.rows[0].id));
+    expect(Buffer.from(opened, 'utf8').equals(fixtureDelivery('01-incident-triggered').body)).toBe(true);
   });
 
   it('rejects the tampered delivery with 401 and processes nothing, before or after the incident exists', async () => {

@@ -4,6 +4,11 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { CreateNotificationTables1732000001000 } from '../../migrations/create-notification-tables.migration';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
 import { DeliveryQueue, insertDeliveries, type ClaimedDelivery, type NewDelivery } from './delivery-queue';
+import { SecretBox } from '@fireline/secrets';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
+import { NotificationSecretBox } from '../secrets/notification-secret-box';
+
+const secrets = new NotificationSecretBox(new SecretBox(TEST_ENCRYPTION_KEYS));
 
 const LEASE_MS = 60_000;
 
@@ -14,7 +19,7 @@ describe(DeliveryQueue.name, () => {
   beforeAll(async () => {
     db = await createTestDatabase('delivery_queue');
     await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS);
-    queue = new DeliveryQueue(db.pool);
+    queue = new DeliveryQueue(db.pool, secrets);
   });
 
   afterAll(async () => {
@@ -39,7 +44,7 @@ describe(DeliveryQueue.name, () => {
     }
     const client = await db.pool.connect();
     try {
-      await insertDeliveries(client, deliveries);
+      await insertDeliveries(client, deliveries, secrets);
     } finally {
       client.release();
     }

@@ -3,6 +3,7 @@ import type { DeliveryTransition, UnsentTransition } from '../domain/delivery.tr
 import { targetOriginOf, type NotificationChannelType } from '../domain/notification-rule';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { transitionAfterLeaseExpired } from '../domain/delivery.transitions';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import type { AttemptReport } from './http.sender';
 
 /**
@@ -34,6 +35,11 @@ export interface ClaimedDelivery {
   payload: string;
   /** The rule's current signing secret (webhooks), read at claim time. */
   secret: string | null;
+  /**
+   * Why the delivery's URL or its rule's secret could not be decrypted (sealed with a key that is not
+   * configured, or damaged), else null. The worker dead-letters such a delivery without sending it.
+   */
+  unreadable: string | null;
   /** 1-based number of this attempt over the delivery's life (`delivery_attempts.attempt_no`). */
   attemptNo: number;
   /** 1-based number of this attempt within the current round (since creation or manual retry). */
@@ -44,17 +50,19 @@ export interface ClaimedDelivery {
 
 /**
  * Queues deliveries in the caller's transaction (the reactor's inbox transaction). The unique
- * `(rule_id, event_id)` makes a repeat a no-op even if the inbox were bypassed.
+ * `(rule_id, event_id)` makes a repeat a no-op even if the inbox were bypassed. The target URL is
+ * stored sealed (`deliveries.target_url`), its origin (no credentials, no path) in the clear for the
+ * circuit breakers.
  * @returns how many rows were inserted.
  */
-export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewDelivery[]): Promise<number> {
+export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewDelivery[], secrets: NotificationSecretBox): Promise<number> {
   let inserted = 0;
   for (const d of deliveries) {
     const result = await tx.query(
       `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, next_attempt_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', now())
        ON CONFLICT (rule_id, event_id) DO NOTHING`,
-      [d.id, d.ruleId, d.eventId, d.eventType, d.incidentId, d.channelType, d.targetUrl, targetOriginOf(d.targetUrl), d.payload],
+      [d.id, d.ruleId, d.eventId, d.eventType, d.incidentId, d.channelType, secrets.sealDeliveryTargetUrl(d.id, d.targetUrl), targetOriginOf(d.targetUrl), d.payload],
     );
     inserted += result.rowCount ?? 0;
   }
@@ -63,6 +71,7 @@ export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewD
 
 interface ClaimedRow {
   id: string;
+  rule_id: string;
   channel_type: NotificationChannelType;
   target_url: string;
   target_origin: string;
@@ -86,7 +95,10 @@ const ELAPSED_IN_ROUND_MS = `(extract(epoch FROM now() - coalesce(round_started_
  * come from the database clock.
  */
 export class DeliveryQueue {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly secrets: NotificationSecretBox,
+  ) {}
 
   /**
    * Leases up to `limit` due deliveries for `leaseMs` and counts the attempt; the first claim of a
@@ -110,22 +122,33 @@ export class DeliveryQueue {
               updated_at = now()
          FROM due
         WHERE d.id = due.id
-       RETURNING d.id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
+       RETURNING d.id, d.rule_id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
                  ${ELAPSED_IN_ROUND_MS} AS elapsed_ms,
                  (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS secret`,
       [limit, leaseMs],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      channelType: row.channel_type,
-      targetUrl: row.target_url,
-      targetOrigin: row.target_origin,
-      payload: row.payload,
-      secret: row.secret,
-      attemptNo: row.attempt_count,
-      attemptInRound: row.attempt_count - row.round_start_attempt,
-      elapsedInRoundMs: Math.round(row.elapsed_ms),
-    }));
+    return rows.map((row) => {
+      let opened: Pick<ClaimedDelivery, 'targetUrl' | 'secret' | 'unreadable'>;
+      try {
+        opened = {
+          targetUrl: this.secrets.openDeliveryTargetUrl(row.id, row.target_url),
+          secret: row.secret === null ? null : this.secrets.openRuleSecret(row.rule_id, row.secret),
+          unreadable: null,
+        };
+      } catch (error) {
+        opened = { targetUrl: '', secret: null, unreadable: `cannot decrypt the delivery's URL or its rule's secret: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      return {
+        id: row.id,
+        channelType: row.channel_type,
+        ...opened,
+        targetOrigin: row.target_origin,
+        payload: row.payload,
+        attemptNo: row.attempt_count,
+        attemptInRound: row.attempt_count - row.round_start_attempt,
+        elapsedInRoundMs: Math.round(row.elapsed_ms),
+      };
+    });
   }
 
   /**

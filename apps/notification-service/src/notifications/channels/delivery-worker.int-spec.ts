@@ -8,6 +8,12 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
 import { DeliveryQueue, insertDeliveries, type NewDelivery } from './delivery-queue';
 import { deliveryCircuitBreakers, DeliveryWorker } from './delivery-worker';
+import { SecretBox } from '@fireline/secrets';
+import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from '../../../../../test/support/test-secrets';
+import { NotificationSecretBox } from '../secrets/notification-secret-box';
+import { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
+
+const secrets = new NotificationSecretBox(new SecretBox(TEST_ENCRYPTION_KEYS));
 
 jest.setTimeout(60_000);
 
@@ -89,17 +95,20 @@ describe(`${DeliveryWorker.name} with a receiver that never answers beside a hea
     const [deadRule, healthyRule] = [await aRule(db, dead.url), await aRule(db, healthy.url)];
     const client = await db.pool.connect();
     try {
-      for (let i = 0; i < DELIVERIES_PER_TARGET; i++) await insertDeliveries(client, [aDelivery(deadRule, dead.url), aDelivery(healthyRule, healthy.url)]);
+      for (let i = 0; i < DELIVERIES_PER_TARGET; i++) await insertDeliveries(client, [aDelivery(deadRule, dead.url), aDelivery(healthyRule, healthy.url)], secrets);
     } finally {
       client.release();
     }
 
-    const worker = new DeliveryWorker(new DeliveryQueue(db.pool), {
+    const outbound = new OutboundDestinationGuard(TEST_OUTBOUND_POLICY);
+    closers.push(() => outbound.close());
+    const worker = new DeliveryWorker(new DeliveryQueue(db.pool, secrets), {
       policy: { retryWindowMs: 60_000, maxAttempts: null, baseDelayMs: 50, maxDelayMs: 200 },
       timeoutMs: TIMEOUT_MS,
       pollIntervalMs: 10,
       concurrency: CONCURRENCY,
       circuitBreakers: deliveryCircuitBreakers({ failureThreshold, halfOpenAfterMs: BREAKER.halfOpenAfterMs, probeTimeoutMs: TIMEOUT_MS }),
+      outbound,
     });
     const startedAt = new Date();
     let healthyDoneMs: number;

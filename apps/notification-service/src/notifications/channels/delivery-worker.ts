@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from '@fireline/event-store';
 import { Logger } from '@nestjs/common';
+import type { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
 import { classifyAttempt, notSentBecause, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
 import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
@@ -28,6 +29,8 @@ export interface DeliveryWorkerOptions {
   leaseMs?: number;
   /** Per-target circuit breakers (shared with whatever reports their state). */
   circuitBreakers: DeliveryCircuitBreakers;
+  /** The SSRF guard every request goes through (URL check, then the addresses actually dialled). */
+  outbound: OutboundDestinationGuard;
   random?: RandomSource;
   clock?: () => Date;
 }
@@ -146,16 +149,18 @@ export class DeliveryWorker {
     try {
       let request: OutboundRequest;
       try {
+        if (delivery.unreadable !== null) throw new Error(delivery.unreadable);
         request = buildOutboundRequest(delivery, this.clock());
       } catch (error) {
-        // The request could not even be built (e.g. the rule lost its secret): retrying will not help.
+        // The request could not even be built (the rule lost its secret, or it cannot be decrypted with the
+        // configured keys): retrying will not help. Once the key is back, a manual or bulk retry resends it.
         const message = error instanceof Error ? error.message : String(error);
         const report: AttemptReport = { startedAt: this.clock(), durationMs: 0, outcome: { kind: 'network_error', error: message }, responseExcerpt: null };
         await this.record(delivery, report, { status: 'dead_lettered', lastError: message });
         return;
       }
       // Called before the first await: the breaker decides in claim order (one probe per half-open).
-      const guarded = await this.options.circuitBreakers.send(delivery.targetOrigin, () => sendOutboundRequest(request, this.options.timeoutMs, this.clock));
+      const guarded = await this.options.circuitBreakers.send(delivery.targetOrigin, () => sendOutboundRequest(request, this.options.timeoutMs, this.options.outbound, this.clock));
       if (!guarded.sent) {
         const transition = transitionWhenCircuitOpen(delivery.elapsedInRoundMs, guarded.retryInMs, guarded.circuit, this.options.policy);
         await this.queue.releaseUnsent(delivery, transition);

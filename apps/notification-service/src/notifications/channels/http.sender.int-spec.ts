@@ -1,10 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../../../../../test/support/local-http-receiver';
+import { TEST_OUTBOUND_POLICY } from '../../../../../test/support/test-secrets';
+import { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
 import { RESPONSE_EXCERPT_BYTES, sendOutboundRequest } from './http.sender';
 
 describe(sendOutboundRequest.name, () => {
-  const cleanups: (() => Promise<void>)[] = [];
+  // Local receivers on 127.0.0.1: allowed the way an operator would (OUTBOUND_ALLOWED_HOSTS, OUTBOUND_ALLOW_HTTP).
+  const guard = new OutboundDestinationGuard(TEST_OUTBOUND_POLICY);
+  const cleanups: (() => Promise<void>)[] = [() => guard.close()];
   afterAll(async () => {
     await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
   });
@@ -18,7 +22,7 @@ describe(sendOutboundRequest.name, () => {
   it('posts the body bytes and headers unchanged and reports status and excerpt', async () => {
     const hook = await receiver(() => ({ status: 202, body: 'accepted' }));
     const body = '{"title":"Zürich ☕"}';
-    const report = await sendOutboundRequest({ url: hook.url, headers: { 'content-type': 'application/json', 'x-test': '1' }, body }, 2_000);
+    const report = await sendOutboundRequest({ url: hook.url, headers: { 'content-type': 'application/json', 'x-test': '1' }, body }, 2_000, guard);
 
     expect(report.outcome).toEqual({ kind: 'response', httpStatus: 202, retryAfterMs: null });
     expect(report.responseExcerpt).toBe('accepted');
@@ -29,7 +33,7 @@ describe(sendOutboundRequest.name, () => {
 
   it('reads Retry-After and keeps only the start of a long body', async () => {
     const hook = await receiver(() => ({ status: 429, headers: { 'retry-after': '7' }, body: 'x'.repeat(10_000) }));
-    const report = await sendOutboundRequest({ url: hook.url, headers: {}, body: '{}' }, 2_000);
+    const report = await sendOutboundRequest({ url: hook.url, headers: {}, body: '{}' }, 2_000, guard);
     expect(report.outcome).toEqual({ kind: 'response', httpStatus: 429, retryAfterMs: 7_000 });
     expect(report.responseExcerpt).toBe('x'.repeat(RESPONSE_EXCERPT_BYTES));
   });
@@ -37,7 +41,7 @@ describe(sendOutboundRequest.name, () => {
   it('does not follow redirects', async () => {
     const target = await receiver();
     const redirecting = await receiver(() => ({ status: 307, headers: { location: target.url } }));
-    const report = await sendOutboundRequest({ url: redirecting.url, headers: {}, body: '{}' }, 2_000);
+    const report = await sendOutboundRequest({ url: redirecting.url, headers: {}, body: '{}' }, 2_000, guard);
     expect(report.outcome).toMatchObject({ kind: 'response', httpStatus: 307 });
     expect(target.requests).toHaveLength(0);
   });
@@ -53,14 +57,14 @@ describe(sendOutboundRequest.name, () => {
         }),
     );
     const { port } = hanging.address() as AddressInfo;
-    const report = await sendOutboundRequest({ url: `http://127.0.0.1:${port}/hook`, headers: {}, body: '{}' }, 100);
+    const report = await sendOutboundRequest({ url: `http://127.0.0.1:${port}/hook`, headers: {}, body: '{}' }, 100, guard);
     expect(report.outcome).toEqual({ kind: 'timeout', timeoutMs: 100 });
   });
 
   it('reports a refused connection as a network error', async () => {
     const gone = await receiver();
     await gone.close();
-    const report = await sendOutboundRequest({ url: gone.url, headers: {}, body: '{}' }, 2_000);
+    const report = await sendOutboundRequest({ url: gone.url, headers: {}, body: '{}' }, 2_000, guard);
     expect(report.outcome).toEqual({ kind: 'network_error', error: 'fetch failed: ECONNREFUSED' });
     expect(report.responseExcerpt).toBeNull();
   });

@@ -1,3 +1,5 @@
+import { fetch, type Response } from 'undici';
+import { OUTBOUND_REFUSED, type OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
 import type { AttemptOutcome } from '../domain/delivery.transitions';
 import type { OutboundRequest } from './outbound-request';
 
@@ -11,6 +13,7 @@ export interface AttemptReport {
   responseExcerpt: string | null;
 }
 
+/** The most of a receiver's answer the delivery log keeps: enough to debug a refusal, not a copy of the page. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
 /**
@@ -66,6 +69,12 @@ function isTimeout(error: unknown): boolean {
   return name === 'TimeoutError' || name === 'AbortError';
 }
 
+/** The policy's reason when the guarded connector refused the destination (the error is `fetch`'s `cause`). */
+function refusalOf(error: unknown): string | null {
+  const cause = asErrorLike(asErrorLike(error)?.cause);
+  return cause?.code === OUTBOUND_REFUSED && typeof (cause as { reason?: unknown }).reason === 'string' ? (cause as { reason: string }).reason : null;
+}
+
 /** `fetch failed: ECONNREFUSED` from undici's `TypeError` and its `cause`. */
 function describeNetworkError(error: unknown): string {
   const outer = asErrorLike(error);
@@ -78,14 +87,23 @@ function describeNetworkError(error: unknown): string {
 }
 
 /**
- * POSTs `request` with Node's `fetch`, giving up after `timeoutMs` (covering connect, response and
- * the excerpt read). Redirects are not followed: a signed body goes only to the configured URL.
+ * POSTs `request` with undici's `fetch` through `guard`'s dispatcher, giving up after `timeoutMs`
+ * (covering connect, response and the excerpt read). A destination the outbound policy refuses (by its
+ * URL, or by the addresses its host resolves to when connecting) is a `refused` outcome, decided before
+ * any connection. Redirects are not followed: a signed body goes only to the configured URL.
  * Never throws; every failure becomes an `AttemptOutcome`.
  */
-export async function sendOutboundRequest(request: OutboundRequest, timeoutMs: number, clock: () => Date = () => new Date()): Promise<AttemptReport> {
+export async function sendOutboundRequest(
+  request: OutboundRequest,
+  timeoutMs: number,
+  guard: OutboundDestinationGuard,
+  clock: () => Date = () => new Date(),
+): Promise<AttemptReport> {
   const startedAt = clock();
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const refused = guard.urlRefusal(request.url);
+  if (refused !== null) return { startedAt, durationMs: elapsed(), outcome: { kind: 'refused', reason: refused }, responseExcerpt: null };
   try {
     const response = await fetch(request.url, {
       method: 'POST',
@@ -93,6 +111,7 @@ export async function sendOutboundRequest(request: OutboundRequest, timeoutMs: n
       body: Buffer.from(request.body, 'utf8'),
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: guard.dispatcher,
     });
     const responseExcerpt = await readExcerpt(response);
     return {
@@ -102,10 +121,17 @@ export async function sendOutboundRequest(request: OutboundRequest, timeoutMs: n
       responseExcerpt,
     };
   } catch (error) {
+    const reason = refusalOf(error);
     return {
       startedAt,
       durationMs: elapsed(),
-      outcome: isTimeout(error) ? { kind: 'timeout', timeoutMs } : { kind: 'network_error', error: describeNetworkError(error) },
+      outcome:
+        reason !== null
+          ? { kind: 'refused', reason }
+          : isTimeout(error)
+            ? { kind: 'timeout', timeoutMs }
+            : // The log is no place for the URL (it may hold a token); fetch quotes it in some errors.
+              { kind: 'network_error', error: describeNetworkError(error).replaceAll(request.url, '<target URL>') },
       responseExcerpt: null,
     };
   }

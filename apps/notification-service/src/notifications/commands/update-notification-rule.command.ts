@@ -1,14 +1,17 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IsNull } from 'typeorm';
 import { generateWebhookSecret } from '../channels/webhook-signature';
 import type { NotificationRuleMatch } from '../domain/notification-rule';
-import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import type { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
+import { NOTIFICATION_DATA_SOURCE, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import { notificationRuleNotFound } from '../projections/get-notification-rule.query';
 import { NotificationRuleEntity } from '../projections/notification-rule.entity';
 import { toNotificationRuleView, type NotificationRuleView } from '../projections/notification-rule.view';
-import { normalizeMatch, type ChannelInput } from './notification-rule.input';
+import { assertTargetAllowed, normalizeMatch, type ChannelInput } from './notification-rule.input';
 
 export interface NotificationRuleChanges {
   name?: string;
@@ -20,7 +23,8 @@ export interface NotificationRuleChanges {
 /**
  * Applies the given changes to a live rule. Queued deliveries keep the URL and payload they were
  * queued with; webhooks are signed with the rule's secret at send time.
- * @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`.
+ * @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`; ValidationError `NOTIFICATION_RULE.TARGET_NOT_ALLOWED`
+ * for a URL the outbound policy refuses.
  */
 export class UpdateNotificationRule extends Command<NotificationRuleView> {
   constructor(
@@ -35,9 +39,15 @@ export class UpdateNotificationRule extends Command<NotificationRuleView> {
 /** Replaces the given parts of a rule. @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`. */
 @CommandHandler(UpdateNotificationRule)
 export class UpdateNotificationRuleHandler implements ICommandHandler<UpdateNotificationRule> {
-  constructor(@InjectDataSource(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
+    @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
+  ) {}
 
-  execute({ id, changes, now }: UpdateNotificationRule): Promise<NotificationRuleView> {
+  async execute({ id, changes, now }: UpdateNotificationRule): Promise<NotificationRuleView> {
+    // Before the transaction: the check may wait on DNS, and must not hold the row lock meanwhile.
+    if (changes.channel !== undefined) await assertTargetAllowed(this.outbound, changes.channel);
     return this.dataSource.transaction(async (manager) => {
       const rules = manager.getRepository(NotificationRuleEntity);
       const rule = await rules.findOne({ where: { id, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
@@ -56,15 +66,15 @@ export class UpdateNotificationRuleHandler implements ICommandHandler<UpdateNoti
       if (channel !== undefined) {
         switch (channel.type) {
           case 'webhook': {
-            const keep = rule.channelType === 'webhook' ? rule.webhookSecret : null;
+            const keep = rule.channelType === 'webhook' && rule.webhookSecret !== null ? this.secrets.openRuleSecret(rule.id, rule.webhookSecret) : null;
             generated = channel.secret === undefined && keep === null;
-            rule.webhookSecret = channel.secret ?? keep ?? generateWebhookSecret();
-            rule.targetUrl = channel.url;
+            rule.webhookSecret = this.secrets.sealRuleSecret(rule.id, channel.secret ?? keep ?? generateWebhookSecret());
+            rule.targetUrl = this.secrets.sealRuleTargetUrl(rule.id, channel.url);
             break;
           }
           case 'slack':
             rule.webhookSecret = null;
-            rule.targetUrl = channel.webhookUrl;
+            rule.targetUrl = this.secrets.sealRuleTargetUrl(rule.id, channel.webhookUrl);
             break;
           default: {
             const exhaustive: never = channel;
@@ -75,7 +85,7 @@ export class UpdateNotificationRuleHandler implements ICommandHandler<UpdateNoti
       }
       rule.updatedAt = now;
       await rules.save(rule);
-      return toNotificationRuleView(rule, generated);
+      return toNotificationRuleView(rule, this.secrets, generated);
     });
   }
 }

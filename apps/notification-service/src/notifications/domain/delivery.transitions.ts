@@ -27,19 +27,24 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending
 export type AttemptOutcome =
   | { kind: 'response'; httpStatus: number; retryAfterMs: number | null }
   | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'network_error'; error: string };
+  | { kind: 'network_error'; error: string }
+  /** The outbound policy refused the destination before any connection was made (see `OutboundDestinationGuard`). */
+  | { kind: 'refused'; reason: string };
 
 export type AttemptVerdict = 'delivered' | 'retryable' | 'permanent';
 
 /**
  * 2xx delivered; 408, 429 and 5xx, timeouts and network errors are worth retrying; any other status
- * (other 4xx, and 1xx/3xx since redirects are not followed with a signed body) will not get better.
+ * (other 4xx, and 1xx/3xx since redirects are not followed with a signed body) will not get better,
+ * and neither will a destination the outbound policy refuses.
  */
 export function classifyAttempt(outcome: AttemptOutcome): AttemptVerdict {
   switch (outcome.kind) {
     case 'timeout':
     case 'network_error':
       return 'retryable';
+    case 'refused':
+      return 'permanent';
     case 'response': {
       const status = outcome.httpStatus;
       if (status >= 200 && status < 300) return 'delivered';
@@ -57,11 +62,13 @@ export function classifyAttempt(outcome: AttemptOutcome): AttemptVerdict {
 export function describeOutcome(outcome: AttemptOutcome): string {
   switch (outcome.kind) {
     case 'response':
-      return `HTTP ${outcome.httpStatus}`;
+      return outcome.httpStatus >= 300 && outcome.httpStatus < 400 ? `HTTP ${outcome.httpStatus} (redirect not followed)` : `HTTP ${outcome.httpStatus}`;
     case 'timeout':
       return `timed out after ${outcome.timeoutMs} ms`;
     case 'network_error':
       return `network error: ${outcome.error}`;
+    case 'refused':
+      return `destination refused by the outbound policy: ${outcome.reason}`;
     default: {
       const exhaustive: never = outcome;
       return exhaustive;

@@ -14,10 +14,22 @@ import { ListNotificationRulesRequestDto } from './list-notification-rules.reque
 import { UpdateNotificationRuleRequestDto } from './update-notification-rule.request.dto';
 import { NOTIFICATION_PG_POOL } from '../notification.tokens';
 
-/** CRUD of notification rules (configuration; not event-sourced). POST honours `Idempotency-Key`. */
+/** Drops a generated secret (`channel.secret`) from the copy of a response kept for `Idempotency-Key` replays. */
+function withoutGeneratedSecret(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const rule = body as { channel?: Record<string, unknown> };
+  if (rule.channel === undefined || !('secret' in rule.channel)) return body;
+  const { secret: _secret, ...channel } = rule.channel;
+  return { ...rule, channel };
+}
+
+/**
+ * CRUD of notification rules (configuration; not event-sourced). POST honours `Idempotency-Key`; a
+ * generated webhook secret is shown in the first answer only, never stored for replays.
+ */
 @ApiTags('notification-rules')
 @Controller('v1/notification-rules')
-@UseInterceptors(IdempotencyInterceptorFor(NOTIFICATION_PG_POOL))
+@UseInterceptors(IdempotencyInterceptorFor(NOTIFICATION_PG_POOL, { redactStoredBody: withoutGeneratedSecret }))
 export class NotificationRulesHttpController {
   constructor(
     private readonly commandBus: CommandBus,

@@ -1,5 +1,7 @@
 import type { DeliveryStatus } from '../domain/delivery.transitions';
 import type { NotificationChannelType } from '../domain/notification-rule';
+import { maskedTargetUrl } from '../domain/target-url.mask';
+import { NotificationSecretBox } from '../secrets/notification-secret-box';
 import type { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import type { DeliveryEntity } from './delivery.entity';
 
@@ -24,6 +26,7 @@ export class DeliveryView {
   eventType!: string;
   incidentId!: string;
   channelType!: NotificationChannelType;
+  /** Masked like the rule's URL (`…` + last 4 of every credential in it). */
   targetUrl!: string;
   status!: DeliveryStatus;
   attemptCount!: number;
@@ -43,8 +46,11 @@ export class DeliveryPageView {
   nextCursor!: string | null;
 }
 
-/** Maps a delivery row and its attempts (newest first) to the API shape; `withPayload` adds the sent body. */
-export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttemptEntity[], withPayload = false): DeliveryView {
+/**
+ * Maps a delivery row and its attempts (newest first) to the API shape, its sealed target URL opened
+ * with `secrets` and masked; `withPayload` adds the sent body.
+ */
+export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttemptEntity[], secrets: NotificationSecretBox, withPayload = false): DeliveryView {
   const queued = entity.status === 'pending' || entity.status === 'retrying';
   return {
     id: entity.id,
@@ -53,7 +59,7 @@ export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttempt
     eventType: entity.eventType,
     incidentId: entity.incidentId,
     channelType: entity.channelType,
-    targetUrl: entity.targetUrl,
+    targetUrl: NotificationSecretBox.readableOr(() => maskedTargetUrl(secrets.openDeliveryTargetUrl(entity.id, entity.targetUrl))),
     status: entity.status,
     attemptCount: entity.attemptCount,
     nextAttemptAt: queued ? entity.nextAttemptAt.toISOString() : null,

@@ -2,7 +2,9 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { NotFoundError } from '@fireline/errors';
-import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import { Inject } from '@nestjs/common';
+import { NOTIFICATION_DATA_SOURCE, NOTIFICATION_SECRET_BOX } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { toDeliveryView, type DeliveryView } from './delivery.view';
@@ -20,12 +22,13 @@ export class GetDeliveryHandler implements IQueryHandler<GetDelivery> {
   constructor(
     @InjectRepository(DeliveryEntity, NOTIFICATION_DATA_SOURCE) private readonly deliveries: Repository<DeliveryEntity>,
     @InjectRepository(DeliveryAttemptEntity, NOTIFICATION_DATA_SOURCE) private readonly attempts: Repository<DeliveryAttemptEntity>,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
   ) {}
 
   async execute({ id }: GetDelivery): Promise<DeliveryView> {
     const delivery = await this.deliveries.findOneBy({ id });
     if (!delivery) throw new NotFoundError('DELIVERY.NOT_FOUND', `Delivery ${id} does not exist`, { deliveryId: id });
     const attempts = await this.attempts.findBy({ deliveryId: id });
-    return toDeliveryView(delivery, attempts, true);
+    return toDeliveryView(delivery, attempts, this.secrets, true);
   }
 }

@@ -2,7 +2,9 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { NotFoundError } from '@fireline/errors';
-import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import { Inject } from '@nestjs/common';
+import { NOTIFICATION_DATA_SOURCE, NOTIFICATION_SECRET_BOX } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import { NotificationRuleEntity } from './notification-rule.entity';
 import { toNotificationRuleView, type NotificationRuleView } from './notification-rule.view';
 
@@ -21,11 +23,14 @@ export class GetNotificationRule extends Query<NotificationRuleView> {
 /** One rule, secret masked. @throws NotFoundError `NOTIFICATION_RULE.NOT_FOUND`. */
 @QueryHandler(GetNotificationRule)
 export class GetNotificationRuleHandler implements IQueryHandler<GetNotificationRule> {
-  constructor(@InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>) {}
+  constructor(
+    @InjectRepository(NotificationRuleEntity, NOTIFICATION_DATA_SOURCE) private readonly rules: Repository<NotificationRuleEntity>,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
+  ) {}
 
   async execute({ id }: GetNotificationRule): Promise<NotificationRuleView> {
     const rule = await this.rules.findOneBy({ id, deletedAt: IsNull() });
     if (!rule) throw notificationRuleNotFound(id);
-    return toNotificationRuleView(rule);
+    return toNotificationRuleView(rule, this.secrets);
   }
 }

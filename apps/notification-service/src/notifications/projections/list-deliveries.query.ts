@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { cursorCodec, cursorKey, toPage } from '@fireline/http';
 import { In, type Repository } from 'typeorm';
 import type { DeliveryStatus } from '../domain/delivery.transitions';
-import { NOTIFICATION_DATA_SOURCE } from '../notification.tokens';
+import { Inject } from '@nestjs/common';
+import { NOTIFICATION_DATA_SOURCE, NOTIFICATION_SECRET_BOX } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { toDeliveryView, type DeliveryPageView } from './delivery.view';
@@ -32,6 +34,7 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
   constructor(
     @InjectRepository(DeliveryEntity, NOTIFICATION_DATA_SOURCE) private readonly deliveries: Repository<DeliveryEntity>,
     @InjectRepository(DeliveryAttemptEntity, NOTIFICATION_DATA_SOURCE) private readonly attempts: Repository<DeliveryAttemptEntity>,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
   ) {}
 
   async execute({ filter }: ListDeliveries): Promise<DeliveryPageView> {
@@ -42,6 +45,6 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
     if (filter.cursor !== undefined) query.andWhere('d.seq < :seq', { seq: DELIVERY_CURSOR.decode(filter.cursor) });
     const page = toPage(await query.getMany(), filter.limit, DELIVERY_CURSOR, (d) => d.seq);
     const attempts = page.items.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.items.map((d) => d.id)) });
-    return { items: page.items.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id))), nextCursor: page.nextCursor };
+    return { items: page.items.map((d) => toDeliveryView(d, attempts.filter((a) => a.deliveryId === d.id), this.secrets)), nextCursor: page.nextCursor };
   }
 }

@@ -1,5 +1,7 @@
 import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
 import { secretPreviewOf } from '../domain/notification-rule';
+import { maskedTargetUrl } from '../domain/target-url.mask';
+import { NotificationSecretBox } from '../secrets/notification-secret-box';
 import type { NotificationRuleEntity } from './notification-rule.entity';
 
 /** What a rule matches; an empty list matches anything. */
@@ -12,6 +14,7 @@ export class NotificationRuleMatchView {
 /** A signed outbound webhook target. */
 export class WebhookChannelView {
   type!: 'webhook';
+  /** Masked: user name, password, token-looking segments and secret query values show as `…` + last 4. */
   url!: string;
   /** `…` plus the secret's last 4 characters. */
   secretPreview!: string;
@@ -22,6 +25,7 @@ export class WebhookChannelView {
 /** A Slack incoming-webhook target. */
 export class SlackChannelView {
   type!: 'slack';
+  /** Masked (`https://hooks.slack.com/services/T…/B…/…abcd`): the URL is the credential. */
   webhookUrl!: string;
 }
 
@@ -36,17 +40,24 @@ export class NotificationRuleView {
   updatedAt!: string;
 }
 
-/** Maps a row to its view; `revealSecret` only for the response that set a generated secret. */
-export function toNotificationRuleView(entity: NotificationRuleEntity, revealSecret = false): NotificationRuleView {
+/**
+ * Maps a row to its view, URLs masked and the secret shown as a preview; `revealSecret` only for the
+ * response that set a generated secret. Opens the row's sealed values with `secrets`; one sealed
+ * with a key that is not configured shows as `NotificationSecretBox.UNREADABLE`.
+ */
+export function toNotificationRuleView(entity: NotificationRuleEntity, secrets: NotificationSecretBox, revealSecret = false): NotificationRuleView {
   let channel: WebhookChannelView | SlackChannelView;
+  const readable = NotificationSecretBox.readableOr;
+  const url = readable(() => maskedTargetUrl(secrets.openRuleTargetUrl(entity.id, entity.targetUrl)));
   switch (entity.channelType) {
     case 'webhook': {
-      const secret = entity.webhookSecret ?? '';
-      channel = { type: 'webhook', url: entity.targetUrl, secretPreview: secretPreviewOf(secret), ...(revealSecret ? { secret } : {}) };
+      const stored = entity.webhookSecret ?? '';
+      const secret = readable(() => secrets.openRuleSecret(entity.id, stored));
+      channel = { type: 'webhook', url, secretPreview: secret === NotificationSecretBox.UNREADABLE ? secret : secretPreviewOf(secret), ...(revealSecret ? { secret } : {}) };
       break;
     }
     case 'slack':
-      channel = { type: 'slack', webhookUrl: entity.targetUrl };
+      channel = { type: 'slack', webhookUrl: url };
       break;
     default: {
       const exhaustive: never = entity.channelType;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { TOPICS, type IntegrationEvent, type TopicName } from '@fireline/contracts';
@@ -8,7 +8,8 @@ import { renderDeliveryPayload } from '../channels/outbound-request';
 import { asIncidentEventV1 } from '../domain/incident-event.guard';
 import { targetUrlOf, type NotificationRule } from '../domain/notification-rule';
 import { rulesToNotify } from '../domain/notification-rule.matcher';
-import { NOTIFICATION_PG_POOL } from '../notification.tokens';
+import { NOTIFICATION_PG_POOL, NOTIFICATION_SECRET_BOX } from '../notification.tokens';
+import type { NotificationSecretBox } from '../secrets/notification-secret-box';
 
 interface RuleRow {
   id: string;
@@ -22,12 +23,15 @@ interface RuleRow {
   webhook_secret: string | null;
 }
 
+/** A rule row as the matcher sees it: URL and secret still sealed (only a matching rule's URL is opened; the secret is read at send time). */
 function toRule(row: RuleRow): NotificationRule {
   const match = { severities: row.match_severities, services: row.match_services, eventTypes: row.match_event_types };
   const channel: NotificationRule['channel'] =
     row.channel_type === 'webhook' ? { type: 'webhook', url: row.target_url, secret: row.webhook_secret ?? '' } : { type: 'slack', webhookUrl: row.target_url };
   return { id: row.id, name: row.name, enabled: row.enabled, match, channel };
 }
+
+
 
 /**
  * Consumes `fireline.incidents.v1` as `notification-service.notify`: for each incident event, queues
@@ -38,10 +42,12 @@ function toRule(row: RuleRow): NotificationRule {
 export class NotifySubscribersWhenIncidentEventReactor {
   static readonly topic: TopicName = TOPICS.incidents;
   static readonly consumer = 'notification-service.notify';
+  private readonly logger = new Logger(NotifySubscribersWhenIncidentEventReactor.name);
 
   constructor(
     @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
     @Inject(NOTIFICATION_PG_POOL) private readonly pool: Pool,
+    @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
   ) {}
 
   /** Registers with the transport; called once from the module's `onModuleInit`. */
@@ -63,8 +69,16 @@ export class NotifySubscribersWhenIncidentEventReactor {
         WHERE enabled AND deleted_at IS NULL
         ORDER BY created_at, id`,
     );
-    const deliveries: NewDelivery[] = rulesToNotify(rows.map(toRule), event).map((rule) => {
+    const deliveries: NewDelivery[] = rulesToNotify(rows.map(toRule), event).flatMap((rule) => {
       const id = randomUUID();
+      let targetUrl: string;
+      try {
+        targetUrl = this.secrets.openRuleTargetUrl(rule.id, targetUrlOf(rule.channel));
+      } catch (error) {
+        // One rule whose key is missing must not hold back every other rule's notification of this event.
+        this.logger.error(`Rule ${rule.id} not notified of event ${event.eventId}: ${error instanceof Error ? error.message : String(error)}`);
+        return [];
+      }
       return {
         id,
         ruleId: rule.id,
@@ -72,10 +86,10 @@ export class NotifySubscribersWhenIncidentEventReactor {
         eventType: event.type,
         incidentId: event.data.incidentId,
         channelType: rule.channel.type,
-        targetUrl: targetUrlOf(rule.channel),
+        targetUrl,
         payload: renderDeliveryPayload(rule.channel.type, id, event),
       };
     });
-    await insertDeliveries(tx, deliveries);
+    await insertDeliveries(tx, deliveries, this.secrets);
   }
 }

@@ -1,0 +1,4 @@
+export * from './secret-box';
+export * from './encryption-keys.config';
+export * from './secret-names';
+export * from './reseal';
