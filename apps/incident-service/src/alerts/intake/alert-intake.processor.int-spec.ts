@@ -1,10 +1,12 @@
 import { runMigrations } from '@fireline/event-store';
+import { SecretBox } from '@fireline/secrets';
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { DatabaseError } from 'pg';
 import { TcpSwitch } from '../../../../../test/support/tcp-switch';
 import { createTestDatabase, servicePool, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { INCIDENT_SERVICE_MIGRATIONS } from '../../incident-service.module';
 import type { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { anEventsV2Event } from '../testing/events-v2.testing';
@@ -18,6 +20,8 @@ function terminatedBackend(): DatabaseError {
 
 /** A command bus whose every command meets `error`. */
 const failingCommands = (error: unknown) => ({ execute: () => Promise.reject(error) }) as unknown as CommandBus;
+
+const box = new SecretBox(TEST_ENCRYPTION_KEYS);
 
 describe(AlertIntakeProcessor.name, () => {
   let db: TestDatabase;
@@ -47,7 +51,7 @@ describe(AlertIntakeProcessor.name, () => {
        VALUES ($1, $2, now(), '{}', $3, 'trigger', $4, 'accepted', $5, now() + interval '30 seconds')`,
       [id, integrationId, body, `key-${id}`, attempts],
     );
-    const row = await new AlertIntakeRepository(db.pool).findById(id);
+    const row = await new AlertIntakeRepository(db.pool, box).findById(id);
     return row!;
   }
 
@@ -61,7 +65,7 @@ describe(AlertIntakeProcessor.name, () => {
 
   it('never gives up a row whose last allowed attempt met an unavailable database, and takes that attempt back', async () => {
     const row = await claimedRow(INTAKE_MAX_ATTEMPTS);
-    const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(db.pool), {} as IntegrationRepository);
+    const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository);
 
     await processor.process(row, 'events-v2');
 
@@ -72,7 +76,7 @@ describe(AlertIntakeProcessor.name, () => {
 
   it('still gives up after the last attempt when the failure is not the database', async () => {
     const row = await claimedRow(INTAKE_MAX_ATTEMPTS);
-    const processor = new AlertIntakeProcessor(failingCommands(new Error('handler bug')), new AlertIntakeRepository(db.pool), {} as IntegrationRepository);
+    const processor = new AlertIntakeProcessor(failingCommands(new Error('handler bug')), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository);
 
     await processor.process(row, 'events-v2');
 
@@ -84,7 +88,7 @@ describe(AlertIntakeProcessor.name, () => {
     const tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
     const pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
     try {
-      const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(pool), {} as IntegrationRepository);
+      const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(pool, box), {} as IntegrationRepository);
       await tcpSwitch.cut();
 
       await processor.process(row, 'events-v2');

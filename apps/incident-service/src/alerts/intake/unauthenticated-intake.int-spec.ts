@@ -20,7 +20,7 @@ describe(`${UnauthenticatedIntakeGate.name}: a flood of unauthenticated deliveri
 
   const ledgerRows = async (integrationId: string) =>
     (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM alert_intake WHERE integration_id = $1', [integrationId])).rows[0].n;
-  const page = async (integrationId: string) => (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=200`).expect(200)).body as { items: unknown[]; unauthenticated: Record<string, unknown>[] };
+  const page = async (integrationId: string) => (await t.http.get(`/v1/integrations/${integrationId}/deliveries?limit=100`).expect(200)).body as { items: unknown[]; unauthenticated: Record<string, unknown>[] };
 
   it(`stores at most ${CAP} of ${FLOOD} badly signed PagerDuty deliveries, counts the rest, and still accepts a good one`, async () => {
     const integration = await createPagerDutyIntegration(t.http);

@@ -351,7 +351,7 @@ describe('GetIncidentTimelineHandler (over HTTP)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('incident_timeline');
     app = await createServiceTestApp(
-      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }),
+      IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
     http = request(app.getHttpServer());
   });

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { TOPICS, type IntegrationEvent, type StatusPageIntegrationEventV1 } from '@fireline/contracts';
 import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { IncidentServiceModule } from '../../incident-service.module';
@@ -23,6 +24,7 @@ describe('StatusPagesHttpController and the public surface', () => {
         database: { url: db.url, poolSize: 20, migrationsRun: true },
         projections: { pollIntervalMs: 20 },
         statusPages: { publicBaseUrl: 'https://status.example.com', timerPollIntervalMs: 50, cacheRevalidateMs: 0 },
+        encryption: TEST_ENCRYPTION_KEYS,
       }),
     );
     http = request(app.getHttpServer());

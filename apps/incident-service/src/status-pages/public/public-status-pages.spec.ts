@@ -1,5 +1,6 @@
 import type { EventStore } from '@fireline/event-store';
 import type { Pool } from 'pg';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { foldStatusPageView, type StatusPageView } from '../domain/status-page-view';
 import { aPageWithComponents } from '../testing/status-page.factories';
@@ -24,6 +25,7 @@ const config = (cacheRevalidateMs: number): IncidentServiceConfig => ({
   database: { url: 'postgres://unused/db', poolSize: 1, migrationsRun: false },
   projections: { pollIntervalMs: 100 },
   statusPages: { publicBaseUrl: 'https://status.example.com', timerPollIntervalMs: 1000, cacheRevalidateMs },
+  encryption: TEST_ENCRYPTION_KEYS,
 });
 
 describe(PublicStatusPages.name, () => {

@@ -1,4 +1,5 @@
 import { runMigrations } from '@fireline/event-store';
+import { SecretBox } from '@fireline/secrets';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -10,8 +11,13 @@ import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.modu
 import { DeliveryQueue } from './delivery-queue';
 import { deliveryCircuitBreakers, DeliveryWorker } from './delivery-worker';
 import { TEST_DELIVERY_CONFIG } from '../../../../../test/support/test-delivery-config';
+import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from '../../../../../test/support/test-secrets';
+import { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
+import { NotificationSecretBox } from '../secrets/notification-secret-box';
 
 const LEASE_MS = 1_500;
+
+const secrets = new NotificationSecretBox(new SecretBox(TEST_ENCRYPTION_KEYS));
 
 describe(`${DeliveryWorker.name} while the database goes away`, () => {
   let db: TestDatabase;
@@ -19,6 +25,7 @@ describe(`${DeliveryWorker.name} while the database goes away`, () => {
   let pool: Pool;
   let receiver: LocalHttpReceiver;
   let worker: DeliveryWorker | undefined;
+  const outbound = new OutboundDestinationGuard(TEST_OUTBOUND_POLICY);
   /** Set by a test: what the receiver does when a request arrives (after recording it). */
   let onRequest: () => void = () => undefined;
 
@@ -43,6 +50,7 @@ describe(`${DeliveryWorker.name} while the database goes away`, () => {
   afterAll(async () => {
     await pool?.end();
     await tcpSwitch?.close();
+    await outbound.close();
     await receiver?.close();
     await db?.drop();
   });
@@ -63,13 +71,14 @@ describe(`${DeliveryWorker.name} while the database goes away`, () => {
   }
 
   function startWorker(): void {
-    worker = new DeliveryWorker(new DeliveryQueue(pool), {
+    worker = new DeliveryWorker(new DeliveryQueue(pool, secrets), {
       policy: { retryWindowMs: 60_000, maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50 },
       timeoutMs: 1_000,
       circuitBreakers: deliveryCircuitBreakers({ ...TEST_DELIVERY_CONFIG.circuitBreaker, probeTimeoutMs: 1_000 }),
       pollIntervalMs: 20,
       concurrency: 2,
       leaseMs: LEASE_MS,
+      outbound,
     });
     worker.start();
   }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { TEST_DELIVERY_CONFIG } from '../../../../../test/support/test-delivery-config';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { NotificationServiceModule } from '../../notification-service.module';
 import { NotificationRulesHttpController } from './notification-rules.http.controller';
 
@@ -20,6 +21,7 @@ describe(NotificationRulesHttpController.name, () => {
       NotificationServiceModule.register({
         database: { url: db.url, poolSize: 10, migrationsRun: true },
         delivery: TEST_DELIVERY_CONFIG,
+        encryption: TEST_ENCRYPTION_KEYS,
       }),
     );
     http = request(app.getHttpServer());
