@@ -1,12 +1,14 @@
 import { nameBasedUuid } from '@fireline/event-store';
-import { randomUUID } from 'node:crypto';
+import { isSealed, SecretBox } from '@fireline/secrets';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { eventually } from '../../../../../test/support/eventually';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { ReceivePagerDutyWebhookHandler } from '../../pagerduty-webhooks/application/receive-pagerduty-webhook';
 import { createPagerDutyIntegration, deliver, fixtureDelivery, signedDelivery } from '../../pagerduty-webhooks/testing/pagerduty-webhooks.testing';
 import { anAlertmanagerAlert, anAlertmanagerWebhook, createAlertmanagerIntegration } from '../testing/alertmanager.testing';
 import { anEventsV2Event, bootAlertTestApp, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
 import { incidentIdOfAlert } from '../workflows/open-incident-when-alert-triggered.workflow';
-import { AlertIntakeRepository } from './alert-intake.repository';
+import { AlertIntakeRepository, rawBodyContext } from './alert-intake.repository';
 import { IngestAlertmanagerWebhookHandler } from './ingest-alertmanager-webhook';
 import { IngestEventsV2EventHandler } from './ingest-events-v2-event';
 
@@ -129,6 +131,53 @@ describe('Alert receivers given unstorable text', () => {
         );
         expect(incidents.rows[0]!.n).toBe(1);
       });
+    });
+
+    it.each(UNSTORABLE)(
+      'processes %s in a secret-named label as U+FFFD, and keeps the body as sent only sealed and, for display, masked',
+      async (_name, bad) => {
+        const integration = await createAlertmanagerIntegration(t.http);
+        const secret = `tok${bad}en-${randomBytes(8).toString('hex')}`;
+        const alert = anAlertmanagerAlert(`s${randomUUID().slice(0, 8)}`, 'firing', { api_token: secret, [`team${bad}`]: 'storage' });
+        const body = anAlertmanagerWebhook(`{}:{alertname="DiskFull", run="${randomUUID()}"}`, [alert]);
+        const sent = await t.http.post(`/v1/integrations/${integration.id}/alertmanager`).set('authorization', `Bearer ${integration.token}`).send(body);
+        expect(sent.status).toBe(200);
+
+        const [row] = await ledgerOf(integration.id);
+        expect(row).toMatchObject({ verdict: 'accepted', error: null });
+        expect(row!.sanitizedFields).toEqual(expect.arrayContaining(['alerts.0.labels.api_token', stored(`alerts.0.labels.team${bad}`)]));
+        // Shown: the redacted copy, valid JSON, the secret as … + its last 4 characters.
+        const shown = JSON.parse(row!.rawBody) as { alerts: { labels: Record<string, string> }[] };
+        expect(shown.alerts[0]!.labels.api_token).toBe(`…${secret.slice(-4)}`);
+
+        // At rest: sealed; opened, it is the body as sent (the escapes intact), not the sanitized copy.
+        const { rows } = await t.db.pool.query<{ raw_body: string; display_body: string }>('SELECT raw_body, display_body FROM alert_intake WHERE id = $1', [row!.id]);
+        expect(isSealed(rows[0]!.raw_body)).toBe(true);
+        expect(rows[0]!.raw_body).not.toContain(secret.slice(-16));
+        expect(rows[0]!.display_body).not.toContain(secret.slice(-16));
+        const opened = JSON.parse(new SecretBox(TEST_ENCRYPTION_KEYS).open(rows[0]!.raw_body, rawBodyContext(row!.id))) as typeof shown;
+        expect(opened.alerts[0]!.labels.api_token).toBe(secret);
+
+        // Processed: what reached the event store has U+FFFD where the sender had the unstorable character.
+        await eventually(async () => {
+          const { rows: events } = await t.db.pool.query<{ data: unknown }>(`SELECT data FROM events WHERE event_type = 'AlertTriggered' AND data->>'integrationId' = $1`, [
+            integration.id,
+          ]);
+          expect(events).toHaveLength(1);
+          expect(JSON.stringify(events[0]!.data)).toContain(JSON.stringify(stored(secret)));
+        });
+      },
+    );
+
+    it.each(UNSTORABLE)('answers 401 to an unauthenticated delivery with %s in it and records it as rejected, not a 500', async (_name, bad) => {
+      const integration = await createAlertmanagerIntegration(t.http);
+      const body = anAlertmanagerWebhook(`{}:{alertname="Disk${bad}Full"}`, [anAlertmanagerAlert('f1', 'firing', { [`team${bad}`]: `storage${bad}` })]);
+      const sent = await t.http.post(`/v1/integrations/${integration.id}/alertmanager`).set('authorization', 'Bearer not-the-token').send(body);
+      expect(sent.status).toBe(401);
+
+      const [row] = await ledgerOf(integration.id);
+      expect(row).toMatchObject({ verdict: 'rejected', reason: expect.stringContaining('unauthenticated'), sanitizedFields: [] });
+      expect(JSON.parse(row!.rawBody)).toMatchObject({ groupKey: `{}:{alertname="Disk${bad}Full"}` });
     });
   });
 
