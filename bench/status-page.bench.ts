@@ -9,6 +9,7 @@
  *
  * Fireline is loaded from the BUILT output (`dist/`): its decorators need `emitDecoratorMetadata`.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
       NOTIFICATION_DATABASE_URL: postgres.url(databases.notification),
       POSTMORTEM_DATABASE_URL: postgres.url(databases.postmortem),
       STATUS_PAGES_CACHE_REVALIDATE_MS: String(config.cacheRevalidateMs),
+      // A throw-away key for the run's throw-away databases (the services refuse to start without one).
+      FIRELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
     const module: DynamicModule = built.PlatformModule.register({
       incident: built.loadIncidentServiceConfig(env),

@@ -4,6 +4,7 @@ import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { OwnedPostgres } from '../support/owned-postgres';
 import { freePort, ServiceProcess } from '../support/service-process';
+import { TEST_ENCRYPTION_ENV, TEST_OUTBOUND_ENV } from '../support/test-secrets';
 
 jest.setTimeout(120_000);
 
@@ -224,6 +225,9 @@ describe('the platform outliving its database (e2e)', () => {
           NOTIFICATION_DELIVERY_BASE_DELAY_MS: '50',
           NOTIFICATION_DELIVERY_MAX_DELAY_MS: '500',
           NOTIFICATION_DELIVERY_MAX_ATTEMPTS: '10',
+          // An external PostgreSQL: the platform needs a key (only the embedded one makes its own); the receiver is on 127.0.0.1.
+          ...TEST_ENCRYPTION_ENV,
+          ...TEST_OUTBOUND_ENV,
         },
       });
       await platform.start();

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { freePort, ServiceProcess, stopAll } from '../support/service-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TEST_ENCRYPTION_ENV } from '../support/test-secrets';
 
 jest.setTimeout(120_000);
 
@@ -36,6 +37,7 @@ describe('maintenance timers across a restart (e2e)', () => {
         PROJECTION_POLL_INTERVAL_MS: '20',
         STATUS_PAGES_TIMER_POLL_INTERVAL_MS: '50',
         STATUS_PAGES_CACHE_REVALIDATE_MS: '0',
+        ...TEST_ENCRYPTION_ENV,
       },
     });
     processes.push(service);
