@@ -149,7 +149,7 @@ export class IntegrationsHttpController {
   })
   @ApiOkResponse({ type: DeliveryResponse })
   @ApiNotFoundResponse({ description: 'INTEGRATION.NOT_FOUND, DELIVERY.NOT_FOUND (also for a delivery of another integration)' })
-  @ApiConflictResponse({ description: 'DELIVERY.SENDER_REDELIVERS (pagerduty-webhooks-v3), DELIVERY.REJECTED (refused as invalid)' })
+  @ApiConflictResponse({ description: 'DELIVERY.SENDER_REDELIVERS (pagerduty-webhooks-v3), DELIVERY.REJECTED (refused as invalid), DELIVERY.UNREADABLE (its body is sealed with a key that is not configured)' })
   async reprocess(@Param('id', anyUuid) id: string, @Param('deliveryId', deliveryUuid) deliveryId: string): Promise<DeliveryResponse> {
     return toDeliveryResponse(await this.commands.execute(new ReprocessAlertDelivery(id, deliveryId)));
   }
