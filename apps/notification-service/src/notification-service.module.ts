@@ -1,11 +1,12 @@
 import type { ObservedService } from '@fireline/observability';
-import { pgPoolOf, resilientPgPoolOptions } from '@fireline/event-store';
+import { API_KEY_STORE, ApiKeyReplicaStore, apiKeyReplicaConsumer, CreateApiKeyReplica1732000003200 } from '@fireline/auth';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, resilientPgPoolOptions } from '@fireline/event-store';
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
-import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import { AuditEventsControllerFor, CreateAuditLogIndex1732000003000, CreateIdempotencyKeys1732000000200 } from '@fireline/http';
+import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import type { NotificationServiceConfig } from './config/notification-service.config';
 import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
 import { DeliveryQueue } from './notifications/channels/delivery-queue';
@@ -18,7 +19,14 @@ import { UpdateNotificationRuleHandler } from './notifications/commands/update-n
 import { DeliveriesHttpController } from './notifications/http/deliveries.http.controller';
 import { NotificationRuleDeadLettersHttpController } from './notifications/http/notification-rule-dead-letters.http.controller';
 import { NotificationRulesHttpController } from './notifications/http/notification-rules.http.controller';
-import { DELIVERY_CIRCUIT_BREAKERS, DELIVERY_WORKER, NOTIFICATION_DATA_SOURCE, NOTIFICATION_PG_POOL, NOTIFICATION_SERVICE_CONFIG } from './notifications/notification.tokens';
+import {
+  DELIVERY_CIRCUIT_BREAKERS,
+  DELIVERY_WORKER,
+  NOTIFICATION_DATA_SOURCE,
+  NOTIFICATION_EVENT_STORE,
+  NOTIFICATION_PG_POOL,
+  NOTIFICATION_SERVICE_CONFIG,
+} from './notifications/notification.tokens';
 import { DeliveryAttemptEntity } from './notifications/projections/delivery-attempt.entity';
 import { DeliveryEntity } from './notifications/projections/delivery.entity';
 import { GetDeliveryHandler } from './notifications/projections/get-delivery.query';
@@ -81,8 +89,21 @@ export const NOTIFICATION_SERVICE_OBSERVED: ObservedService = {
   ],
 };
 
-/** notification-service's migrations, in order (`migrate.ts` runs the same list). */
-export const NOTIFICATION_SERVICE_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS];
+/**
+ * notification-service's migrations, in order (`migrate.ts` runs the same list). The event store holds
+ * its audit log (rule changes); `api_key_replica` its copy of the API keys.
+ */
+export const NOTIFICATION_SERVICE_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...MESSAGING_MIGRATIONS,
+  CreateIdempotencyKeys1732000000200,
+  ...NOTIFICATION_MIGRATIONS,
+  CreateAuditLogIndex1732000003000,
+  CreateApiKeyReplica1732000003200,
+];
+
+/** The consumer group that keeps `api_key_replica` from `fireline.access.v1`. */
+export const NOTIFICATION_ACCESS_CONSUMER = 'notification-service.access';
 
 /**
  * The notification service: rules API, the incident-event reactor that queues deliveries, the
@@ -94,6 +115,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
   constructor(
     private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(NOTIFICATION_PG_POOL) private readonly pool: Pool,
   ) {}
 
   static register(config: NotificationServiceConfig): DynamicModule {
@@ -114,7 +137,12 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],
-      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
+      controllers: [
+        NotificationRulesHttpController,
+        NotificationRuleDeadLettersHttpController,
+        DeliveriesHttpController,
+        AuditEventsControllerFor({ path: 'v1/admin/notification-service', poolToken: NOTIFICATION_PG_POOL }),
+      ],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         {
@@ -122,6 +150,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           useFactory: pgPoolOf,
           inject: [getDataSourceToken(NOTIFICATION_DATA_SOURCE)],
         },
+        { provide: NOTIFICATION_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [NOTIFICATION_PG_POOL] },
+        { provide: API_KEY_STORE, useFactory: (pool: Pool) => new ApiKeyReplicaStore(pool), inject: [NOTIFICATION_PG_POOL] },
         {
           provide: DELIVERY_CIRCUIT_BREAKERS,
           useFactory: () => deliveryCircuitBreakers({ ...config.delivery.circuitBreaker, probeTimeoutMs: config.delivery.timeoutMs }),
@@ -158,6 +188,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   onModuleInit(): void {
     this.reactor.subscribe();
+    this.transport.subscribe(apiKeyReplicaConsumer(NOTIFICATION_ACCESS_CONSUMER, this.pool));
   }
 
   onApplicationBootstrap(): void {

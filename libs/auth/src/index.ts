@@ -12,3 +12,5 @@ export * from './api-key-stores';
 export * from './auth.guard';
 export * from './auth.module';
 export * from './openapi-security';
+export * from './caller.decorator';
+export * from './api-key-replica';

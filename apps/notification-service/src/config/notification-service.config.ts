@@ -1,3 +1,4 @@
+import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
@@ -44,6 +45,8 @@ export interface NotificationServiceStandaloneConfig {
   service: NotificationServiceConfig;
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
+  /** The auth keys (see `authConfigSchema`). */
+  auth: AuthConfig;
 }
 
 const schema = z
@@ -77,8 +80,8 @@ const httpSchema = httpListenerSchema(3002);
 
 const APP = 'notification-service';
 
-/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
-export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS]);
+/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging and auth keys). */
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...MESSAGING_ENV_KEYS, ...AUTH_ENV_KEYS]);
 
 /**
  * Reads the service's variables (names as in the k8s ConfigMap) from `env`.
@@ -90,12 +93,12 @@ export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): Notificat
 
 /**
  * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
- * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`.
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) and the auth keys (`authConfigSchema`) for `main.ts`.
  * @throws ConfigError naming every bad variable of all three sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const { own, http, messaging } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging };
+  const { own, http, messaging, auth } = parseEnvironment(APP, env, { own: schema, http: httpSchema, messaging: messagingConfigSchema(APP), auth: authConfigSchema() });
+  return { http: httpListenerOf(http), service: toServiceConfig(own), messaging, auth: authConfigOf(auth) };
 }
 
 function toServiceConfig(parsed: z.output<typeof schema>): NotificationServiceConfig {

@@ -12,3 +12,6 @@ export const DELIVERY_CIRCUIT_BREAKERS = Symbol('DELIVERY_CIRCUIT_BREAKERS');
 
 /** TypeORM data source name; unique in the composition root. */
 export const NOTIFICATION_DATA_SOURCE = 'notification';
+
+/** notification-service's `EventStore` (its audit log of rule changes). */
+export const NOTIFICATION_EVENT_STORE = Symbol('NOTIFICATION_EVENT_STORE');

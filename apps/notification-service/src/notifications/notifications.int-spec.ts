@@ -1,11 +1,10 @@
-import { Test } from '@nestjs/testing';
-import { CqrsModule } from '@nestjs/cqrs';
+import { createServiceTestApp } from '../../../../test/support/nest-test-app';
+import { api } from '../../../../test/support/test-credentials';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { TOPICS, type IncidentIntegrationEventV1, type SeverityV1 } from '@fireline/contracts';
-import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
-import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
+import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import type { NotificationServiceConfig } from '../config/notification-service.config';
 import { NotificationServiceModule } from '../notification-service.module';
@@ -41,13 +40,7 @@ describe(NotificationServiceModule.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('notification_int');
-    const moduleRef = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(testConfig(db.url))],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
-    configureHttpApp(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await createServiceTestApp(NotificationServiceModule.register(testConfig(db.url)), SERVICE_BODY_LIMIT_BYTES);
     transport = app.get<MessageTransport>(MESSAGE_TRANSPORT);
   });
 
@@ -57,7 +50,7 @@ describe(NotificationServiceModule.name, () => {
     await db?.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
 
   async function receiver(respond?: Responder): Promise<LocalHttpReceiver> {
     const r = await startLocalHttpReceiver(respond);

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -52,6 +53,7 @@ export class IntegrationsHttpController {
   ) {}
 
   @Post()
+  @RequireScopes('integrations:admin')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an integration; its routing key or token is in this answer only' })
   @ApiCreatedResponse({ type: CreatedIntegrationResponse })
@@ -82,6 +84,7 @@ export class IntegrationsHttpController {
   }
 
   @Get()
+  @RequireScopes('integrations:admin')
   @ApiOperation({ summary: 'List integrations (not deleted), newest first, cursor-paginated' })
   @ApiOkResponse({ type: IntegrationPageResponse })
   async list(@Query() query: ListIntegrationsRequest): Promise<IntegrationPageResponse> {
@@ -90,6 +93,7 @@ export class IntegrationsHttpController {
   }
 
   @Get(':id')
+  @RequireScopes('integrations:admin')
   @ApiOkResponse({ type: IntegrationResponse })
   async get(@Param('id', anyUuid) id: string): Promise<IntegrationResponse> {
     const integration = await this.integrations.findActiveById(id);
@@ -98,6 +102,7 @@ export class IntegrationsHttpController {
   }
 
   @Patch(':id')
+  @RequireScopes('integrations:admin')
   @ApiOperation({ summary: 'Change name, service, severity mapping (merged), autoResolve, or (PagerDuty webhooks) signing secrets' })
   @ApiOkResponse({ type: IntegrationResponse })
   async update(@Param('id', anyUuid) id: string, @Body() body: UpdateIntegrationRequest): Promise<IntegrationResponse> {
@@ -123,6 +128,7 @@ export class IntegrationsHttpController {
   }
 
   @Delete(':id')
+  @RequireScopes('integrations:admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an integration: its credential stops working at once; its deliveries stay auditable' })
   @ApiNoContentResponse()
@@ -131,6 +137,7 @@ export class IntegrationsHttpController {
   }
 
   @Get(':id/deliveries')
+  @RequireScopes('integrations:admin')
   @ApiOperation({ summary: 'Deliveries received for the integration (also after it was deleted), newest first' })
   @ApiOkResponse({ type: DeliveryPageResponse })
   async deliveries(@Param('id', anyUuid) id: string, @Query() query: ListDeliveriesRequest): Promise<DeliveryPageResponse> {
@@ -139,6 +146,7 @@ export class IntegrationsHttpController {
   }
 
   @Post(':id/deliveries/:deliveryId/reprocess')
+  @RequireScopes('integrations:admin')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Re-process a recorded delivery now (events-v2, alertmanager); safe to repeat: a processed delivery appends nothing new',

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { IdempotencyInterceptorFor, pageLimitOf, uuidParam } from '@fireline/http';
 import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
@@ -21,17 +22,20 @@ export class DeliveriesHttpController {
 
   /** Newest first; `?incidentId=&status=&ruleId=&limit=&cursor=`. */
   @Get()
+  @RequireScopes('notifications:read')
   list(@Query() query: ListDeliveriesRequestDto): Promise<DeliveryPageView> {
     return this.queryBus.execute(new ListDeliveries({ ...query, limit: pageLimitOf(query) }));
   }
 
   @Get(':id')
+  @RequireScopes('notifications:read')
   get(@Param('id', uuidParam('id')) id: string): Promise<DeliveryView> {
     return this.queryBus.execute(new GetDelivery(id));
   }
 
   /** 202 with the delivery as it now stands; repeating is harmless. 409 if it was delivered. */
   @Post(':id/retry')
+  @RequireScopes('notifications:admin')
   @HttpCode(202)
   async retry(@Param('id', uuidParam('id')) id: string): Promise<DeliveryView> {
     await this.commandBus.execute(new RetryDelivery(id));

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
@@ -26,22 +27,26 @@ export class NotificationRulesHttpController {
 
   /** 201 with the rule; a generated webhook secret appears in `channel.secret` here only. */
   @Post()
+  @RequireScopes('notifications:admin')
   create(@Body() body: CreateNotificationRuleRequestDto): Promise<NotificationRuleView> {
     return this.commandBus.execute(new CreateNotificationRule(body, new Date()));
   }
 
   /** Oldest first, `limit` (≤ 100, default 50) per page; `cursor` is the previous page's `nextCursor`. */
   @Get()
+  @RequireScopes('notifications:read')
   list(@Query() query: ListNotificationRulesRequestDto): Promise<Page<NotificationRuleView>> {
     return this.queryBus.execute(new ListNotificationRules({ limit: pageLimitOf(query), cursor: query.cursor }));
   }
 
   @Get(':id')
+  @RequireScopes('notifications:read')
   get(@Param('id', uuidParam('id')) id: string): Promise<NotificationRuleView> {
     return this.queryBus.execute(new GetNotificationRule(id));
   }
 
   @Patch(':id')
+  @RequireScopes('notifications:admin')
   update(@Param('id', uuidParam('id')) id: string, @Body() body: UpdateNotificationRuleRequestDto): Promise<NotificationRuleView> {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, enabled, match, channel');
@@ -50,6 +55,7 @@ export class NotificationRulesHttpController {
   }
 
   @Delete(':id')
+  @RequireScopes('notifications:admin')
   @HttpCode(204)
   async remove(@Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.commandBus.execute(new DeleteNotificationRule(id, new Date()));

@@ -1,5 +1,5 @@
+import { api, type AuthedAgent } from '../../../../../test/support/test-credentials';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { TEST_DELIVERY_CONFIG } from '../../../../../test/support/test-delivery-config';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
@@ -12,7 +12,7 @@ const RULES = 1_500;
 describe(NotificationRulesHttpController.name, () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
 
   beforeAll(async () => {
     db = await createTestDatabase('notification_rules_http');
@@ -22,7 +22,7 @@ describe(NotificationRulesHttpController.name, () => {
         delivery: TEST_DELIVERY_CONFIG,
       }),
     );
-    http = request(app.getHttpServer());
+    http = api(app);
     // Rules as big as the API allows a little of: 40 services of 100 characters each (about 5 KB a rule).
     await db.pool.query(
       `INSERT INTO notification_rules (id, name, enabled, match_services, channel_type, target_url, created_at, updated_at)
