@@ -1,51 +1,7 @@
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
 import type { OidcConfig } from './auth.config';
 import { OidcVerifier } from './oidc-verifier';
-
-interface SigningKey {
-  kid: string;
-  alg: 'RS256' | 'ES256';
-  privateKey: KeyLike;
-  jwk: JWK;
-}
-
-async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg);
-  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
-}
-
-/** A local identity provider: discovery document and JWKS over real HTTP, counting requests. */
-class LocalIdentityProvider {
-  published: SigningKey[] = [];
-  readonly hits = { discovery: 0, jwks: 0 };
-  private server: Server | null = null;
-  issuer = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      if (request.url === '/realms/acme/.well-known/openid-configuration') {
-        this.hits.discovery += 1;
-        response.setHeader('content-type', 'application/json');
-        response.end(JSON.stringify({ issuer: this.issuer, jwks_uri: `${this.issuer}/protocol/openid-connect/certs` }));
-      } else if (request.url === '/realms/acme/protocol/openid-connect/certs') {
-        this.hits.jwks += 1;
-        response.setHeader('content-type', 'application/json');
-        response.end(JSON.stringify({ keys: this.published.map((key) => key.jwk) }));
-      } else {
-        response.statusCode = 404;
-        response.end();
-      }
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/realms/acme`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
+import { LocalIdentityProvider, signingKey, type SigningKey } from './testing/local-identity-provider';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -77,17 +33,7 @@ describe(OidcVerifier.name, () => {
     warnings.length = 0;
   });
 
-  function token(key: SigningKey, claims: Record<string, unknown> = {}, options: { exp?: number; nbf?: number; aud?: string; iss?: string; sub?: string } = {}): Promise<string> {
-    const jwt = new SignJWT({ scope: 'openid incidents:read', ...claims })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(options.iss ?? idp.issuer)
-      .setAudience(options.aud ?? 'fireline')
-      .setSubject(options.sub ?? 'alice')
-      .setIssuedAt()
-      .setExpirationTime(options.exp ?? nowS() + 300);
-    if (options.nbf !== undefined) jwt.setNotBefore(options.nbf);
-    return jwt.sign(key.privateKey);
-  }
+  const token: LocalIdentityProvider['token'] = (...args) => idp.token(...args);
 
   const verifier = (overrides: Partial<OidcConfig> = {}, cooldownMs?: number) => new OidcVerifier({ ...config, ...overrides }, (m) => warnings.push(m), cooldownMs);
 
