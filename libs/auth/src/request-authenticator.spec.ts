@@ -71,6 +71,16 @@ describe(RequestAuthenticator.name, () => {
     expect(store.uses.map((use) => use.at.getTime() - NOW.getTime())).toEqual([0, 60_000, 120_000]);
   });
 
+  it('records the use in each service’s own store: a use in one does not hide a use in another', async () => {
+    const key = store.add(['incidents:read']);
+    const other = new FakeStore();
+    other.keys.set(key.keyId, store.keys.get(key.keyId)!);
+    const auth = authenticator();
+    await auth.authorize(READ, request(bearer(key.key)), other, NOW);
+    await auth.authorize(READ, request(bearer(key.key)), store, new Date(NOW.getTime() + 1000));
+    expect([other.uses.length, store.uses.length]).toEqual([1, 1]);
+  });
+
   it('rejects a request without a credential with 401 AUTH.UNAUTHENTICATED, without counting it as a failure', async () => {
     const auth = authenticator({ rateLimits: { perCredentialPerMinute: 600, authFailuresPerMinute: 1 } });
     for (let i = 0; i < 3; i += 1) await expect(auth.authorize(WRITE, request(undefined), store, NOW)).rejects.toMatchObject({ code: 'AUTH.UNAUTHENTICATED' });

@@ -58,7 +58,8 @@ export interface AuthLog {
 export class RequestAuthenticator {
   private disabledRequests = 0;
   private readonly undeclaredLogged = new Set<string>();
-  private readonly lastUseWritten = new Map<string, number>();
+  /** Per store (each service keeps its own record of use), when each key's use was last written. */
+  private readonly lastUseWritten = new WeakMap<ApiKeyStore, Map<string, number>>();
 
   constructor(
     private readonly config: AuthConfig,
@@ -154,12 +155,14 @@ export class RequestAuthenticator {
 
   /** Writes the key's last use at most once per `LAST_USED_RESOLUTION_MS`, without waiting for it. */
   private noteUse(store: ApiKeyStore, keyId: string, now: Date): void {
-    const last = this.lastUseWritten.get(keyId);
+    let written = this.lastUseWritten.get(store);
+    if (!written) this.lastUseWritten.set(store, (written = new Map()));
+    const last = written.get(keyId);
     if (last !== undefined && now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
-    if (this.lastUseWritten.size >= 10_000) this.lastUseWritten.clear();
-    this.lastUseWritten.set(keyId, now.getTime());
+    if (written.size >= 10_000) written.clear();
+    written.set(keyId, now.getTime());
     store.recordUse(keyId, now).catch((error: unknown) => {
-      this.lastUseWritten.delete(keyId);
+      written.delete(keyId);
       this.log.warn(`could not record the use of API key ${keyId}: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
