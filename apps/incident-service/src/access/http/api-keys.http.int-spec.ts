@@ -57,6 +57,16 @@ describe('ApiKeysHttpController', () => {
     expect(again.body.id).toBe(first.body.id);
   });
 
+  it('refuses another credential reusing an Idempotency-Key (422), instead of replaying the first caller’s answer', async () => {
+    const idempotencyKey = randomUUID();
+    const body = { name: 'shared-key', scopes: ['incidents:read'] };
+    expect((await api(app).post('/v1/api-keys').set('idempotency-key', idempotencyKey).send(body)).status).toBe(201);
+    const other = withKey(app.getHttpServer(), (await issueKeyIn(app, { role: 'admin' })).key);
+    const reused = await other.post('/v1/api-keys').set('idempotency-key', idempotencyKey).send(body);
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+  });
+
   it('revokes a key: refused by incident-service from the next request, with the reason recorded; revoking again is harmless', async () => {
     const { key, keyId } = await issueKeyIn(app, { role: 'responder' });
     expect((await withKey(app.getHttpServer(), key).get('/v1/incidents?limit=1')).status).toBe(200);
