@@ -18,7 +18,8 @@ export interface PlatformHttpOptions {
 
 /**
  * Builds (but does not start listening) the embedded platform app: Fastify, Fireline's HTTP conventions,
- * Swagger UI at `/docs` and the OpenAPI document at `/docs-json`. Used by `main.ts` and by the e2e tests.
+ * one auth guard (`http.auth`), Swagger UI at `/docs` and the OpenAPI document at `/docs-json` with its
+ * security declared (`applyOpenApiSecurity`). Used by `main.ts` and by the e2e tests.
  */
 export async function createPlatformApp(services: PlatformServicesConfig, http: PlatformHttpOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(

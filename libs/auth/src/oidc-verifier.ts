@@ -18,6 +18,21 @@ const MAX_SUBJECT_LENGTH = 255;
 
 type KeyResolver = ReturnType<typeof createRemoteJWKSet>;
 
+const UNREACHABLE = null;
+
+/** The refusal a verification error means, or `UNREACHABLE` when the identity provider (discovery, JWKS) failed. */
+function refusal(error: unknown): AuthenticationError | typeof UNREACHABLE {
+  if (error instanceof errors.JWTExpired) return new AuthenticationError('AUTH.TOKEN_EXPIRED', 'The token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) return new AuthenticationError('AUTH.TOKEN_INVALID', `The token was refused: ${error.claim} ${error.reason}`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return new AuthenticationError('AUTH.TOKEN_INVALID', `The token's algorithm is not accepted (only ${OIDC_ALGORITHMS.join(', ')})`);
+  if (error instanceof errors.JWKSNoMatchingKey) return new AuthenticationError('AUTH.TOKEN_INVALID', "The token's signing key is not one of the identity provider's keys");
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new AuthenticationError('AUTH.TOKEN_INVALID', "The token's signature does not verify");
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+    return new AuthenticationError('AUTH.TOKEN_INVALID', 'The token is malformed or not a signed JWT');
+  }
+  return UNREACHABLE;
+}
+
 /**
  * Checks OIDC / JWT bearer tokens (RFC 7519, OpenID Connect Core 1.0) with `jose`: the signature
  * against the identity provider's JWKS (fetched on first use, cached `JWKS_CACHE_MAX_AGE_MS`, fetched
@@ -96,21 +111,6 @@ export class OidcVerifier {
     if (typeof document.jwks_uri !== 'string') throw new Error(`OIDC discovery ${discovery} has no jwks_uri`);
     return document.jwks_uri;
   }
-}
-
-const UNREACHABLE = null;
-
-/** The refusal a verification error means, or `UNREACHABLE` when the identity provider (discovery, JWKS) failed. */
-function refusal(error: unknown): AuthenticationError | typeof UNREACHABLE {
-  if (error instanceof errors.JWTExpired) return new AuthenticationError('AUTH.TOKEN_EXPIRED', 'The token has expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return new AuthenticationError('AUTH.TOKEN_INVALID', `The token was refused: ${error.claim} ${error.reason}`);
-  if (error instanceof errors.JOSEAlgNotAllowed) return new AuthenticationError('AUTH.TOKEN_INVALID', `The token's algorithm is not accepted (only ${OIDC_ALGORITHMS.join(', ')})`);
-  if (error instanceof errors.JWKSNoMatchingKey) return new AuthenticationError('AUTH.TOKEN_INVALID', "The token's signing key is not one of the identity provider's keys");
-  if (error instanceof errors.JWSSignatureVerificationFailed) return new AuthenticationError('AUTH.TOKEN_INVALID', "The token's signature does not verify");
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
-    return new AuthenticationError('AUTH.TOKEN_INVALID', 'The token is malformed or not a signed JWT');
-  }
-  return UNREACHABLE;
 }
 
 /** The value at a dotted path of the payload (`realm_access.roles`), or undefined. */

@@ -1,10 +1,9 @@
-import { generateApiKey, missingScopes, scopesOf, type ApiKeyStore, type Role, type Scope, type StoredApiKey } from '@fireline/auth';
+import { API_KEY_ID_PATTERN, API_KEY_PREFIX, generateApiKey, missingScopes, scopesOf, type ApiKeyStore, type Role, type Scope, type StoredApiKey } from '@fireline/auth';
 import { PermissionError } from '@fireline/errors';
 import { auditMetadata, cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import { foldEvents, handleCommand, type CommandMetadata, type EventStore } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { API_KEY_ID_PATTERN, API_KEY_PREFIX } from '@fireline/auth/api-key-token';
 import { API_KEY_STREAM_TYPE, apiKeyStreamId } from '../access-stream';
 import type { ApiKeyCommand } from '../domain/api-key.commands';
 import { apiKeyDecider } from '../domain/api-key.decider';
@@ -57,7 +56,7 @@ function statusOf(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: Date): ApiK
 }
 
 /** The view of a key's state, with its last use. */
-export function toApiKeyView(key: ApiKey, lastUsedAt: Date | null, now: Date): ApiKeyView {
+export function toApiKeyView(key: Omit<ApiKey, 'hashedSecret'>, lastUsedAt: Date | null, now: Date): ApiKeyView {
   return {
     id: key.keyId,
     prefix: `${API_KEY_PREFIX}${key.keyId}`,
@@ -182,7 +181,6 @@ export async function listApiKeys(pool: Pool, limit: number, cursor: string | un
           name: row.name,
           scopes: row.scopes,
           role: row.role,
-          hashedSecret: '',
           expiresAt: row.expires_at.toISOString(),
           issuedAt: row.issued_at.toISOString(),
           issuedBy: row.issued_by,
