@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { OPENAPI_METRICS, OPENAPI_PUBLIC, OPENAPI_REQUIRED_SCOPES } from './auth-policy';
+import { effectivePolicy, OPENAPI_METRICS, OPENAPI_PUBLIC, OPENAPI_REQUIRED_SCOPES } from './auth-policy';
 import { API_KEY_PREFIX } from './api-key-token';
 
 /** Name of the bearer security scheme in `/docs-json`. */
@@ -18,7 +18,8 @@ const problem = (description: string) => ({ description, content: { 'application
  * - each operation with `x-required-scopes` (`@RequireScopes`): `security: [{ bearer: [] }]`, the
  *   scopes in its description, and its 401 / 403 / 429 answers;
  * - each public operation (`x-public`, `@Public`; `GET /metrics` while `metricsPublic`): `security: []`;
- * - `GET /metrics` without `metricsPublic`: scope `admin`.
+ * - `GET /metrics` without `metricsPublic`: scope `admin`;
+ * - a GET or HEAD under `PUBLIC_READ_PREFIXES` (`/status/…`) without a decorator: public, as the guard treats it.
  * An operation with neither stays without `security` (the auth sweep test fails on it).
  */
 export function applyOpenApiSecurity(document: OpenAPIObject, options: { metricsPublic: boolean }): OpenAPIObject {
@@ -40,7 +41,7 @@ export function applyOpenApiSecurity(document: OpenAPIObject, options: { metrics
       properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' }, code: { type: 'string' } },
     },
   };
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = (item as Record<string, Operation | undefined>)[method];
       if (!operation) continue;
@@ -48,6 +49,10 @@ export function applyOpenApiSecurity(document: OpenAPIObject, options: { metrics
         delete operation[OPENAPI_METRICS];
         if (options.metricsPublic) operation[OPENAPI_PUBLIC] = 'Prometheus scrape (METRICS_PUBLIC=true)';
         else operation[OPENAPI_REQUIRED_SCOPES] = ['admin'];
+      }
+      if (operation[OPENAPI_REQUIRED_SCOPES] === undefined && operation[OPENAPI_PUBLIC] === undefined) {
+        const policy = effectivePolicy(undefined, method.toUpperCase(), path);
+        if (policy?.kind === 'public') operation[OPENAPI_PUBLIC] = policy.reason;
       }
       const scopes = operation[OPENAPI_REQUIRED_SCOPES];
       const reason = operation[OPENAPI_PUBLIC];
