@@ -23,14 +23,39 @@
  * And a status-page part: a public page with components, an incident published on it with its impact,
  * an external update, a scheduled maintenance, the resolution restoring the component, and the page's
  * URLs (HTML, `?at=` during the outage, Statuspage-compatible JSON, feeds).
+ *
+ * Authentication: the admin key from FIRELINE_API_KEY, else the one `npm start` saved at first start in
+ * `<FIRELINE_DATA_DIR>/../admin-api-key` (`.fireline/admin-api-key`). The demo issues each person it
+ * plays (dana, sam, lee) a responder key for one day, acts with it, and revokes it at the end; the
+ * timelines record `key:<id>`, printed here with the key's name.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const BASE = (process.env.FIRELINE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const ADMIN_KEY_FILE = join(dirname(resolve(process.env.FIRELINE_DATA_DIR ?? '.fireline/postgres')), 'admin-api-key');
+
+/** The admin key: FIRELINE_API_KEY, else the file first start wrote. */
+function adminKey(): string {
+  const fromEnv = process.env.FIRELINE_API_KEY?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return readFileSync(ADMIN_KEY_FILE, 'utf8').trim();
+  } catch {
+    throw new Error(
+      `No API key: set FIRELINE_API_KEY, or start the platform with npm start (its first start on an empty data directory writes an admin key to ${ADMIN_KEY_FILE}).`,
+    );
+  }
+}
+
+/** The key each actor acts with (the admin key for 'ops-admin' and 'demo'), and the name of each key's actor. */
+const keyOf = new Map<string, string>();
+const nameOfActor = new Map<string, string>();
+const issuedKeyIds: string[] = [];
+const who = (actor: string | null) => (actor === null ? '–' : (nameOfActor.get(actor) ?? actor));
 const correlationId = randomUUID();
 
 interface Received {
@@ -53,11 +78,33 @@ async function startReceiver(name: string, received: Received[]): Promise<{ url:
   return { url: `http://127.0.0.1:${port}/${name}`, server };
 }
 
+async function credentialOf(actor: string): Promise<string> {
+  const known = keyOf.get(actor);
+  if (known) return known;
+  const admin = adminKey();
+  if (actor === 'ops-admin' || actor === 'demo') {
+    keyOf.set(actor, admin);
+    return admin;
+  }
+  const response = await fetch(`${BASE}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: actor, role: 'responder', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  const created = (await response.json()) as { id: string; key: string; detail?: string };
+  if (response.status !== 201) throw new Error(`POST /v1/api-keys for ${actor} -> ${response.status}: ${created.detail ?? ''}`);
+  keyOf.set(actor, created.key);
+  nameOfActor.set(`key:${created.id}`, actor);
+  issuedKeyIds.push(created.id);
+  return created.key;
+}
+
 async function call<T = Record<string, unknown>>(method: string, path: string, actor: string, body?: unknown): Promise<T> {
+  const credential = await credentialOf(actor);
   const response = await fetch(`${BASE}${path}`, {
     method,
     headers: {
-      'x-actor': actor,
+      authorization: `Bearer ${credential}`,
       'x-correlation-id': correlationId,
       ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }),
     },
@@ -217,15 +264,15 @@ async function main(): Promise<void> {
     const final = await call<IncidentView>('GET', on(''), 'demo');
     section('Incident');
     console.log(`${final.id}  ${final.severity}  ${final.status}  "${final.title}"`);
-    console.log(`services ${final.services.join(', ')} · declared ${time(final.declaredAt)} by ${final.declaredBy}`);
-    console.log(`acknowledged ${time(final.acknowledgedAt)} by ${final.acknowledgedBy} · resolved ${time(final.resolvedAt)}`);
-    console.log(`roles: ${Object.entries(final.roles).map(([role, who]) => `${role}=${who}`).join(', ')}`);
+    console.log(`services ${final.services.join(', ')} · declared ${time(final.declaredAt)} by ${who(final.declaredBy)}`);
+    console.log(`acknowledged ${time(final.acknowledgedAt)} by ${who(final.acknowledgedBy)} · resolved ${time(final.resolvedAt)}`);
+    console.log(`roles: ${Object.entries(final.roles).map(([role, assignee]) => `${role}=${assignee}`).join(', ')}`);
     console.log(`resolution: ${final.resolutionSummary}`);
     console.log(`stream version (ETag) ${final.version}`);
 
     const timeline = await everyPage<TimelineLine>(on('/timeline'), 'demo');
     section(`Timeline (${timeline.length} events)`);
-    for (const entry of timeline) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
+    for (const entry of timeline) console.log(`${time(entry.at)}  ${who(entry.actor).padEnd(26)} ${entry.summary}`);
 
     section(`Deliveries (${deliveries.items.length})`);
     printDeliveries(deliveries.items);
@@ -257,6 +304,8 @@ async function main(): Promise<void> {
   } finally {
     webhook.server.close();
     slack.server.close();
+    // The people's keys were for this run only.
+    for (const keyId of issuedKeyIds) await call('POST', `/v1/api-keys/${keyId}/revoke`, 'ops-admin', { reason: 'npm run demo finished' }).catch(() => undefined);
   }
 }
 
@@ -460,7 +509,7 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
       return settled ? page.items : undefined;
     });
   const integrationActor = `integration:${integration.id}`;
-  const actorName = (actor: string) => (actor === integrationActor ? `integration:${name}` : actor);
+  const actorName = (actor: string) => (actor === integrationActor ? `integration:${name}` : who(actor));
 
   try {
     const fire = path.address(captured(path.files.fire), integration.id, credential);
