@@ -41,7 +41,7 @@ describe(OidcVerifier.name, () => {
     const principal = await verifier().verify(await token(rsa, { realm_access: { roles: ['sre-oncall', 'unmapped-group'] } }));
     expect(principal.actor).toBe('user:alice');
     expect(principal.kind).toBe('user');
-    expect(principal.scopes).toEqual(['incidents:read', 'incidents:write', 'postmortems:read', 'postmortems:write', 'notifications:read', 'status-pages:read', 'audit:read']);
+    expect(principal.scopes).toEqual(['incidents:read', 'incidents:write', 'postmortems:read', 'postmortems:write', 'notifications:read', 'status-pages:read', 'status-pages:write', 'audit:read']);
   });
 
   it('accepts an ES256 token, scopes as an array', async () => {

@@ -12,7 +12,7 @@ export const SCOPES = [
   'notifications:admin',
   'integrations:admin',
   'status-pages:read',
-  'status-pages:admin',
+  'status-pages:write',
   'keys:admin',
   'audit:read',
   'admin',
@@ -28,12 +28,13 @@ export type Role = (typeof ROLES)[number];
 const READ_SCOPES = SCOPES.filter((scope) => scope.endsWith(':read'));
 
 /**
- * viewer: every `:read` scope; responder: viewer plus `incidents:write` and `postmortems:write`;
- * admin: `admin` (everything).
+ * viewer: every `:read` scope (also `status-pages:read`); responder: viewer plus `incidents:write`,
+ * `postmortems:write` and `status-pages:write` (who runs an incident tells customers about it); admin:
+ * `admin` (everything).
  */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = Object.freeze({
   viewer: Object.freeze([...READ_SCOPES]),
-  responder: Object.freeze([...READ_SCOPES, 'incidents:write', 'postmortems:write'] as Scope[]),
+  responder: Object.freeze([...READ_SCOPES, 'incidents:write', 'postmortems:write', 'status-pages:write'] as Scope[]),
   admin: Object.freeze(['admin'] as Scope[]),
 });
 

@@ -34,7 +34,7 @@ describe(runApiKeysCli.name, () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ event_type: 'ApiKeyIssued', actor: 'system:keys-cli' });
-    expect(rows[0]!.data.scopes).toEqual(['incidents:read', 'incidents:write', 'postmortems:read', 'postmortems:write', 'notifications:read', 'status-pages:read', 'audit:read']);
+    expect(rows[0]!.data.scopes).toEqual(['incidents:read', 'incidents:write', 'postmortems:read', 'postmortems:write', 'notifications:read', 'status-pages:read', 'status-pages:write', 'audit:read']);
     expect(Math.round((new Date(rows[0]!.data.expiresAt).getTime() - Date.now()) / 86_400_000)).toBe(30);
     expect(JSON.stringify(rows)).not.toContain(key);
 

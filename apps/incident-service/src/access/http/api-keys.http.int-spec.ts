@@ -5,6 +5,7 @@ import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { adminActorOf, api, issueKeyIn, withKey } from '../../../../../test/support/test-credentials';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
 import { AccessSubscriptions } from '../projections/access-subscriptions';
 
@@ -17,7 +18,7 @@ describe('ApiKeysHttpController', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('api_keys_http');
-    app = await createServiceTestApp(IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } }));
+    app = await createServiceTestApp(IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }));
   });
   afterAll(async () => {
     await app.close();

@@ -6,9 +6,10 @@ import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { issueKeyIn, withKey } from '../../../../../test/support/test-credentials';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
 
-const incidentService = (db: TestDatabase) => IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 } });
+const incidentService = (db: TestDatabase) => IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS });
 
 describe('OIDC bearer tokens over HTTP', () => {
   const idp = new LocalIdentityProvider();
