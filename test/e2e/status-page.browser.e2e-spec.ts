@@ -59,7 +59,7 @@ describe('status page in headless Chromium (e2e)', () => {
     await http.post(`/v1/status-pages/${pageId}/incidents`).send({ incidentId, name: 'Checkout failures', impacts: [{ componentId: api, status: 'major_outage' }] });
     await http.post(`/v1/incidents/${incidentId}/updates`).send({ audience: 'internal', message: 'replication slot retains WAL' });
     await http.post(`/v1/incidents/${incidentId}/updates`).send({ audience: 'external', message: 'Some checkouts fail; we are working on a fix.' });
-    await eventually(async () => expect((await http.get(`/status/${slug}`)).text).toContain('Some checkouts fail'));
+    await eventually(async () => expect((await platform!.anonymous.get(`/status/${slug}`)).text).toContain('Some checkouts fail'));
 
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 900 } });
     const tab = await context.newPage();
