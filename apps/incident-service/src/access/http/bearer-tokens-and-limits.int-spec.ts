@@ -9,6 +9,9 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
 
+// 600+ requests per rate-limit test: correctness, not speed (bench/ measures speed); 5 s is too tight on a shared 2-core machine.
+jest.setTimeout(30_000);
+
 const incidentService = (db: TestDatabase) => IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS });
 
 describe('OIDC bearer tokens over HTTP', () => {
