@@ -98,4 +98,18 @@ describe(NotificationRulesHttpController.name, () => {
     });
     expect(JSON.stringify(log.body)).not.toMatch(/secret-token|token=abc|whsec_|0123/);
   });
+
+  it('stores rule audit events without the generated webhook secret or the URL credentials (not only masked when read)', async () => {
+    const created = await http.post('/v1/notification-rules').send({ name: 'generated', channel: { type: 'webhook', url: 'https://ops.example.com/hooks/Tok3nInThePath0123456789?sig=s1gnature99' } });
+    expect(created.status).toBe(201);
+    const generated = created.body.channel.secret as string;
+    expect(generated.length).toBeGreaterThanOrEqual(16);
+    const id = created.body.id as string;
+    expect((await http.patch(`/v1/notification-rules/${id}`).send({ channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/slackT0ken123' } })).status).toBe(200);
+    expect((await http.delete(`/v1/notification-rules/${id}`)).status).toBe(204);
+    const { rows } = await db.pool.query<{ event_type: string; data: unknown }>(`SELECT event_type, data FROM events WHERE metadata->'audit'->>'resourceId' = $1 ORDER BY global_position`, [id]);
+    expect(rows.map((row) => row.event_type)).toEqual(['NotificationRuleCreated', 'NotificationRuleUpdated', 'NotificationRuleDeleted']);
+    const stored = JSON.stringify(rows);
+    for (const secret of [generated, 'Tok3nInThePath0123456789', 's1gnature99', 'slackT0ken123']) expect({ secret, stored: stored.includes(secret) }).toEqual({ secret, stored: false });
+  });
 });
