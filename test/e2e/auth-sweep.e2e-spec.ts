@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createPlatformTestApp, type PlatformTestApp } from '../support/platform-test-app';
 
+/** Sequential: about 70 operations, five requests each, on a loaded CI machine. */
+jest.setTimeout(60_000);
+
 /** The parts of an OpenAPI 3 operation the sweep reads (as served at `/docs-json`). */
 interface Operation {
   security?: Record<string, string[]>[];
