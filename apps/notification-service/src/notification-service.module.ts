@@ -40,6 +40,11 @@ import { NotificationSecretBox } from './notifications/secrets/notification-secr
 import { resealNotificationSecrets } from './notifications/secrets/reseal-notification-secrets';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/domain/outbound-destination.policy';
 import { OutboundDestinationGuard } from './outbound/outbound-destination.guard';
+import { DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG } from './config/status-page-notifications.config';
+import { SmtpMailer } from './notifications/channels/smtp.mailer';
+import { STATUS_PAGE_SUBSCRIBER_PARTS } from './status-pages/status-page-subscribers.parts';
+import { NotifySubscribersWhenStatusPageChangedReactor } from './status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
+import { SMTP_MAILER } from './status-pages/status-pages.tokens';
 
 /** Connection errors of notification-service's pool: a killed or restarted database, a terminated backend. */
 const DATABASE_LOGGER = new Logger('notification-service database');
@@ -112,6 +117,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   constructor(
     private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
+    private readonly statusPageReactor: NotifySubscribersWhenStatusPageChangedReactor,
+    @Inject(SMTP_MAILER) private readonly mailer: SmtpMailer | null,
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
     @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
     @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
@@ -136,7 +143,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],
-      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
+      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController, ...STATUS_PAGE_SUBSCRIBER_PARTS.controllers],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         { provide: NOTIFICATION_SECRET_BOX, useFactory: () => new NotificationSecretBox(new SecretBox(config.encryption)) },
@@ -150,11 +157,13 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           provide: DELIVERY_CIRCUIT_BREAKERS,
           useFactory: () => deliveryCircuitBreakers({ ...config.delivery.circuitBreaker, probeTimeoutMs: config.delivery.timeoutMs }),
         },
+        { provide: SMTP_MAILER, useFactory: () => (config.smtp ? new SmtpMailer(config.smtp) : null) },
         {
           provide: DELIVERY_WORKER,
-          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers, secrets: NotificationSecretBox, outbound: OutboundDestinationGuard) => {
+          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers, secrets: NotificationSecretBox, outbound: OutboundDestinationGuard, mailer: SmtpMailer | null) => {
             const { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
-            return new DeliveryWorker(new DeliveryQueue(pool, secrets), {
+            const quarantineAfter = (config.statusPages ?? DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG).quarantineAfterDeadLetters;
+            return new DeliveryWorker(new DeliveryQueue(pool, secrets, quarantineAfter), {
               policy: { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs },
               timeoutMs: config.delivery.timeoutMs,
               pollIntervalMs: config.delivery.pollIntervalMs,
@@ -162,10 +171,12 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
               leaseMs: config.delivery.leaseMs,
               circuitBreakers,
               outbound,
+              mailer,
             });
           },
-          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD],
+          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD, SMTP_MAILER],
         },
+        ...STATUS_PAGE_SUBSCRIBER_PARTS.providers,
         NotifySubscribersWhenIncidentEventReactor,
         CreateNotificationRuleHandler,
         UpdateNotificationRuleHandler,
@@ -183,10 +194,12 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   onModuleInit(): void {
     this.reactor.subscribe();
+    this.statusPageReactor.subscribe();
   }
 
   onApplicationBootstrap(): void {
     this.outbound.announce();
+    this.mailer?.announce();
     this.worker.start();
     this.resealing = this.resealInBackground();
   }
@@ -196,6 +209,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
     await this.worker.stop();
     await this.resealing;
     await this.outbound.close();
+    this.mailer?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {

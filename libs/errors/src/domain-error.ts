@@ -6,7 +6,7 @@
  * `code` is stable and machine-readable, `SUBJECT.REASON` in upper snake case, e.g.
  * `INCIDENT.ALREADY_RESOLVED`. Clients switch on it; never change an existing code's meaning.
  */
-export type ErrorKind = 'validation' | 'not_found' | 'illegal_state' | 'concurrency' | 'idempotency';
+export type ErrorKind = 'validation' | 'not_found' | 'illegal_state' | 'concurrency' | 'idempotency' | 'rate_limited';
 
 /** One field-level problem, for `ValidationError`. `field` is a dotted path (`payload.severity`). */
 export interface FieldError {
@@ -71,4 +71,16 @@ export class ConcurrencyError extends DomainError {
 /** An `Idempotency-Key` was reused with a different request body. HTTP 422. */
 export class IdempotencyKeyReusedError extends DomainError {
   readonly kind = 'idempotency' as const;
+}
+
+/**
+ * The caller sent more requests than a limit allows (per client address, per email address, a bounded
+ * queue full). HTTP 429 with `Retry-After: retryAfterS` (seconds).
+ */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited' as const;
+
+  constructor(code: string, message: string, readonly retryAfterS: number, details: Record<string, unknown> = {}) {
+    super(code, message, details);
+  }
 }

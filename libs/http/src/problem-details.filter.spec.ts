@@ -2,6 +2,7 @@ import { type ArgumentsHost, Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
+import { RateLimitedError } from '@fireline/errors';
 import { DATABASE_UNAVAILABLE_RETRY_AFTER_S, ProblemDetailsFilter, problemDetailsFrameworkErrors } from './problem-details.filter';
 
 function fakeReply() {
@@ -73,5 +74,13 @@ describe(ProblemDetailsFilter.name, () => {
     expect(sent.status).toBe(500);
     expect(sent.headers).toEqual({ 'content-type': 'application/problem+json' });
     expect(sent.body).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'An unexpected error occurred' });
+  });
+
+  it('answers 429 with Retry-After (whole seconds, at least 1) for a RateLimitedError', () => {
+    const sent = answer(new RateLimitedError('REQUEST.TOO_MANY_REQUESTS', 'Too many subscription requests from this address', 12.3));
+    expect(sent.status).toBe(429);
+    expect(sent.headers).toEqual({ 'content-type': 'application/problem+json', 'retry-after': '13' });
+    expect(sent.body).toMatchObject({ status: 429, code: 'REQUEST.TOO_MANY_REQUESTS', title: 'Too Many Requests' });
+    expect(answer(new RateLimitedError('X.Y', 'soon', 0)).headers['retry-after']).toBe('1');
   });
 });

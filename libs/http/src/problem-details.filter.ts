@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
+import { ConcurrencyError, DomainError, RateLimitedError, ValidationError } from '@fireline/errors';
 import { isDatabaseUnavailable } from '@fireline/event-store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';
@@ -42,6 +42,8 @@ function clientErrorCode(status: number, message: string, fastifyCode: string | 
       return 'REQUEST.URI_TOO_LONG';
     case 415:
       return 'REQUEST.UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'REQUEST.TOO_MANY_REQUESTS';
     default:
       return `HTTP.${status}`;
   }
@@ -55,7 +57,8 @@ const UNAVAILABLE_LOG_INTERVAL_MS = 5_000;
 
 /**
  * The one HTTP error mapping. `DomainError`s map by kind: validation 400, not_found 404,
- * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422.
+ * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422,
+ * rate_limited 429 with `Retry-After`.
  * Nest `HttpException`s and Fastify client errors (malformed JSON, oversize or unsupported bodies)
  * keep their 4xx status. An error that says the database is unavailable (`isDatabaseUnavailable`: refused
  * or lost connection, terminated backend, server starting up, no free connection in time) is a 503
@@ -82,6 +85,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problem = this.toProblem(exception, request);
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (exception instanceof RateLimitedError) void reply.header('retry-after', String(Math.max(1, Math.ceil(exception.retryAfterS))));
     void reply.status(problem.status).header('content-type', PROBLEM_JSON).send(problem);
   }
 
@@ -144,6 +148,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return error instanceof ConcurrencyError && request.headers['if-match'] !== undefined ? 412 : 409;
       case 'idempotency':
         return 422;
+      case 'rate_limited':
+        return 429;
       default: {
         const exhaustive: never = error.kind;
         return exhaustive;
