@@ -44,7 +44,9 @@ import { DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG } from './config/status-page-n
 import { SmtpMailer } from './notifications/channels/smtp.mailer';
 import { STATUS_PAGE_SUBSCRIBER_PARTS } from './status-pages/status-page-subscribers.parts';
 import { NotifySubscribersWhenStatusPageChangedReactor } from './status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
-import { SMTP_MAILER } from './status-pages/status-pages.tokens';
+import { SMTP_MAILER, STATUSPAGE_SYNC_WORKER } from './status-pages/status-pages.tokens';
+import { MirrorToStatuspageWhenStatusPageChangedReactor } from './status-pages/statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
+import type { StatuspageSyncWorker } from './status-pages/statuspage-sync/statuspage-sync.worker';
 
 /** Connection errors of notification-service's pool: a killed or restarted database, a terminated backend. */
 const DATABASE_LOGGER = new Logger('notification-service database');
@@ -119,6 +121,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
     private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
     private readonly statusPageReactor: NotifySubscribersWhenStatusPageChangedReactor,
     @Inject(SMTP_MAILER) private readonly mailer: SmtpMailer | null,
+    private readonly statuspageReactor: MirrorToStatuspageWhenStatusPageChangedReactor,
+    @Inject(STATUSPAGE_SYNC_WORKER) private readonly statuspageSync: StatuspageSyncWorker,
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
     @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
     @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
@@ -195,18 +199,21 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
   onModuleInit(): void {
     this.reactor.subscribe();
     this.statusPageReactor.subscribe();
+    this.statuspageReactor.subscribe();
   }
 
   onApplicationBootstrap(): void {
     this.outbound.announce();
     this.mailer?.announce();
     this.worker.start();
+    this.statuspageSync.start();
     this.resealing = this.resealInBackground();
   }
 
   /** Stops claiming and waits for sends in flight (and the re-sealing pass), before the data source is destroyed. */
   async onModuleDestroy(): Promise<void> {
     await this.worker.stop();
+    await this.statuspageSync.stop();
     await this.resealing;
     await this.outbound.close();
     this.mailer?.close();
@@ -214,6 +221,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+    await this.statuspageSync.stop();
   }
 
   /** Seals what is still plaintext or under an older key; reads cope with both meanwhile. Never throws. */

@@ -18,8 +18,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   server's reply.
  * - `statuspage_sync_configs`, `statuspage_sync_jobs`, `statuspage_sync_objects`: the mirror of a page
  *   to an Atlassian Statuspage page (its API key sealed), the queue of events to mirror (one per event,
- *   in page order), and the mapping of Fireline ids to Statuspage ids (`statuspage_id` null while a
- *   create is in flight: the intent, see `StatuspageSyncWorker`).
+ *   in page order), and the mapping of Fireline ids to Statuspage ids (see `StatuspageSyncWorker`).
  */
 export class AddStatusPageSubscribers1732000001200 implements MigrationInterface {
   name = 'AddStatusPageSubscribers1732000001200';
@@ -101,7 +100,7 @@ export class AddStatusPageSubscribers1732000001200 implements MigrationInterface
         event_id uuid NOT NULL,
         event_type text NOT NULL,
         event jsonb NOT NULL,
-        status text NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        status text NOT NULL CHECK (status IN ('pending', 'done', 'failed', 'skipped')),
         attempts integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         first_attempt_at timestamptz,
@@ -116,8 +115,7 @@ export class AddStatusPageSubscribers1732000001200 implements MigrationInterface
         page_id uuid NOT NULL,
         kind text NOT NULL CHECK (kind IN ('component', 'incident', 'maintenance', 'update')),
         fireline_id text NOT NULL,
-        statuspage_id text,
-        intent_at timestamptz,
+        statuspage_id text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (page_id, kind, fireline_id)

@@ -68,7 +68,7 @@ function pathOf(link: string): string {
 }
 
 /** A header's value as sent (unfolded), or undefined. */
-function headerOf(mail: { parsed: { headerLines: { key: string; line: string }[] } }, name: string): string | undefined {
+function headerOf(mail: { parsed: { headerLines: readonly { key: string; line: string }[] } }, name: string): string | undefined {
   const line = mail.parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
   return line?.replace(/\r?\n\s+/g, ' ').replace(/^[^:]+:\s*/, '');
 }

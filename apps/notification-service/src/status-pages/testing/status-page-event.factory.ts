@@ -73,7 +73,14 @@ export function aStatusPageIncidentPublished(page: StatusPageSnapshotV1, inciden
 export function aStatusPageIncidentResolved(page: StatusPageSnapshotV1, incident: StatusPageIncidentV1): StatusPageIncidentUpdatedV1 {
   const at = '2026-03-01T11:00:00.000Z';
   const update = { id: randomUUID(), status: 'resolved', body: 'Fixed.', createdAt: at, displayAt: at };
-  const resolved: StatusPageIncidentV1 = { ...incident, status: 'resolved', resolvedAt: at, updatedAt: at, updates: [update, ...incident.updates] };
+  const resolved: StatusPageIncidentV1 = {
+    ...incident,
+    status: 'resolved',
+    resolvedAt: at,
+    updatedAt: at,
+    updates: [update, ...incident.updates],
+    components: incident.components.map((c) => ({ ...c, status: 'operational' })),
+  };
   return { ...envelope('StatusPageIncidentUpdated', page), data: { pageId: page.id, page, actor: 'alice@example.com', incident: resolved, update, change: 'resolved' } };
 }
 
