@@ -227,11 +227,16 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
   /** Seals what is still plaintext or under an older key; reads cope with both meanwhile. Never throws. */
   private async resealInBackground(): Promise<void> {
     try {
-      const { rules, deliveries } = await resealNotificationSecrets(this.pool, this.secrets);
-      if (rules.resealed + deliveries.resealed > 0) {
-        this.logger.log(`Sealed ${rules.resealed} notification rule(s) and ${deliveries.resealed} delivery URL(s) with encryption key ${this.secrets.box.currentKeyId}`);
+      const report = await resealNotificationSecrets(this.pool, this.secrets);
+      const parts = Object.values(report);
+      const resealed = parts.reduce((sum, part) => sum + part.resealed, 0);
+      if (resealed > 0) {
+        this.logger.log(
+          `Sealed ${report.rules.resealed} notification rule(s), ${report.deliveries.resealed} delivery(ies), ${report.subscribers.resealed} status-page subscriber(s) and ` +
+            `${report.statuspageSyncConfigs.resealed} Statuspage key(s) with encryption key ${this.secrets.box.currentKeyId}`,
+        );
       }
-      for (const problem of [...rules.problems, ...deliveries.problems]) this.logger.error(`Cannot re-seal ${problem}`);
+      for (const problem of parts.flatMap((part) => part.problems)) this.logger.error(`Cannot re-seal ${problem}`);
     } catch (error) {
       this.logger.error(`Re-sealing secrets at start-up failed (retried at the next start): ${error instanceof Error ? error.message : String(error)}`);
     }
