@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
 import { NotifySubscribersWhenIncidentEventReactor } from '../../apps/notification-service/src/notifications/reactors/notify-subscribers-when-incident-event.reactor';
+import { NotifySubscribersWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
+import { MirrorToStatuspageWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
 import { INCIDENT_TIMELINE_CONSUMER } from '../../apps/postmortem-service/src/postmortems/messaging/incident-events.consumer';
 import { KafkaTestBroker } from '../kafka-broker/kafka-test-broker';
 import { eventually } from '../support/eventually';
@@ -96,6 +98,8 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   const broker = new KafkaTestBroker({ log: (line) => brokerLog.push(line) });
   const groupIdPrefix = `e2e-${randomUUID().slice(0, 8)}.`;
   const notifyGroup = groupId(groupIdPrefix, NotifySubscribersWhenIncidentEventReactor.consumer);
+  // notification-service's consumers of fireline.status-pages.v1 (subscribers, Statuspage mirror).
+  const statusPageGroups = [NotifySubscribersWhenStatusPageChangedReactor.consumer, MirrorToStatuspageWhenStatusPageChangedReactor.consumer].map((consumer) => groupId(groupIdPrefix, consumer));
   const postmortemGroup = groupId(groupIdPrefix, INCIDENT_TIMELINE_CONSUMER);
   const databases: Partial<Record<FirelineService, TestDatabase>> = {};
   let incidentService: ServiceProcess | undefined;
@@ -482,7 +486,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   });
 
   it('reports every service ready, with zero relay backlog, zero consumer lag and no dead letters, in /health/ready and /metrics', async () => {
-    const consumerGroups: Partial<Record<FirelineService, string>> = { 'notification-service': notifyGroup, 'postmortem-service': postmortemGroup };
+    const consumerGroups: Partial<Record<FirelineService, string[]>> = { 'notification-service': [notifyGroup, ...statusPageGroups], 'postmortem-service': [postmortemGroup] };
     for (const service of [incidentService!, notificationService!, postmortemService!]) {
       const http = () => request(service.baseUrl);
       const ready = await eventually(async () => {
@@ -495,7 +499,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(ready).toMatchObject({ status: 'ok', transport: { transport: 'kafka', up: true, problems: [], deadLetteredSinceStart: 0 } });
       expect(ready.transport.deadLetterTopics.filter((dlq) => dlq.messages !== 0)).toEqual([]);
       const group = consumerGroups[service.name];
-      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ? [group] : []));
+      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ?? []));
 
       const metrics = parsePrometheus((await http().get('/metrics').expect(200)).text);
       const values = (name: string) => metrics.filter((m) => m.name === name);
@@ -507,9 +511,10 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(values('fireline_relay_backlog_events').filter((m) => m.value !== 0)).toEqual([]);
       expect(values('fireline_subscription_lag_events').filter((m) => m.value !== 0)).toEqual([]);
       const lag = values('fireline_kafka_consumer_lag_messages');
-      expect(lag.map((m) => m.labels.group).every((g) => g === group)).toBe(true);
+      expect(lag.map((m) => m.labels.group).every((g) => group?.includes(g ?? '') === true)).toBe(true);
       expect(lag.filter((m) => m.value !== 0)).toEqual([]);
-      if (group) expect(lag.map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
+      const incidentLag = lag.filter((m) => !statusPageGroups.includes(m.labels.group ?? ''));
+      if (group) expect(incidentLag.map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
     }
     const deliveries = parsePrometheus((await request(notificationService!.baseUrl).get('/metrics').expect(200)).text).filter((m) => m.name === 'fireline_notification_deliveries');
     expect(deliveries.filter((m) => m.value !== 0).map((m) => [m.labels.status, m.value])).toEqual([['delivered', (await producedEventIds()).length]]);

@@ -21,6 +21,9 @@ import { ConfigureStatuspageSyncHandler, GetStatuspageSyncHandler, RemoveStatusp
 import { StatuspageSyncHttpController } from './statuspage-sync/statuspage-sync.http.controller';
 import { StatuspageSyncWorker } from './statuspage-sync/statuspage-sync.worker';
 
+/** The Statuspage sync worker polls at most this often (ms). */
+const STATUSPAGE_SYNC_MIN_POLL_MS = 200;
+
 /**
  * Status-page subscribers and the Statuspage mirror inside notification-service: the reactors on
  * `fireline.status-pages.v1`, the management and public routes, their handlers, the sync worker. Needs the module's pool, secret box, config and
@@ -54,7 +57,8 @@ export const STATUS_PAGE_SUBSCRIBER_PARTS: { controllers: Type[]; providers: Pro
         const client = new StatuspageClient(new StatuspageRateLimiter(settings.minRequestIntervalMs), config.delivery.timeoutMs);
         return new StatuspageSyncWorker(pool, secrets, client, {
           apiUrl: settings.apiUrl,
-          pollIntervalMs: config.delivery.pollIntervalMs,
+          // Statuspage takes 1 request/s: polling faster than 5 times a second buys nothing.
+          pollIntervalMs: Math.max(config.delivery.pollIntervalMs, STATUSPAGE_SYNC_MIN_POLL_MS),
           retryWindowMs: config.delivery.retryWindowMs,
           baseDelayMs: config.delivery.baseDelayMs,
           maxDelayMs: config.delivery.maxDelayMs,

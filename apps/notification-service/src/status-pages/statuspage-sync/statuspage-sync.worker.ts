@@ -103,6 +103,9 @@ export class StatuspageSyncWorker {
 
   /** Works the oldest due job of some page. @returns false when none was due. */
   async workOne(): Promise<boolean> {
+    // One cheap read while idle (the usual case): no transaction unless a job is due.
+    const due = await this.pool.query(`SELECT 1 FROM statuspage_sync_jobs WHERE status = 'pending' AND next_attempt_at <= now() LIMIT 1`);
+    if (due.rowCount === 0) return false;
     const tx = await this.pool.connect();
     try {
       await tx.query('BEGIN');
