@@ -358,6 +358,28 @@ describe('status-page subscribers (notification-service)', () => {
       await http().post('/status/no-such-page/subscriptions').send({ email: 'a@example.com' }).expect(404);
     });
 
+    it('refuses header injection in the address, malformed tokens and foreign form posts, storing and sending nothing', async () => {
+      const page = await knownPage();
+      const mailsBefore = smtp.messages.length;
+      const injected = await http().post(`/status/${page.slug}/subscriptions`).send({ email: 'a@example.com\r\nBcc: victim@example.com' }).expect(400);
+      expect(injected.body).toMatchObject({ code: 'REQUEST.INVALID', errors: [expect.objectContaining({ field: 'email' })] });
+      const named = await http().post(`/status/${page.slug}/subscriptions`).send({ email: 'Eve <eve@example.com>' }).expect(400);
+      expect(named.body.errors).toEqual([expect.objectContaining({ field: 'email' })]);
+      const tooMany = await http()
+        .post(`/status/${page.slug}/subscriptions`)
+        .send({ email: `many-${page.slug}@example.com`, componentIds: Array.from({ length: 101 }, () => '00000000-0000-4000-8000-000000000000') })
+        .expect(400);
+      expect(tooMany.body.errors).toEqual([expect.objectContaining({ field: 'componentIds' })]);
+      expect((await http().post(`/status/${page.slug}/subscriptions/confirm?token=short`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'token' })]);
+      expect((await http().get(`/status/${page.slug}/subscriptions/unsubscribe?id=x&token=${'A'.repeat(43)}`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'id' })]);
+      // Form bodies only where mail clients and HTML forms post: the subscribe route takes JSON only.
+      await http().post(`/status/${page.slug}/subscriptions`).type('form').send(`email=form-${page.slug}@example.com`).expect(415);
+      const stored = await db.pool.query('SELECT 1 FROM status_page_subscribers WHERE page_id = $1', [page.id]);
+      expect(stored.rowCount).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(smtp.messages.length).toBe(mailsBefore);
+    });
+
     it('records the SMTP reply: 5yz dead-letters at once, 4yz is retried', async () => {
       const page = await knownPage();
       const rejected = `rejected-${page.slug}@example.com`;
