@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { principalOf } from '@fireline/auth';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './request-context';
 
 /** `idempotency_keys`: one row per `Idempotency-Key`, holding the first response for replays. */
@@ -105,8 +106,10 @@ export function IdempotencyInterceptorFor(
           ]),
         );
       }
+      // The caller is part of the request: another credential reusing the key is refused (422), never
+      // answered with the first caller's stored response.
       const hash = createHash('sha256')
-        .update(`${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`)
+        .update(`${principalOf(request)?.actor ?? 'anonymous'}\n${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`)
         .digest('hex');
       const status =
         this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);

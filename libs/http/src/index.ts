@@ -13,3 +13,5 @@ export * from './unstorable-text';
 export * from './json-body.parser';
 export * from './page-cursor';
 export * from './fastify-adapter.factory';
+export * from './audit-log';
+export * from './audit-events.controller';

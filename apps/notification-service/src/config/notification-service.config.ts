@@ -1,3 +1,4 @@
+import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
@@ -62,6 +63,8 @@ export interface NotificationServiceStandaloneConfig {
   service: NotificationServiceConfig;
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
+  /** The auth keys (see `authConfigSchema`). */
+  auth: AuthConfig;
 }
 
 const schema = z
@@ -111,12 +114,13 @@ const APP = 'notification-service';
 
 /**
  * Every environment key notification-service reads when run alone (its own, the status-page and SMTP
- * keys, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging keys).
+ * keys, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging and auth keys).
  */
 export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([
   ...environmentKeysOf(schema, statusPageNotificationsSchema, smtpSchema, httpSchema),
   ...ENCRYPTION_ENV_KEYS,
   ...MESSAGING_ENV_KEYS,
+  ...AUTH_ENV_KEYS,
 ]);
 
 /**
@@ -138,19 +142,21 @@ export function loadNotificationServiceDatabaseUrl(env: NodeJS.ProcessEnv): stri
 
 /**
  * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
- * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`. Refuses to start without `FIRELINE_ENCRYPTION_KEY`.
- * @throws ConfigError naming every bad variable of all three sets.
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) and the auth keys (`authConfigSchema`) for `main.ts`. Refuses to start
+ * without `FIRELINE_ENCRYPTION_KEY`.
+ * @throws ConfigError naming every bad variable of all four sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const { own, statusPages, smtp, http, messaging, encryption } = parseEnvironment(APP, env, {
+  const { own, statusPages, smtp, http, messaging, encryption, auth } = parseEnvironment(APP, env, {
     own: schema,
     statusPages: statusPageNotificationsSchema,
     smtp: smtpSchema,
     http: httpSchema,
     messaging: messagingConfigSchema(APP),
     encryption: encryptionKeysSchema,
+    auth: authConfigSchema(),
   });
-  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption, statusPages, smtp), messaging };
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption, statusPages, smtp), messaging, auth: authConfigOf(auth) };
 }
 
 function toServiceConfig(

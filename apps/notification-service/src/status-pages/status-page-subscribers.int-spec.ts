@@ -1,10 +1,10 @@
-import { Test } from '@nestjs/testing';
-import { CqrsModule } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { TOPICS, type StatusPageIntegrationEventV1 } from '@fireline/contracts';
-import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
-import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
+import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { createServiceTestApp } from '../../../../test/support/nest-test-app';
+import { api } from '../../../../test/support/test-credentials';
 import { eventually } from '../../../../test/support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type Responder } from '../../../../test/support/local-http-receiver';
 import { startLocalSmtpServer, type LocalSmtpServer, type RecipientResponder } from '../../../../test/support/local-smtp-server';
@@ -52,12 +52,7 @@ function testConfig(url: string, smtp: LocalSmtpServer | null, maxPerIpPerHour =
 }
 
 async function startApp(config: NotificationServiceConfig): Promise<NestFastifyApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(config)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
-  configureHttpApp(app);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
+  return createServiceTestApp(NotificationServiceModule.register(config), SERVICE_BODY_LIMIT_BYTES);
 }
 
 /** The path and query of a link in an email (`https://status.example.com/status/…` -> `/status/…`). */
@@ -95,7 +90,10 @@ describe('status-page subscribers (notification-service)', () => {
     await db?.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  /** The management API, as admin. */
+  const http = () => api(app);
+  /** The public routes, with no credentials at all. */
+  const anonymous = () => request(app.getHttpServer());
 
   async function receiver(respond?: Responder): Promise<LocalHttpReceiver> {
     const r = await startLocalHttpReceiver(respond);
@@ -274,7 +272,7 @@ describe('status-page subscribers (notification-service)', () => {
     it('requires the double opt-in before any notification, then mails them with a working one-click unsubscribe', async () => {
       const page = await knownPage();
       const address = `reader-${page.slug}@example.com`;
-      const answer = await http().post(`/status/${page.slug}/subscriptions`).send({ email: address }).expect(202);
+      const answer = await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: address }).expect(202);
       expect(answer.body).toEqual({ status: 'confirmation_sent', message: expect.any(String) });
 
       const confirmation = await eventually(() => {
@@ -292,10 +290,10 @@ describe('status-page subscribers (notification-service)', () => {
       expect(mailsTo(address)).toHaveLength(1);
 
       // The GET only shows a button (link scanners confirm nothing); the POST confirms, once.
-      const shown = await http().get(pathOf(confirmLink)).set('accept', 'text/html').expect(200);
+      const shown = await anonymous().get(pathOf(confirmLink)).set('accept', 'text/html').expect(200);
       expect(shown.text).toContain('<form method="post"');
-      await http().post(pathOf(confirmLink)).expect(200, { status: 'active' });
-      const again = await http().post(pathOf(confirmLink)).expect(404);
+      await anonymous().post(pathOf(confirmLink)).expect(200, { status: 'active' });
+      const again = await anonymous().post(pathOf(confirmLink)).expect(404);
       expect(again.body.code).toBe('STATUS_PAGE_SUBSCRIPTION.LINK_INVALID');
 
       const incident = aPublishedIncident(page, [page.components[0]!]);
@@ -318,16 +316,16 @@ describe('status-page subscribers (notification-service)', () => {
       expect(created!.parsed.html).toContain(`href="${unsubscribe.replace(/&/g, '&amp;')}"`);
 
       // RFC 8058 one-click: the mail client POSTs the form body to the List-Unsubscribe URL.
-      await http().get(pathOf(unsubscribe)).set('accept', 'text/html').expect(200).expect(/<form method="post"/);
-      await http().post(pathOf(unsubscribe)).type('form').send('List-Unsubscribe=One-Click').expect(200, { status: 'unsubscribed' });
-      await http().post(pathOf(unsubscribe)).type('form').send('List-Unsubscribe=One-Click').expect(200);
+      await anonymous().get(pathOf(unsubscribe)).set('accept', 'text/html').expect(200).expect(/<form method="post"/);
+      await anonymous().post(pathOf(unsubscribe)).type('form').send('List-Unsubscribe=One-Click').expect(200, { status: 'unsubscribed' });
+      await anonymous().post(pathOf(unsubscribe)).type('form').send('List-Unsubscribe=One-Click').expect(200);
       await publish(aComponentStatusChanged(page, page.components[1]!, 'major_outage'));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(mailsTo(address)).toHaveLength(3);
       expect(await db.pool.query('SELECT 1 FROM dead_letters')).toMatchObject({ rowCount: 0 });
       // A wrong token unsubscribes nothing and says nothing about the subscriber.
       const forged = pathOf(unsubscribe).replace(/token=[^&]+$/, `token=${'A'.repeat(43)}`);
-      expect((await http().post(forged).expect(404)).body.code).toBe('STATUS_PAGE_SUBSCRIPTION.LINK_INVALID');
+      expect((await anonymous().post(forged).expect(404)).body.code).toBe('STATUS_PAGE_SUBSCRIPTION.LINK_INVALID');
       // Several round trips through the SMTP server and waits for what must not arrive.
     }, 15_000);
 
@@ -335,7 +333,7 @@ describe('status-page subscribers (notification-service)', () => {
       const page = await knownPage();
       const address = `twice-${page.slug}@example.com`;
       const answers = [];
-      for (let i = 0; i < 4; i += 1) answers.push((await http().post(`/status/${page.slug}/subscriptions`).send({ email: address.toUpperCase() }).expect(202)).body);
+      for (let i = 0; i < 4; i += 1) answers.push((await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: address.toUpperCase() }).expect(202)).body);
       expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
       await eventually(() => expect(mailsTo(address)).toHaveLength(2));
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -346,33 +344,33 @@ describe('status-page subscribers (notification-service)', () => {
 
     it('bounds the unconfirmed subscriptions of a page (429), and refuses components the page does not have', async () => {
       const page = await knownPage();
-      for (let i = 0; i < 3; i += 1) await http().post(`/status/${page.slug}/subscriptions`).send({ email: `p${i}-${page.slug}@example.com` }).expect(202);
-      const full = await http().post(`/status/${page.slug}/subscriptions`).send({ email: `p4-${page.slug}@example.com` }).expect(429);
+      for (let i = 0; i < 3; i += 1) await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: `p${i}-${page.slug}@example.com` }).expect(202);
+      const full = await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: `p4-${page.slug}@example.com` }).expect(429);
       expect(full.body.code).toBe('STATUS_PAGE_SUBSCRIPTION.TOO_MANY_PENDING');
       expect(Number(full.headers['retry-after'])).toBeGreaterThan(0);
-      const bad = await http()
+      const bad = await anonymous()
         .post(`/status/${page.slug}/subscriptions`)
         .send({ email: `c-${page.slug}@example.com`, componentIds: ['00000000-0000-4000-8000-000000000000'] })
         .expect(400);
       expect(bad.body.code).toBe('STATUS_PAGE_SUBSCRIPTION.UNKNOWN_COMPONENT');
-      await http().post('/status/no-such-page/subscriptions').send({ email: 'a@example.com' }).expect(404);
+      await anonymous().post('/status/no-such-page/subscriptions').send({ email: 'a@example.com' }).expect(404);
     });
 
     it('refuses header injection in the address, malformed tokens and foreign form posts, storing and sending nothing', async () => {
       const page = await knownPage();
-      const injected = await http().post(`/status/${page.slug}/subscriptions`).send({ email: 'a@example.com\r\nBcc: victim@example.com' }).expect(400);
+      const injected = await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: 'a@example.com\r\nBcc: victim@example.com' }).expect(400);
       expect(injected.body).toMatchObject({ code: 'REQUEST.INVALID', errors: [expect.objectContaining({ field: 'email' })] });
-      const named = await http().post(`/status/${page.slug}/subscriptions`).send({ email: 'Eve <eve@example.com>' }).expect(400);
+      const named = await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: 'Eve <eve@example.com>' }).expect(400);
       expect(named.body.errors).toEqual([expect.objectContaining({ field: 'email' })]);
-      const tooMany = await http()
+      const tooMany = await anonymous()
         .post(`/status/${page.slug}/subscriptions`)
         .send({ email: `many-${page.slug}@example.com`, componentIds: Array.from({ length: 101 }, () => '00000000-0000-4000-8000-000000000000') })
         .expect(400);
       expect(tooMany.body.errors).toEqual([expect.objectContaining({ field: 'componentIds' })]);
-      expect((await http().post(`/status/${page.slug}/subscriptions/confirm?token=short`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'token' })]);
-      expect((await http().get(`/status/${page.slug}/subscriptions/unsubscribe?id=x&token=${'A'.repeat(43)}`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'id' })]);
+      expect((await anonymous().post(`/status/${page.slug}/subscriptions/confirm?token=short`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'token' })]);
+      expect((await anonymous().get(`/status/${page.slug}/subscriptions/unsubscribe?id=x&token=${'A'.repeat(43)}`).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'id' })]);
       // Form bodies only where mail clients and HTML forms post: the subscribe route takes JSON only.
-      await http().post(`/status/${page.slug}/subscriptions`).type('form').send(`email=form-${page.slug}@example.com`).expect(415);
+      await anonymous().post(`/status/${page.slug}/subscriptions`).type('form').send(`email=form-${page.slug}@example.com`).expect(415);
       const stored = await db.pool.query('SELECT 1 FROM status_page_subscribers WHERE page_id = $1', [page.id]);
       expect(stored.rowCount).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -391,8 +389,8 @@ describe('status-page subscribers (notification-service)', () => {
         return null;
       };
       try {
-        await http().post(`/status/${page.slug}/subscriptions`).send({ email: rejected }).expect(202);
-        await http().post(`/status/${page.slug}/subscriptions`).send({ email: greylisted }).expect(202);
+        await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: rejected }).expect(202);
+        await anonymous().post(`/status/${page.slug}/subscriptions`).send({ email: greylisted }).expect(202);
         const subscribers = (await http().get(`/v1/status-pages/${page.id}/subscribers`).expect(200)).body as SubscriberPageView;
         const byEmail = new Map(subscribers.items.map((s) => [s.email, s.id]));
         const [dead] = await eventually(async () => {
@@ -433,7 +431,7 @@ describe('status-page subscribers (notification-service)', () => {
       await plain.get<MessageTransport>(MESSAGE_TRANSPORT).publish(TOPICS.statusPages, [aStatusPageChanged(page)]);
       const subscribe = () => request(plain.getHttpServer()).post(`/status/${page.slug}/subscriptions`).send({ email: 'someone@example.com' });
       await eventually(async () => {
-        await request(plain.getHttpServer()).get(`/v1/status-pages/${page.id}/subscribers`).expect(200);
+        await api(plain).get(`/v1/status-pages/${page.id}/subscribers`).expect(200);
       });
       const first = await subscribe();
       expect(first.status).toBe(409);

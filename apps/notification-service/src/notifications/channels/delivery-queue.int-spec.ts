@@ -137,7 +137,7 @@ describe(`${CreateNotificationTables1732000001000.name} then AddDeliveryRoundSta
         );
       }
 
-      const after = NOTIFICATION_SERVICE_MIGRATIONS.slice(NOTIFICATION_SERVICE_MIGRATIONS.indexOf(CreateNotificationTables1732000001000) + 1).map((m) => m.name);
+      const after = NOTIFICATION_SERVICE_MIGRATIONS.slice(before.length).map((migration) => new migration().name);
       expect(after[0]).toBe('AddDeliveryRoundStartAndTargetOrigin1732000001100');
       expect(await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS)).toEqual(after);
 

@@ -9,6 +9,8 @@ import type { DeliveryEntity } from './delivery.entity';
 /**
  * One attempt. `durationMs` in milliseconds; `error` null for a delivered attempt. An email attempt has
  * the SMTP server's reply code in `smtpReplyCode` and its reply text in `responseExcerpt`.
+ * `responseExcerpt` (the start of the receiver's answer, which may hold anything the receiver says)
+ * only for callers with `notifications:admin`.
  */
 export class DeliveryAttemptView {
   attemptNo!: number;
@@ -17,7 +19,7 @@ export class DeliveryAttemptView {
   httpStatus!: number | null;
   smtpReplyCode!: number | null;
   error!: string | null;
-  responseExcerpt!: string | null;
+  responseExcerpt?: string | null;
 }
 
 /**
@@ -106,4 +108,9 @@ function payloadOf(entity: DeliveryEntity, secrets: NotificationSecretBox): unkn
   } catch {
     return NotificationSecretBox.UNREADABLE;
   }
+}
+
+/** The delivery without its attempts' `responseExcerpt`: what a caller without `notifications:admin` sees. */
+export function withoutResponseExcerpts(view: DeliveryView): DeliveryView {
+  return { ...view, attempts: view.attempts.map(({ responseExcerpt: _excerpt, ...attempt }) => attempt) };
 }

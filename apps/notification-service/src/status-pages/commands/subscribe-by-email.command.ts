@@ -69,7 +69,10 @@ export class SubscribeByEmailHandler implements ICommandHandler<SubscribeByEmail
   async execute(command: SubscribeByEmail): Promise<void> {
     const perIp = await this.throttler.increment(`ip:${command.clientIp}`, SUBSCRIBE_WINDOW_MS, this.settings.subscribe.maxPerIpPerHour, 0, 'status-page-subscribe');
     if (perIp.isBlocked) {
-      throw new RateLimitedError(SUBSCRIPTION_ERRORS.tooManyRequests, 'Too many subscription requests from this address; try again later', perIp.timeToBlockExpire);
+      throw new RateLimitedError(SUBSCRIPTION_ERRORS.tooManyRequests, 'Too many subscription requests from this address; try again later', {
+        limit: this.settings.subscribe.maxPerIpPerHour,
+        resetS: Math.max(1, Math.ceil(perIp.timeToBlockExpire)),
+      });
     }
     const page = await pageCopyBySlug(this.pool, command.slug);
     const mailer = this.mailer;
@@ -109,7 +112,10 @@ export class SubscribeByEmailHandler implements ICommandHandler<SubscribeByEmail
     if (current === undefined) {
       const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM status_page_subscribers WHERE page_id = $1 AND status = 'pending'`, [page.id]);
       if (rows[0].n >= maxPendingPerPage) {
-        throw new RateLimitedError(SUBSCRIPTION_ERRORS.tooManyPending, 'This page has too many unconfirmed subscriptions; try again later', confirmationTtlMs / 1000);
+        throw new RateLimitedError(SUBSCRIPTION_ERRORS.tooManyPending, 'This page has too many unconfirmed subscriptions; try again later', {
+          limit: maxPendingPerPage,
+          resetS: Math.ceil(confirmationTtlMs / 1000),
+        });
       }
     }
     // The per-address limit, shared by every instance: one counter row per address and hour.

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
@@ -33,6 +34,7 @@ export class StatusPageSubscribersHttpController {
   ) {}
 
   /** Oldest first, `limit` (≤ 100, default 50) per page; filters `status`, `channel`, `quarantined`. 404 for a page this service has not heard of. */
+  @RequireScopes('status-pages:read')
   @Get(':pageId/subscribers')
   list(@Param('pageId', uuidParam('pageId')) pageId: string, @Query() query: ListSubscribersRequestDto): Promise<SubscriberPageView> {
     return this.queryBus.execute(
@@ -40,6 +42,7 @@ export class StatusPageSubscribersHttpController {
     );
   }
 
+  @RequireScopes('status-pages:read')
   @Get(':pageId/subscribers/:subscriberId')
   get(@Param('pageId', uuidParam('pageId')) pageId: string, @Param('subscriberId', uuidParam('subscriberId')) subscriberId: string): Promise<SubscriberView> {
     return this.queryBus.execute(new GetSubscriber(pageId, subscriberId));
@@ -50,12 +53,14 @@ export class StatusPageSubscribersHttpController {
    * the outbound policy (400 `STATUS_PAGE_SUBSCRIBER.TARGET_NOT_ALLOWED`); a generated secret is in
    * `webhook.secret` here only.
    */
+  @RequireScopes('status-pages:write')
   @Post(':pageId/subscribers')
   add(@Param('pageId', uuidParam('pageId')) pageId: string, @Body() body: AddWebhookSubscriberRequestDto): Promise<SubscriberView> {
     return this.commandBus.execute(new AddWebhookSubscriber(pageId, { url: body.url, secret: body.secret, componentIds: body.componentIds }));
   }
 
   /** 204: the subscription ends (kept as `unsubscribed`; queued deliveries are dropped unsent). Safe to repeat. */
+  @RequireScopes('status-pages:write')
   @Delete(':pageId/subscribers/:subscriberId')
   @HttpCode(204)
   async remove(@Param('pageId', uuidParam('pageId')) pageId: string, @Param('subscriberId', uuidParam('subscriberId')) subscriberId: string): Promise<void> {
@@ -63,6 +68,7 @@ export class StatusPageSubscribersHttpController {
   }
 
   /** 200 `{ subscriber, requeuedDeliveryIds }`: new deliveries again; with `retryDeadLetters=true` its dead letters are re-queued. Safe to repeat. */
+  @RequireScopes('status-pages:write')
   @Post(':pageId/subscribers/:subscriberId/unquarantine')
   @HttpCode(200)
   unquarantine(

@@ -1,3 +1,4 @@
+import { Public } from '@fireline/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -46,6 +47,7 @@ export class StatusPageSubscriptionsHttpController {
    * over its hourly limit). 429 with `Retry-After` past the per-client limit or when the page holds its
    * maximum of unconfirmed subscriptions; 409 `STATUS_PAGE_SUBSCRIPTION.EMAIL_DISABLED` without SMTP.
    */
+  @Public('Status-page readers subscribe without an account (double opt-in by email, rate-limited per client address)')
   @Post(':slug/subscriptions')
   @HttpCode(202)
   @ApiOperation({ summary: 'Subscribe an email address to a status page (double opt-in)' })
@@ -54,6 +56,7 @@ export class StatusPageSubscriptionsHttpController {
     return SUBSCRIBE_ANSWER;
   }
 
+  @Public('Confirmation link of a subscription email: the single-use token is the credential')
   @Get(':slug/subscriptions/confirm')
   @ApiOperation({ summary: 'The confirmation link of the email: a page with a button that confirms' })
   @ApiProduces('text/html')
@@ -65,6 +68,7 @@ export class StatusPageSubscriptionsHttpController {
   }
 
   /** 200: the subscription is active. 404 `STATUS_PAGE_SUBSCRIPTION.LINK_INVALID` for an unknown, expired or used token. */
+  @Public('Confirmation link of a subscription email: the single-use token is the credential')
   @Post(':slug/subscriptions/confirm')
   @HttpCode(200)
   @RouteConfig(ACCEPTS_FORM_POSTS)
@@ -78,6 +82,7 @@ export class StatusPageSubscriptionsHttpController {
     void reply.status(200).send({ status: 'active' });
   }
 
+  @Public('Unsubscribe link of every notification: the subscriber id and its token are the credential')
   @Get(':slug/subscriptions/unsubscribe')
   @ApiOperation({ summary: 'The unsubscribe link of every notification: a page with a button that unsubscribes' })
   @ApiProduces('text/html')
@@ -94,6 +99,7 @@ export class StatusPageSubscriptionsHttpController {
    * 200: unsubscribed (RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` here, form-encoded).
    * Safe to repeat. 404 `STATUS_PAGE_SUBSCRIPTION.LINK_INVALID` for a wrong id or token.
    */
+  @Public('RFC 8058 one-click unsubscribe: the subscriber id and its token are the credential')
   @Post(':slug/subscriptions/unsubscribe')
   @HttpCode(200)
   @RouteConfig(ACCEPTS_FORM_POSTS)

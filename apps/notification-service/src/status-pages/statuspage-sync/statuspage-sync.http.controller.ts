@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
@@ -15,16 +16,19 @@ export class StatuspageSyncHttpController {
   ) {}
 
   /** 200: mirrors the page's next events on. Safe to repeat (PUT). */
+  @RequireScopes('status-pages:write')
   @Put(':pageId/statuspage-sync')
   configure(@Param('pageId', uuidParam('pageId')) pageId: string, @Body() body: ConfigureStatuspageSyncRequestDto): Promise<StatuspageSyncView> {
     return this.commandBus.execute(new ConfigureStatuspageSync(pageId, body.statuspagePageId, body.apiKey));
   }
 
+  @RequireScopes('status-pages:read')
   @Get(':pageId/statuspage-sync')
   get(@Param('pageId', uuidParam('pageId')) pageId: string): Promise<StatuspageSyncView> {
     return this.queryBus.execute(new GetStatuspageSync(pageId));
   }
 
+  @RequireScopes('status-pages:write')
   @Delete(':pageId/statuspage-sync')
   @HttpCode(204)
   async remove(@Param('pageId', uuidParam('pageId')) pageId: string): Promise<void> {

@@ -1,11 +1,10 @@
-import { Test } from '@nestjs/testing';
-import { CqrsModule } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { TOPICS, type StatusPageIntegrationEventV1 } from '@fireline/contracts';
-import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
-import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
+import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
+import { api } from '../../../../../test/support/test-credentials';
 import { eventually } from '../../../../../test/support/eventually';
 import { startFakeStatuspage, type FakeStatuspage } from '../../../../../test/support/fake-statuspage-server';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
@@ -36,11 +35,8 @@ describe('Statuspage sync (notification-service against a local fake Statuspage)
   beforeAll(async () => {
     db = await createTestDatabase('statuspage_sync_int');
     fake = await startFakeStatuspage(MIN_INTERVAL_MS);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CqrsModule.forRoot(),
-        InProcessMessagingModule,
-        NotificationServiceModule.register({
+    app = await createServiceTestApp(
+      NotificationServiceModule.register({
           database: { url: db.url, poolSize: 10, migrationsRun: true },
           outbound: TEST_OUTBOUND_POLICY,
           encryption: TEST_ENCRYPTION_KEYS,
@@ -48,12 +44,8 @@ describe('Statuspage sync (notification-service against a local fake Statuspage)
           statusPages: { ...DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG, statuspage: { apiUrl: fake.apiUrl, minRequestIntervalMs: MIN_INTERVAL_MS } },
           smtp: null,
         }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
-    configureHttpApp(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+      SERVICE_BODY_LIMIT_BYTES,
+    );
     transport = app.get<MessageTransport>(MESSAGE_TRANSPORT);
   });
 
@@ -63,7 +55,7 @@ describe('Statuspage sync (notification-service against a local fake Statuspage)
     await db?.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
   const publish = (...events: StatusPageIntegrationEventV1[]) => transport.publish(TOPICS.statusPages, events);
 
   /** A page (components named uniquely, so that pages of other tests adopt none of them) that mirrors to the fake. */
