@@ -82,6 +82,18 @@ const SENDER_DEDUPLICATED: Record<string, string> = {
 };
 
 /**
+ * Public POSTs that neither read nor need an `Idempotency-Key`: a mail client's RFC 8058 one-click
+ * unsubscribe and a browser form cannot send one, a repeat of either changes nothing (the token decides),
+ * and the subscribe route answers the same whatever is known, so a public caller gets no store of replays
+ * to fill. Their errors are still problem+json and their fields are still checked.
+ */
+const NO_IDEMPOTENCY_KEY: Record<string, string> = {
+  'POST /status/{slug}/subscriptions': 'public subscribe: same answer and same state on a repeat',
+  'POST /status/{slug}/subscriptions/confirm': 'confirmation link (browser form): the token works once',
+  'POST /status/{slug}/subscriptions/unsubscribe': 'RFC 8058 one-click unsubscribe: safe to repeat',
+};
+
+/**
  * Routes with no input at all (no path or query parameter, no body, GET): nothing to sweep. Listed so
  * that a route left out of the sweep is a decision with a reason, checked by the last test.
  */
@@ -264,10 +276,26 @@ describe('Bad input sweep (e2e)', () => {
       expect(items.body.items).toHaveLength(1);
     });
 
+    // A status page with two webhook subscribers (its routes and the subscriber list get real ids; the
+    // list has a next page at limit=1). notification-service learns of the page from its events.
+    const statusPage = await http.post('/v1/status-pages').send({ slug: `bad-input-${randomUUID().slice(0, 8)}`, name: 'Bad input', timeZone: 'UTC' });
+    expect(statusPage.status).toBe(201);
+    const pageId = statusPage.body.page.id as string;
+    const subscribers = await eventually(async () => {
+      const added = [];
+      for (const path of ['/a', '/b']) {
+        const response = await http.post(`/v1/status-pages/${pageId}/subscribers`).send({ url: `${receiver.url}${path}` });
+        expect(response.status).toBe(201);
+        added.push(response.body.id as string);
+      }
+      return added;
+    });
+
     const apiKey = await platform.issueKey({ role: 'viewer', name: 'bad-input seed' });
 
     const byPrefix: [string, Record<string, string>][] = [
       ['/v1/api-keys/', { id: apiKey.keyId }],
+      ['/v1/status-pages/{pageId}/subscribers', { pageId, subscriberId: subscribers[0]! }],
       ['/v1/incidents/', { id: incident.body.id, role: 'incident_commander' }],
       ['/v1/notification-rules/', { id: rule.body.id }],
       ['/v1/integrations/', { id: integrationId }],
@@ -661,7 +689,7 @@ describe('Bad input sweep (e2e)', () => {
       .filter((route) => documentsHeader(route, 'If-Match'))
       .flatMap((route) => HOSTILE_IF_MATCH.map((value) => probeOf(route, `If-Match: ${value}`, { headers: { 'if-match': value }, code: 'REQUEST.INVALID_IF_MATCH' })));
     const idempotency = routes
-      .filter((route) => route.method === 'POST' && !FOREIGN_WIRE_FORMAT[routeName(route)] && !SENDER_DEDUPLICATED[routeName(route)])
+      .filter((route) => route.method === 'POST' && !FOREIGN_WIRE_FORMAT[routeName(route)] && !SENDER_DEDUPLICATED[routeName(route)] && !NO_IDEMPOTENCY_KEY[routeName(route)])
       .flatMap((route) =>
         [
           ['a 300 character Idempotency-Key', 'k'.repeat(300)],

@@ -10,6 +10,8 @@ import { AppModule as IncidentServiceAppModule } from '../../apps/incident-servi
 import { AppModule as NotificationServiceAppModule } from '../../apps/notification-service/src/app.module';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
 import { NotifySubscribersWhenIncidentEventReactor } from '../../apps/notification-service/src/notifications/reactors/notify-subscribers-when-incident-event.reactor';
+import { NotifySubscribersWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
+import { MirrorToStatuspageWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
 import { KafkaTestBroker } from '../kafka-broker/kafka-test-broker';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
@@ -147,13 +149,15 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
     }, 10_000);
     expect(incidentStatus.transport).toMatchObject({ transport: 'kafka', up: true });
 
-    const group = NotifySubscribersWhenIncidentEventReactor.consumer;
+    // The incident consumer, and the two of fireline.status-pages.v1 (subscribers, Statuspage mirror).
+    const groups = [NotifySubscribersWhenIncidentEventReactor.consumer, NotifySubscribersWhenStatusPageChangedReactor.consumer, MirrorToStatuspageWhenStatusPageChangedReactor.consumer];
     const notificationStatus = await eventually(async () => {
       const ready = await request(notificationApp!.getHttpServer()).get('/health/ready').expect(200);
       const lag = ready.body.transport.consumerLag as { groupId: string; lag: number; highWatermark: number }[];
       expect(lag.length).toBeGreaterThan(0);
-      const incidentLag = lag.filter((partition) => partition.groupId === group);
+      const incidentLag = lag.filter((partition) => partition.groupId === groups[0]);
       expect(incidentLag.length).toBeGreaterThan(0);
+      for (const group of groups) expect(lag.some((partition) => partition.groupId === group)).toBe(true);
       expect(lag.every((partition) => partition.lag === 0)).toBe(true);
       return ready.body as { transport: { deadLetterTopics: { topic: string; messages: number }[] } };
     }, 10_000);
@@ -163,10 +167,11 @@ describe('incident-service and notification-service over Kafka (e2e)', () => {
         { topic: `${TOPICS.access}.dlq`, messages: 0 },
       ]),
     );
+    expect(notificationStatus.transport.deadLetterTopics.filter((dlq) => dlq.messages !== 0)).toEqual([]);
 
     const metrics = (await request(notificationApp!.getHttpServer()).get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^fireline_transport_up\{transport="kafka"\} 1$/m);
-    expect(metrics).toMatch(new RegExp(`^fireline_kafka_consumer_lag_messages\\{group="${group}",topic="${TOPICS.incidents}",partition="0"\\} 0$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^fireline_kafka_consumer_lag_messages\\{group="${groups[0]}",topic="${TOPICS.incidents}",partition="0"\\} 0$`, 'm'));
     expect(metrics).toMatch(/^fireline_kafka_dlq_messages\{topic="fireline.incidents.v1.dlq"\} 0$/m);
     expect(metrics).toMatch(/^fireline_notification_deliveries\{service="notification-service",status="delivered"\} 2$/m);
   });

@@ -4,6 +4,8 @@ import request from 'supertest';
 import { issueKeyInDatabase, withKey } from '../support/test-credentials';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
 import { NotifySubscribersWhenIncidentEventReactor } from '../../apps/notification-service/src/notifications/reactors/notify-subscribers-when-incident-event.reactor';
+import { NotifySubscribersWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
+import { MirrorToStatuspageWhenStatusPageChangedReactor } from '../../apps/notification-service/src/status-pages/statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
 import { INCIDENT_TIMELINE_CONSUMER } from '../../apps/postmortem-service/src/postmortems/messaging/incident-events.consumer';
 import { KafkaTestBroker } from '../kafka-broker/kafka-test-broker';
 import { eventually } from '../support/eventually';
@@ -97,6 +99,8 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   const broker = new KafkaTestBroker({ log: (line) => brokerLog.push(line) });
   const groupIdPrefix = `e2e-${randomUUID().slice(0, 8)}.`;
   const notifyGroup = groupId(groupIdPrefix, NotifySubscribersWhenIncidentEventReactor.consumer);
+  // notification-service's consumers of fireline.status-pages.v1 (subscribers, Statuspage mirror).
+  const statusPageGroups = [NotifySubscribersWhenStatusPageChangedReactor.consumer, MirrorToStatuspageWhenStatusPageChangedReactor.consumer].map((consumer) => groupId(groupIdPrefix, consumer));
   const postmortemGroup = groupId(groupIdPrefix, INCIDENT_TIMELINE_CONSUMER);
   const databases: Partial<Record<FirelineService, TestDatabase>> = {};
   let incidentService: ServiceProcess | undefined;
@@ -491,7 +495,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   });
 
   it('reports every service ready, with zero relay backlog, zero consumer lag and no dead letters, in /health/ready and /metrics', async () => {
-    const consumerGroups: Partial<Record<FirelineService, string>> = { 'notification-service': notifyGroup, 'postmortem-service': postmortemGroup };
+    const consumerGroups: Partial<Record<FirelineService, string[]>> = { 'notification-service': [notifyGroup, ...statusPageGroups], 'postmortem-service': [postmortemGroup] };
     for (const service of [incidentService!, notificationService!, postmortemService!]) {
       const http = () => request(service.baseUrl);
       const ready = await eventually(async () => {
@@ -505,7 +509,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(ready.transport.deadLetterTopics.filter((dlq) => dlq.messages !== 0)).toEqual([]);
       const group = consumerGroups[service.name];
       const accessGroup = service.name === 'incident-service' ? undefined : `${groupIdPrefix}${service.name}.access`;
-      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ? [group, accessGroup] : []));
+      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ? [...group, accessGroup] : []));
 
       const metrics = parsePrometheus((await http().get('/metrics').expect(200)).text);
       const values = (name: string) => metrics.filter((m) => m.name === name);
@@ -517,10 +521,10 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(values('fireline_relay_backlog_events').filter((m) => m.value !== 0)).toEqual([]);
       expect(values('fireline_subscription_lag_events').filter((m) => m.value !== 0)).toEqual([]);
       const lag = values('fireline_kafka_consumer_lag_messages');
-      expect(lag.map((m) => m.labels.group).every((g) => g === group || g === accessGroup)).toBe(true);
+      expect(lag.map((m) => m.labels.group).every((g) => group?.includes(g ?? '') === true || g === accessGroup)).toBe(true);
       expect(lag.filter((m) => m.value !== 0)).toEqual([]);
       if (group) {
-        expect(lag.filter((m) => m.labels.group === group).map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
+        expect(lag.filter((m) => m.labels.group === group[0]).map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
         expect(lag.filter((m) => m.labels.group === accessGroup).map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.access}/${p}`));
       }
     }

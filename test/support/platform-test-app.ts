@@ -35,12 +35,17 @@ export interface PlatformTestApp {
  * attempts 10–50 ms apart, 64 KiB body limit, the test encryption key and an outbound allow-list for
  * receivers on 127.0.0.1, authentication on (`TEST_AUTH_CONFIG`: the rate limits raised), and an admin
  * key that every service accepts. `overrides.delivery` replaces delivery settings, `overrides.http` the
- * HTTP options (e.g. server limits, `auth`). Databases are named `<prefix>_incident` and so on.
+ * HTTP options (e.g. server limits, `auth`), `overrides.notification` the status-page and SMTP settings. Databases are named `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
   logger: ('error' | 'fatal')[] = ['error'],
-  overrides: { delivery?: Partial<NotificationServiceConfig['delivery']>; http?: Partial<PlatformHttpOptions> } = {},
+  overrides: {
+    delivery?: Partial<NotificationServiceConfig['delivery']>;
+    http?: Partial<PlatformHttpOptions>;
+    /** Status-page subscribers and the Statuspage mirror (`statusPages`), and the SMTP server (`smtp`). */
+    notification?: Pick<NotificationServiceConfig, 'statusPages' | 'smtp'>;
+  } = {},
 ): Promise<PlatformTestApp> {
   const [incidentDb, notificationDb, postmortemDb] = (await Promise.all(
     ['incident', 'notification', 'postmortem'].map((service) => createTestDatabase(`${prefix}_${service}`, 2)),
@@ -55,6 +60,7 @@ export async function createPlatformTestApp(
         // Receivers listen on 127.0.0.1: the test allow-list, as an operator would set OUTBOUND_ALLOWED_HOSTS.
         outbound: TEST_OUTBOUND_POLICY,
         encryption: TEST_ENCRYPTION_KEYS,
+        ...overrides.notification,
       },
       postmortem: { database: database(postmortemDb), postmortemDueHours: 48, projections: { pollIntervalMs: 20 } },
     },

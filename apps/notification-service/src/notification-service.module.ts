@@ -42,6 +42,13 @@ import { NotificationSecretBox } from './notifications/secrets/notification-secr
 import { resealNotificationSecrets } from './notifications/secrets/reseal-notification-secrets';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/domain/outbound-destination.policy';
 import { OutboundDestinationGuard } from './outbound/outbound-destination.guard';
+import { DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG } from './config/status-page-notifications.config';
+import { SmtpMailer } from './notifications/channels/smtp.mailer';
+import { STATUS_PAGE_SUBSCRIBER_PARTS } from './status-pages/status-page-subscribers.parts';
+import { NotifySubscribersWhenStatusPageChangedReactor } from './status-pages/reactors/notify-subscribers-when-status-page-changed.reactor';
+import { SMTP_MAILER, STATUSPAGE_SYNC_WORKER } from './status-pages/status-pages.tokens';
+import { MirrorToStatuspageWhenStatusPageChangedReactor } from './status-pages/statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
+import type { StatuspageSyncWorker } from './status-pages/statuspage-sync/statuspage-sync.worker';
 
 /** Connection errors of notification-service's pool: a killed or restarted database, a terminated backend. */
 const DATABASE_LOGGER = new Logger('notification-service database');
@@ -127,6 +134,10 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   constructor(
     private readonly reactor: NotifySubscribersWhenIncidentEventReactor,
+    private readonly statusPageReactor: NotifySubscribersWhenStatusPageChangedReactor,
+    @Inject(SMTP_MAILER) private readonly mailer: SmtpMailer | null,
+    private readonly statuspageReactor: MirrorToStatuspageWhenStatusPageChangedReactor,
+    @Inject(STATUSPAGE_SYNC_WORKER) private readonly statuspageSync: StatuspageSyncWorker,
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
     @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
     @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
@@ -156,6 +167,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         NotificationRulesHttpController,
         NotificationRuleDeadLettersHttpController,
         DeliveriesHttpController,
+        ...STATUS_PAGE_SUBSCRIBER_PARTS.controllers,
         AuditEventsControllerFor({ path: 'v1/admin/notification-service', poolToken: NOTIFICATION_PG_POOL }),
       ],
       providers: [
@@ -173,11 +185,13 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           provide: DELIVERY_CIRCUIT_BREAKERS,
           useFactory: () => deliveryCircuitBreakers({ ...config.delivery.circuitBreaker, probeTimeoutMs: config.delivery.timeoutMs }),
         },
+        { provide: SMTP_MAILER, useFactory: () => (config.smtp ? new SmtpMailer(config.smtp) : null) },
         {
           provide: DELIVERY_WORKER,
-          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers, secrets: NotificationSecretBox, outbound: OutboundDestinationGuard) => {
+          useFactory: (pool: Pool, circuitBreakers: DeliveryCircuitBreakers, secrets: NotificationSecretBox, outbound: OutboundDestinationGuard, mailer: SmtpMailer | null) => {
             const { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
-            return new DeliveryWorker(new DeliveryQueue(pool, secrets), {
+            const quarantineAfter = (config.statusPages ?? DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG).quarantineAfterDeadLetters;
+            return new DeliveryWorker(new DeliveryQueue(pool, secrets, quarantineAfter), {
               policy: { retryWindowMs, maxAttempts, baseDelayMs, maxDelayMs },
               timeoutMs: config.delivery.timeoutMs,
               pollIntervalMs: config.delivery.pollIntervalMs,
@@ -185,10 +199,12 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
               leaseMs: config.delivery.leaseMs,
               circuitBreakers,
               outbound,
+              mailer,
             });
           },
-          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD],
+          inject: [NOTIFICATION_PG_POOL, DELIVERY_CIRCUIT_BREAKERS, NOTIFICATION_SECRET_BOX, OUTBOUND_DESTINATION_GUARD, SMTP_MAILER],
         },
+        ...STATUS_PAGE_SUBSCRIBER_PARTS.providers,
         NotifySubscribersWhenIncidentEventReactor,
         CreateNotificationRuleHandler,
         UpdateNotificationRuleHandler,
@@ -206,34 +222,46 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   onModuleInit(): void {
     this.reactor.subscribe();
+    this.statusPageReactor.subscribe();
+    this.statuspageReactor.subscribe();
     this.transport.subscribe(apiKeyReplicaConsumer(NOTIFICATION_ACCESS_CONSUMER, this.pool));
   }
 
   onApplicationBootstrap(): void {
     this.outbound.announce();
+    this.mailer?.announce();
     this.worker.start();
+    this.statuspageSync.start();
     this.resealing = this.resealInBackground();
   }
 
   /** Stops claiming and waits for sends in flight (and the re-sealing pass), before the data source is destroyed. */
   async onModuleDestroy(): Promise<void> {
     await this.worker.stop();
+    await this.statuspageSync.stop();
     await this.resealing;
     await this.outbound.close();
+    this.mailer?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+    await this.statuspageSync.stop();
   }
 
   /** Seals what is still plaintext or under an older key; reads cope with both meanwhile. Never throws. */
   private async resealInBackground(): Promise<void> {
     try {
-      const { rules, deliveries } = await resealNotificationSecrets(this.pool, this.secrets);
-      if (rules.resealed + deliveries.resealed > 0) {
-        this.logger.log(`Sealed ${rules.resealed} notification rule(s) and ${deliveries.resealed} delivery URL(s) with encryption key ${this.secrets.box.currentKeyId}`);
+      const report = await resealNotificationSecrets(this.pool, this.secrets);
+      const parts = Object.values(report);
+      const resealed = parts.reduce((sum, part) => sum + part.resealed, 0);
+      if (resealed > 0) {
+        this.logger.log(
+          `Sealed ${report.rules.resealed} notification rule(s), ${report.deliveries.resealed} delivery(ies), ${report.subscribers.resealed} status-page subscriber(s) and ` +
+            `${report.statuspageSyncConfigs.resealed} Statuspage key(s) with encryption key ${this.secrets.box.currentKeyId}`,
+        );
       }
-      for (const problem of [...rules.problems, ...deliveries.problems]) this.logger.error(`Cannot re-seal ${problem}`);
+      for (const problem of parts.flatMap((part) => part.problems)) this.logger.error(`Cannot re-seal ${problem}`);
     } catch (error) {
       this.logger.error(`Re-sealing secrets at start-up failed (retried at the next start): ${error instanceof Error ? error.message : String(error)}`);
     }

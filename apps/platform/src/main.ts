@@ -26,7 +26,12 @@ function servicesConfig(config: PlatformConfig, serverUrl: string, env: NodeJS.P
       ...env,
       INCIDENT_DATABASE_URL: `${serverUrl}/${config.databases.incident}`,
     }),
-    notification: loadNotificationServiceConfig({ ...env, NOTIFICATION_DATABASE_URL: `${serverUrl}/${config.databases.notification}` }),
+    notification: loadNotificationServiceConfig({
+      // Subscription emails link to the pages' confirm and unsubscribe routes, served by this process too.
+      STATUS_PAGES_PUBLIC_URL: `http://localhost:${config.http.port}`,
+      ...env,
+      NOTIFICATION_DATABASE_URL: `${serverUrl}/${config.databases.notification}`,
+    }),
     postmortem: loadPostmortemServiceConfig({ ...env, POSTMORTEM_DATABASE_URL: `${serverUrl}/${config.databases.postmortem}` }),
   };
 }

@@ -53,13 +53,18 @@ describe('route declarations', () => {
       'GET /status/:slug/api/v2/summary.json',
       'GET /status/:slug/history.atom',
       'GET /status/:slug/history.rss',
+      'GET /status/:slug/subscriptions/confirm',
+      'GET /status/:slug/subscriptions/unsubscribe',
+      'POST /status/:slug/subscriptions',
+      'POST /status/:slug/subscriptions/confirm',
+      'POST /status/:slug/subscriptions/unsubscribe',
       'POST /v1/integrations/:id/alertmanager',
       'POST /v1/integrations/:id/pagerduty-webhooks',
       'POST /v2/enqueue',
     ]);
-    // Status page management: reading needs status-pages:read, every change status-pages:write.
+    // Status page management (subscribers and the Statuspage mirror included): reading needs status-pages:read, every change status-pages:write.
     const management = routes.filter((route) => route.path.startsWith('/v1/status-pages'));
-    expect(management.length).toBe(15);
+    expect(management.length).toBe(23);
     for (const route of management) expect(`${route.method} ${route.path} ${describePolicy(route)}`).toBe(`${route.method} ${route.path} ${route.method === 'GET' ? 'status-pages:read' : 'status-pages:write'}`);
   });
 

@@ -5,8 +5,21 @@ import { parseJsonBody } from './json-body.parser';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
-/** Nest registers a parser for form bodies at `init()`, after this runs; a hook refuses them first. */
+/** Form bodies: refused by an `onRequest` hook (before any parsing) except on routes marked `ACCEPTS_FORM_POSTS`. */
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+const MULTIPART = /^multipart\/form-data\s*(;|$)/i;
+
+/**
+ * Fastify route config (`@RouteConfig(ACCEPTS_FORM_POSTS)` from `@nestjs/platform-fastify`) of the few
+ * routes that HTML forms and mail clients post to: they take `application/x-www-form-urlencoded` and
+ * `multipart/form-data` bodies (kept as text, unparsed: those routes act on their URL), as RFC 8058 one-click
+ * unsubscribe POSTs are sent. Every other route refuses both with 415.
+ */
+export const ACCEPTS_FORM_POSTS = Object.freeze({ firelineFormPosts: true });
+
+function acceptsFormPosts(config: unknown): boolean {
+  return typeof config === 'object' && config !== null && (config as { firelineFormPosts?: unknown }).firelineFormPosts === true;
+}
 
 /**
  * The security headers of every answer (`@fastify/helmet`). The Content-Security-Policy lets Swagger
@@ -40,7 +53,7 @@ export const SECURITY_HEADERS: FastifyHelmetOptions = {
 /**
  * Applies Fireline's HTTP conventions to an app (each service's main, the embedded platform, tests):
  * the security headers (`SECURITY_HEADERS`),
- * JSON bodies only, parsed by `parseJsonBody` (at most `MAX_JSON_DEPTH` levels deep, no prototype
+ * JSON bodies only (form posts only on routes marked `ACCEPTS_FORM_POSTS`), parsed by `parseJsonBody` (at most `MAX_JSON_DEPTH` levels deep, no prototype
  * keys), DTO validation that rejects unknown fields and unstorable text, and RFC 9457 problem details
  * for every error. Create the adapter with `createFastifyAdapter` (router-level and socket-level errors,
  * timeouts and the per-IP connection cap). Call before `app.init()`.
@@ -60,8 +73,13 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
       done(error as Error, undefined);
     }
   });
+  // Kept as text for the routes that take form posts (none reads it); refused before parsing everywhere else.
+  const keepAsText = (_request: unknown, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => done(null, body.toString());
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, keepAsText);
+  fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, keepAsText);
   fastify.addHook('onRequest', async (request) => {
-    if (FORM.test(request.headers['content-type'] ?? '')) {
+    const contentType = request.headers['content-type'] ?? '';
+    if ((FORM.test(contentType) || MULTIPART.test(contentType)) && !acceptsFormPosts(request.routeOptions.config)) {
       throw new UnsupportedMediaTypeException(`Unsupported Media Type: ${request.headers['content-type']}; send application/json`);
     }
   });

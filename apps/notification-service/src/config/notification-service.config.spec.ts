@@ -1,7 +1,8 @@
 import { DEFAULT_HTTP_SERVER_LIMITS } from '@fireline/config';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 import { DEFAULT_OUTBOUND_POLICY } from '../outbound/domain/outbound-destination.policy';
-import { loadNotificationServiceConfig, loadNotificationServiceDatabaseUrl, loadNotificationServiceStandaloneConfig } from './notification-service.config';
+import { loadNotificationServiceConfig, loadNotificationServiceDatabaseUrl, loadNotificationServiceStandaloneConfig, NOTIFICATION_SERVICE_ENV_KEYS } from './notification-service.config';
+import { DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG } from './status-page-notifications.config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const minimal = { NOTIFICATION_DATABASE_URL: 'postgres://u:p@db:5432/notification', FIRELINE_ENCRYPTION_KEY: KEY };
@@ -23,6 +24,8 @@ describe('loadNotificationServiceConfig', () => {
         concurrency: 4,
         circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 30_000 },
       },
+      statusPages: DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG,
+      smtp: null,
     });
   });
 
@@ -71,7 +74,60 @@ describe('loadNotificationServiceConfig', () => {
         leaseMs: 9_000,
         circuitBreaker: { failureThreshold: 2, halfOpenAfterMs: 500 },
       },
+      statusPages: DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG,
+      smtp: null,
     });
+  });
+
+  it('reads the status-page subscriber and Statuspage keys', () => {
+    const config = loadNotificationServiceConfig({
+      ...minimal,
+      STATUS_PAGES_PUBLIC_URL: 'https://status.example.com/',
+      STATUS_PAGE_SUBSCRIBE_MAX_PER_IP: '5',
+      STATUS_PAGE_SUBSCRIBE_MAX_PER_ADDRESS: '2',
+      STATUS_PAGE_PENDING_SUBSCRIPTIONS_MAX: '50',
+      STATUS_PAGE_CONFIRMATION_TTL_MS: '3600000',
+      STATUS_PAGE_SUBSCRIBER_QUARANTINE_AFTER: '5',
+      STATUSPAGE_API_URL: 'http://127.0.0.1:9999/v1/',
+      STATUSPAGE_MIN_REQUEST_INTERVAL_MS: '1500',
+    });
+    expect(config.statusPages).toEqual({
+      publicBaseUrl: 'https://status.example.com',
+      subscribe: { maxPerIpPerHour: 5, maxPerAddressPerHour: 2, maxPendingPerPage: 50, confirmationTtlMs: 3_600_000 },
+      quarantineAfterDeadLetters: 5,
+      statuspage: { apiUrl: 'http://127.0.0.1:9999/v1', minRequestIntervalMs: 1_500 },
+    });
+    for (const key of ['STATUS_PAGES_PUBLIC_URL', 'STATUSPAGE_API_URL', 'SMTP_URL', 'SMTP_HOST', 'SMTP_FROM', 'SMTP_REQUIRE_TLS', 'SMTP_TIMEOUT_MS']) {
+      expect(NOTIFICATION_SERVICE_ENV_KEYS).toContain(key);
+    }
+  });
+
+  it('reads SMTP from SMTP_URL, credentials and implicit TLS included, with safe TLS defaults', () => {
+    expect(loadNotificationServiceConfig({ ...minimal, SMTP_URL: 'smtps://mailer%40acme:p%3Ass@smtp.example.com', SMTP_FROM: 'Status <status@example.com>' }).smtp).toEqual({
+      host: 'smtp.example.com',
+      port: 465,
+      secure: true,
+      auth: { user: 'mailer@acme', pass: 'p:ss' },
+      from: 'Status <status@example.com>',
+      requireTls: true,
+      tlsRejectUnauthorized: true,
+      timeoutMs: 10_000,
+    });
+  });
+
+  it('reads SMTP from SMTP_HOST and its companions; STARTTLS on 587 by default', () => {
+    expect(
+      loadNotificationServiceConfig({ ...minimal, SMTP_HOST: '127.0.0.1', SMTP_PORT: '2525', SMTP_FROM: 'status@example.com', SMTP_REQUIRE_TLS: 'false', SMTP_TIMEOUT_MS: '2000' }).smtp,
+    ).toEqual({ host: '127.0.0.1', port: 2525, secure: false, auth: null, from: 'status@example.com', requireTls: false, tlsRejectUnauthorized: true, timeoutMs: 2_000 });
+    expect(loadNotificationServiceConfig({ ...minimal, SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'a@example.com' }).smtp).toMatchObject({ port: 587, secure: false, requireTls: true });
+  });
+
+  it('refuses half an SMTP configuration, naming the key', () => {
+    expect(() => loadNotificationServiceConfig({ ...minimal, SMTP_HOST: 'smtp.example.com' })).toThrow(/SMTP_FROM: is required when SMTP_URL or SMTP_HOST is set/);
+    expect(() => loadNotificationServiceConfig({ ...minimal, SMTP_FROM: 'a@example.com' })).toThrow(/SMTP_HOST: SMTP_\* keys are set but neither/);
+    expect(() => loadNotificationServiceConfig({ ...minimal, SMTP_URL: 'http://smtp.example.com', SMTP_FROM: 'a@example.com' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => loadNotificationServiceConfig({ ...minimal, SMTP_URL: 'smtp://a', SMTP_HOST: 'b', SMTP_FROM: 'a@example.com' })).toThrow(/SMTP_HOST: set SMTP_URL or SMTP_HOST, not both/);
+    expect(() => loadNotificationServiceConfig({ ...minimal, SMTP_HOST: 'b', SMTP_USER: 'u', SMTP_FROM: 'a@example.com' })).toThrow(/SMTP_PASSWORD: SMTP_USER and SMTP_PASSWORD go together/);
   });
 
   it('names every bad key at once', () => {

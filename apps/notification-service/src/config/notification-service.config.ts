@@ -6,6 +6,7 @@ import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../notifications/domain/retry-policy';
 import { parseAllowedHosts, type OutboundPolicy } from '../outbound/domain/outbound-destination.policy';
+import { smtpConfigOf, smtpSchema, statusPageNotificationsConfigOf, statusPageNotificationsSchema, type SmtpConfig, type StatusPageNotificationsConfig } from './status-page-notifications.config';
 
 /** The notification service's settings, parsed once at boot. Durations in milliseconds. */
 export interface NotificationServiceConfig {
@@ -46,6 +47,13 @@ export interface NotificationServiceConfig {
   outbound?: OutboundPolicy;
   /** Keys of webhook secrets and target URLs at rest (`FIRELINE_ENCRYPTION_KEY`, `_KEY_ID`, `_OLD_KEYS`). */
   encryption: EncryptionKeys;
+  /**
+   * Status-page subscribers and the Statuspage mirror (`STATUS_PAGES_PUBLIC_URL`, `STATUS_PAGE_*`,
+   * `STATUSPAGE_*`); `DEFAULT_STATUS_PAGE_NOTIFICATIONS_CONFIG` when absent.
+   */
+  statusPages?: StatusPageNotificationsConfig;
+  /** The SMTP server email goes out through (`SMTP_*`); absent or null: no email, email subscriptions are refused. */
+  smtp?: SmtpConfig | null;
 }
 
 /** Settings of `main.ts` when the service runs on its own. */
@@ -104,16 +112,24 @@ const httpSchema = httpListenerSchema(3002);
 
 const APP = 'notification-service';
 
-/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging and auth keys). */
-export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS, ...AUTH_ENV_KEYS]);
+/**
+ * Every environment key notification-service reads when run alone (its own, the status-page and SMTP
+ * keys, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging and auth keys).
+ */
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([
+  ...environmentKeysOf(schema, statusPageNotificationsSchema, smtpSchema, httpSchema),
+  ...ENCRYPTION_ENV_KEYS,
+  ...MESSAGING_ENV_KEYS,
+  ...AUTH_ENV_KEYS,
+]);
 
 /**
  * Reads the service's variables (names as in the k8s ConfigMap) from `env`.
  * @throws ConfigError naming every missing or invalid variable at once.
  */
 export function loadNotificationServiceConfig(env: NodeJS.ProcessEnv): NotificationServiceConfig {
-  const { own, encryption } = parseEnvironment(APP, env, { own: schema, encryption: encryptionKeysSchema });
-  return toServiceConfig(own, encryption);
+  const { own, statusPages, smtp, encryption } = parseEnvironment(APP, env, { own: schema, statusPages: statusPageNotificationsSchema, smtp: smtpSchema, encryption: encryptionKeysSchema });
+  return toServiceConfig(own, encryption, statusPages, smtp);
 }
 
 /**
@@ -131,19 +147,28 @@ export function loadNotificationServiceDatabaseUrl(env: NodeJS.ProcessEnv): stri
  * @throws ConfigError naming every bad variable of all four sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const { own, http, messaging, encryption, auth } = parseEnvironment(APP, env, {
+  const { own, statusPages, smtp, http, messaging, encryption, auth } = parseEnvironment(APP, env, {
     own: schema,
+    statusPages: statusPageNotificationsSchema,
+    smtp: smtpSchema,
     http: httpSchema,
     messaging: messagingConfigSchema(APP),
     encryption: encryptionKeysSchema,
     auth: authConfigSchema(),
   });
-  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging, auth: authConfigOf(auth) };
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption, statusPages, smtp), messaging, auth: authConfigOf(auth) };
 }
 
-function toServiceConfig(parsed: z.output<typeof schema>, encryption: EncryptionKeys): NotificationServiceConfig {
+function toServiceConfig(
+  parsed: z.output<typeof schema>,
+  encryption: EncryptionKeys,
+  statusPages: z.output<typeof statusPageNotificationsSchema>,
+  smtp: z.output<typeof smtpSchema>,
+): NotificationServiceConfig {
   return {
     encryption,
+    statusPages: statusPageNotificationsConfigOf(statusPages),
+    smtp: smtpConfigOf(smtp),
     outbound: { allowHttp: parsed.OUTBOUND_ALLOW_HTTP, ...parsed.OUTBOUND_ALLOWED_HOSTS },
     database: {
       url: parsed.NOTIFICATION_DATABASE_URL,

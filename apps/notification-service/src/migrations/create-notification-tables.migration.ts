@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { AddDeliveryRoundStartAndTargetOrigin1732000001100 } from './add-delivery-round-start-and-target-origin.migration';
+import { AddStatusPageSubscribers1732000001200 } from './add-status-page-subscribers.migration';
 
 /**
  * `notification_rules` (configuration, plain CRUD, soft-deleted), `deliveries` (one per rule and
@@ -78,4 +79,4 @@ export class CreateNotificationTables1732000001000 implements MigrationInterface
 }
 
 /** This service's own migrations, in order (the messaging lib's come first, see the module). */
-export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100];
+export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100, AddStatusPageSubscribers1732000001200];

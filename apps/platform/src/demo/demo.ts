@@ -360,7 +360,8 @@ interface SummaryJson {
 }
 
 /**
- * The status-page part: a public page for Acme Checkout with components in a group, an incident
+ * The status-page part: a public page for Acme Checkout with components in a group, a webhook
+ * subscriber of its Checkout API component (it hears of the incident and its update), an incident
  * published on it with component impacts, an external update (internal ones stay internal), a
  * scheduled maintenance, the page as it was during the outage (`?at=`), and the resolution restoring
  * the components. Prints the page's URLs.
@@ -379,6 +380,23 @@ async function statusPagePart(): Promise<void> {
   await add('Card payments', { groupId });
   await add('Invoices', { groupId });
   const website = await add('Website');
+
+  step('A webhook subscriber of the page (Statuspage-shaped bodies, signed) for the Checkout API component');
+  const subscriberCalls: Received[] = [];
+  const subscriberReceiver = await startReceiver('status-subscriber', subscriberCalls);
+  // notification-service learns of the page and its components from status-page events: a moment later.
+  const subscriber = await waitFor('notification-service to know the page', async () => {
+    try {
+      return await call<{ id: string; webhook: { secret: string } }>('POST', `/v1/status-pages/${pageId}/subscribers`, 'lee.support@example.com', {
+        url: subscriberReceiver.url,
+        componentIds: [checkout],
+      });
+    } catch (error) {
+      if (error instanceof Error && /TARGET_NOT_ALLOWED/.test(error.message)) throw error;
+      return undefined;
+    }
+  });
+  console.log(`subscriber ${subscriber.id}; its signing secret (shown once) ${subscriber.webhook.secret.slice(0, 12)}…`);
 
   step('An incident hits checkout: declaring it and publishing it on the page with its impact');
   const incident = await call<{ id: string }>('POST', '/v1/incidents', 'dana.oncall@example.com', { title: 'orders-db replica lag, writes timing out', severity: 'SEV2', services: ['orders-db'] });
@@ -408,6 +426,15 @@ async function statusPagePart(): Promise<void> {
   console.log(`incident "${shown.name}" [${shown.status}]: ${shown.incident_updates.map((u) => u.body).join(' / ')}`);
   console.log(`upcoming: ${duringOutage.scheduled_maintenances.map((m) => `${m.name} at ${m.scheduled_for} (${m.status})`).join(', ')}`);
 
+  const notified = await waitFor('the webhook subscriber to hear of the update', async () => {
+    const bodies = subscriberCalls.map((c) => JSON.parse(c.body) as { incident?: { name: string; status: string; incident_updates: { body: string }[] }; component_update?: { new_status: string } });
+    return bodies.some((b) => b.incident?.incident_updates[0]?.body.startsWith('Some checkouts fail')) ? bodies : undefined;
+  });
+  console.log(`the webhook subscriber got ${notified.length} signed POSTs:`);
+  for (const b of notified) {
+    console.log(b.incident ? `  incident "${b.incident.name}" [${b.incident.status}]: ${b.incident.incident_updates[0]?.body ?? ''}` : `  component_update -> ${b.component_update?.new_status ?? '?'}`);
+  }
+
   step('The fix is out: resolving the incident restores the component');
   await call('POST', `/v1/incidents/${incident.id}/resolve`, 'dana.oncall@example.com', { summary: 'Failed over to replica 1; writes healthy.' });
   const after = await waitFor('the page to show the resolution', async () => {
@@ -418,6 +445,8 @@ async function statusPagePart(): Promise<void> {
   console.log(`\nPublic page:  ${BASE}/status/${slug}`);
   console.log(`As it was:    ${BASE}/status/${slug}?at=${encodeURIComponent(outageAt)}`);
   console.log(`Statuspage-compatible JSON: ${BASE}/status/${slug}/api/v2/summary.json  ·  feeds: ${BASE}/status/${slug}/history.atom, history.rss`);
+  console.log(`Subscribers: ${BASE}/v1/status-pages/${pageId}/subscribers  ·  email sign-up: POST ${BASE}/status/${slug}/subscriptions (needs SMTP_*)`);
+  subscriberReceiver.server.close();
 }
 
 /** The captured Alertmanager 0.25 requests (`{method, url, headers, body}`), see the fixture's README. */

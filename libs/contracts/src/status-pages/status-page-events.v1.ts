@@ -20,6 +20,12 @@ export interface StatusPageSnapshotV1 {
   timeZone: string;
   statusIndicator: StatusIndicatorV1;
   statusDescription: string;
+  /**
+   * Every component of the page after the event, in page order (groups are not components). Added
+   * after the first release of v1 (a backward-compatible field): events published before it lack it,
+   * so a consumer must treat it as optional and keep what it knew.
+   */
+  components?: StatusPageComponentV1[];
 }
 
 export interface StatusPageComponentV1 {
@@ -101,6 +107,15 @@ export type StatusPageMaintenanceUpdatedV1 = IntegrationEvent<'StatusPageMainten
   automatic: boolean;
 }, 1>;
 
+/**
+ * The page itself or its set of components changed: created (`created`), renamed or otherwise edited
+ * (`updated`), a component or group added, edited or removed (`components`). Carries the page with
+ * `page.components` set, so that a consumer can keep its own copy of the page without any other event.
+ * Added after the first release of v1 (a new type on the topic: consumers acknowledge types they do
+ * not know).
+ */
+export type StatusPageChangedV1 = IntegrationEvent<'StatusPageChanged', PageDataV1 & { change: 'created' | 'updated' | 'components' }, 1>;
+
 /** Every public status-page event, v1. Published on `fireline.status-pages.v1`, keyed by the page's stream id. */
 export type StatusPageIntegrationEventV1 =
   | StatusPageIncidentPublishedV1
@@ -108,6 +123,18 @@ export type StatusPageIntegrationEventV1 =
   | StatusPageIncidentUnpublishedV1
   | StatusPageComponentStatusChangedV1
   | StatusPageMaintenanceScheduledV1
-  | StatusPageMaintenanceUpdatedV1;
+  | StatusPageMaintenanceUpdatedV1
+  | StatusPageChangedV1;
+
+/** The type names of `StatusPageIntegrationEventV1`, for consumers that check what they received. */
+export const STATUS_PAGE_INTEGRATION_EVENT_TYPES_V1 = [
+  'StatusPageIncidentPublished',
+  'StatusPageIncidentUpdated',
+  'StatusPageIncidentUnpublished',
+  'StatusPageComponentStatusChanged',
+  'StatusPageMaintenanceScheduled',
+  'StatusPageMaintenanceUpdated',
+  'StatusPageChanged',
+] as const satisfies readonly StatusPageIntegrationEventV1['type'][];
 
 export type StatusPageIntegrationEventTypeV1 = StatusPageIntegrationEventV1['type'];

@@ -147,7 +147,14 @@ describe('StatusPagesHttpController and the public surface', () => {
 
     // The versioned integration events a subscriber notifier will consume, with the page's state after each.
     await eventually(() => {
-      const mine = relayed.filter((e) => (e.data as { pageId: string }).pageId === pageId) as StatusPageIntegrationEventV1[];
+      const ofPage = relayed.filter((e) => (e.data as { pageId: string }).pageId === pageId) as StatusPageIntegrationEventV1[];
+      // The page and its two components, set up before anything else happened on it.
+      expect(ofPage.slice(0, 3).map((e) => [e.type, 'change' in e.data ? e.data.change : null])).toEqual([
+        ['StatusPageChanged', 'created'],
+        ['StatusPageChanged', 'components'],
+        ['StatusPageChanged', 'components'],
+      ]);
+      const mine = ofPage.filter((e) => e.type !== 'StatusPageChanged');
       expect(mine.map((e) => [e.type, 'change' in e.data ? e.data.change : null])).toEqual([
         ['StatusPageIncidentPublished', null],
         ['StatusPageIncidentUpdated', 'update'],

@@ -14,8 +14,10 @@ import { pageUrlOf } from '../public/statuspage-v2';
 
 /**
  * Maps one stored page event, with the page's view right after it, to its public v1 event on
- * `fireline.status-pages.v1` (or null for events subscribers need not hear of: page and component
- * set-up, hand-set statuses, which show as `ComponentStatusChanged` when they change what is displayed).
+ * `fireline.status-pages.v1`, or null for a hand-set status (`ComponentStatusSet`), which shows as
+ * `ComponentStatusChanged` when it changes what is displayed. Page and component set-up becomes
+ * `StatusPageChanged`, so that consumers can keep their own copy of the page (notification-service's
+ * subscribers and Statuspage mirror). Every event's `page` carries the page's components.
  */
 export function toStatusPageIntegrationEvent(recorded: RecordedEvent, view: StatusPageView | null, baseUrl: string): StatusPageIntegrationEventV1 | null {
   if (view === null) return null;
@@ -72,14 +74,36 @@ export function toStatusPageIntegrationEvent(recorded: RecordedEvent, view: Stat
       const automatic = event.type === 'MaintenanceAdvanced' && event.data.automatic;
       return { ...envelope, type: 'StatusPageMaintenanceUpdated', data: { ...common, maintenance: m, update, automatic } };
     }
-    default:
+    case 'StatusPageCreated':
+    case 'StatusPageUpdated':
+    case 'ComponentGroupAdded':
+    case 'ComponentAdded':
+    case 'ComponentUpdated':
+    case 'ComponentRemoved': {
+      const change = event.type === 'StatusPageCreated' ? 'created' : event.type === 'StatusPageUpdated' ? 'updated' : 'components';
+      return { ...envelope, type: 'StatusPageChanged', data: { ...common, change } };
+    }
+    case 'ComponentStatusSet':
       return null;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
   }
 }
 
 function pageSnapshot(view: StatusPageView, baseUrl: string): StatusPageSnapshotV1 {
   const status = pageStatusOf(view.components.map((c) => c.status));
-  return { id: view.id, slug: view.slug, name: view.name, url: pageUrlOf(view, baseUrl), timeZone: view.timeZone, statusIndicator: status.indicator, statusDescription: status.description };
+  return {
+    id: view.id,
+    slug: view.slug,
+    name: view.name,
+    url: pageUrlOf(view, baseUrl),
+    timeZone: view.timeZone,
+    statusIndicator: status.indicator,
+    statusDescription: status.description,
+    components: [...view.components].sort((a, b) => a.position - b.position).map(componentV1),
+  };
 }
 
 function componentV1(c: ViewComponent): StatusPageComponentV1 {

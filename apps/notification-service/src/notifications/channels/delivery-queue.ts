@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DeliveryTransition, UnsentTransition } from '../domain/delivery.transitions';
-import { targetOriginOf, type NotificationChannelType } from '../domain/notification-rule';
+import { targetOriginOf, type DeliveryChannelType, type NotificationChannelType } from '../domain/notification-rule';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { transitionAfterLeaseExpired } from '../domain/delivery.transitions';
 import type { NotificationSecretBox } from '../secrets/notification-secret-box';
@@ -25,16 +25,40 @@ export interface NewDelivery {
   payload: string;
 }
 
+/**
+ * A status-page subscriber's delivery, rendered by its reactor (or a confirmation email). `target` is
+ * the webhook URL or `mailto:<address>`; `targetOrigin` the circuit breaker key (the URL's origin, or
+ * the SMTP server's for email).
+ */
+export interface NewSubscriberDelivery {
+  id: string;
+  subscriberId: string;
+  statusPageId: string;
+  eventId: string;
+  eventType: string;
+  incidentId: string | null;
+  channelType: 'webhook' | 'email';
+  target: string;
+  targetOrigin: string;
+  payload: string;
+}
+
 /** A delivery a worker has leased for one attempt. */
 export interface ClaimedDelivery {
   id: string;
-  channelType: NotificationChannelType;
+  channelType: DeliveryChannelType;
+  /** The URL to post to, or `mailto:<address>` for an email. */
   targetUrl: string;
-  /** `targetOriginOf(targetUrl)`: the circuit breaker's key. */
+  /** `targetOriginOf(targetUrl)`: the circuit breaker's key (the SMTP server's origin for email). */
   targetOrigin: string;
+  /** The body, opened (a subscriber's is sealed at rest). */
   payload: string;
-  /** The rule's current signing secret (webhooks), read at claim time. */
+  /** The rule's or subscriber's current signing secret (webhooks), read at claim time. */
   secret: string | null;
+  /** The status-page subscriber it is for, else null (a rule's). */
+  subscriberId: string | null;
+  /** True when that subscriber has unsubscribed since: the delivery is dropped unsent. */
+  subscriberGone: boolean;
   /**
    * Why the delivery's URL or its rule's secret could not be decrypted (sealed with a key that is not
    * configured, or damaged), else null. The worker dead-letters such a delivery without sending it.
@@ -69,18 +93,70 @@ export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewD
   return inserted;
 }
 
+/**
+ * Queues status-page subscribers' deliveries in the caller's transaction. Target and payload are
+ * sealed (the payload carries the subscriber's unsubscribe link). The unique `(subscriber_id, event_id)`
+ * makes a repeat a no-op. @returns how many rows were inserted.
+ */
+export async function insertSubscriberDeliveries(tx: PoolClient, deliveries: readonly NewSubscriberDelivery[], secrets: NotificationSecretBox): Promise<number> {
+  let inserted = 0;
+  for (const d of deliveries) {
+    const result = await tx.query(
+      `INSERT INTO deliveries (id, subscriber_id, status_page_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', now())
+       ON CONFLICT (subscriber_id, event_id) WHERE subscriber_id IS NOT NULL DO NOTHING`,
+      [
+        d.id,
+        d.subscriberId,
+        d.statusPageId,
+        d.eventId,
+        d.eventType,
+        d.incidentId,
+        d.channelType,
+        secrets.sealDeliveryTargetUrl(d.id, d.target),
+        d.targetOrigin,
+        secrets.sealDeliveryPayload(d.id, d.payload),
+      ],
+    );
+    inserted += result.rowCount ?? 0;
+  }
+  return inserted;
+}
+
 interface ClaimedRow {
   id: string;
-  rule_id: string;
-  channel_type: NotificationChannelType;
+  rule_id: string | null;
+  subscriber_id: string | null;
+  channel_type: DeliveryChannelType;
   target_url: string;
   target_origin: string;
   payload: string;
   attempt_count: number;
   round_start_attempt: number;
   elapsed_ms: number;
-  secret: string | null;
+  rule_secret: string | null;
+  subscriber_secret: string | null;
+  subscriber_status: string | null;
 }
+
+/** Dead-lettered notifications in a row that quarantine a subscriber, unless configured. */
+export const DEFAULT_QUARANTINE_AFTER = 3;
+
+/**
+ * The subscriber bookkeeping of a delivery that was dead-lettered, as one statement: an active
+ * subscriber's `consecutive_dead_letters` grows by one and, once it reaches the threshold, the
+ * subscriber is quarantined (like Statuspage's quarantine of subscribers whose deliveries keep failing)
+ * with the last error as the reason. Pending subscribers (a confirmation email) are not counted.
+ */
+const DEAD_LETTER_COUNTS_SQL = (subscriberId: string, threshold: string, lastError: string) => `
+  UPDATE status_page_subscribers s
+     SET consecutive_dead_letters = s.consecutive_dead_letters + 1,
+         quarantined_at = CASE WHEN s.quarantined_at IS NULL AND s.consecutive_dead_letters + 1 >= ${threshold}::int THEN now() ELSE s.quarantined_at END,
+         quarantine_reason = CASE WHEN s.quarantined_at IS NULL AND s.consecutive_dead_letters + 1 >= ${threshold}::int
+                                  THEN (s.consecutive_dead_letters + 1) || ' notifications in a row dead-lettered; the last: ' || ${lastError}::text
+                                  ELSE s.quarantine_reason END,
+         updated_at = now()
+   WHERE s.id = ${subscriberId} AND s.status = 'active'`;
 
 /** Most deliveries one `postponeTarget` moves. */
 const POSTPONE_BATCH = 1_000;
@@ -95,9 +171,14 @@ const ELAPSED_IN_ROUND_MS = `(extract(epoch FROM now() - coalesce(round_started_
  * come from the database clock.
  */
 export class DeliveryQueue {
+  /**
+   * @param quarantineAfter dead-lettered notifications in a row after which an active status-page
+   * subscriber is quarantined (no new deliveries until an operator lifts it).
+   */
   constructor(
     private readonly pool: Pool,
     private readonly secrets: NotificationSecretBox,
+    private readonly quarantineAfter: number = DEFAULT_QUARANTINE_AFTER,
   ) {}
 
   /**
@@ -122,33 +203,44 @@ export class DeliveryQueue {
               updated_at = now()
          FROM due
         WHERE d.id = due.id
-       RETURNING d.id, d.rule_id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
+       RETURNING d.id, d.rule_id, d.subscriber_id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
                  ${ELAPSED_IN_ROUND_MS} AS elapsed_ms,
-                 (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS secret`,
+                 (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS rule_secret,
+                 (SELECT s.webhook_secret FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_secret,
+                 (SELECT s.status FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_status`,
       [limit, leaseMs],
     );
     return rows.map((row) => {
-      let opened: Pick<ClaimedDelivery, 'targetUrl' | 'secret' | 'unreadable'>;
+      let opened: Pick<ClaimedDelivery, 'targetUrl' | 'secret' | 'payload' | 'unreadable'>;
       try {
         opened = {
           targetUrl: this.secrets.openDeliveryTargetUrl(row.id, row.target_url),
-          secret: row.secret === null ? null : this.secrets.openRuleSecret(row.rule_id, row.secret),
+          secret: this.secretOf(row),
+          payload: this.secrets.openDeliveryPayload(row.id, row.payload),
           unreadable: null,
         };
       } catch (error) {
-        opened = { targetUrl: '', secret: null, unreadable: `cannot decrypt the delivery's URL or its rule's secret: ${error instanceof Error ? error.message : String(error)}` };
+        const owner = row.subscriber_id === null ? "its rule's secret" : "its subscriber's secret or its body";
+        opened = { targetUrl: '', secret: null, payload: '', unreadable: `cannot decrypt the delivery's URL or ${owner}: ${error instanceof Error ? error.message : String(error)}` };
       }
       return {
         id: row.id,
         channelType: row.channel_type,
         ...opened,
+        subscriberId: row.subscriber_id,
+        subscriberGone: row.subscriber_status === 'unsubscribed',
         targetOrigin: row.target_origin,
-        payload: row.payload,
         attemptNo: row.attempt_count,
         attemptInRound: row.attempt_count - row.round_start_attempt,
         elapsedInRoundMs: Math.round(row.elapsed_ms),
       };
     });
+  }
+
+  private secretOf(row: ClaimedRow): string | null {
+    if (row.rule_id !== null) return row.rule_secret === null ? null : this.secrets.openRuleSecret(row.rule_id, row.rule_secret);
+    if (row.subscriber_id !== null && row.subscriber_secret !== null) return this.secrets.openSubscriberValue('webhook_secret', row.subscriber_id, row.subscriber_secret);
+    return null;
   }
 
   /**
@@ -163,8 +255,8 @@ export class DeliveryQueue {
       await client.query('BEGIN');
       const outcome = report.outcome;
       await client.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, error, response_excerpt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, http_status, error, response_excerpt, smtp_reply_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (delivery_id, attempt_no) DO NOTHING`,
         [
           claimed.id,
@@ -174,6 +266,7 @@ export class DeliveryQueue {
           outcome.kind === 'response' ? outcome.httpStatus : null,
           transition.status === 'delivered' ? null : transition.lastError,
           report.responseExcerpt,
+          outcome.kind === 'smtp_reply' ? outcome.code : null,
         ],
       );
       const updated = await this.applyTransition(client, claimed.id, transition, claimed.attemptNo);
@@ -227,23 +320,54 @@ export class DeliveryQueue {
    */
   async releaseUnsent(claimed: ClaimedDelivery, transition: UnsentTransition): Promise<boolean> {
     const guard = `WHERE id = $1 AND status = 'sending' AND attempt_count = $2`;
-    const result =
-      transition.status === 'queued'
-        ? await this.pool.query(
-            `UPDATE deliveries
-                SET status = CASE WHEN attempt_count - 1 > round_start_attempt THEN 'retrying' ELSE 'pending' END,
-                    attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
-                    next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
-              ${guard}`,
-            [claimed.id, claimed.attemptNo, transition.lastError, transition.delayMs],
-          )
-        : await this.pool.query(
-            `UPDATE deliveries
-                SET status = 'dead_lettered', attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
-                    dead_lettered_at = now(), updated_at = now()
-              ${guard}`,
-            [claimed.id, claimed.attemptNo, transition.lastError],
-          );
+    if (transition.status === 'queued') {
+      const result = await this.pool.query(
+        `UPDATE deliveries
+            SET status = CASE WHEN attempt_count - 1 > round_start_attempt THEN 'retrying' ELSE 'pending' END,
+                attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
+                next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
+          ${guard}`,
+        [claimed.id, claimed.attemptNo, transition.lastError, transition.delayMs],
+      );
+      return (result.rowCount ?? 0) === 1;
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await client.query<{ subscriber_id: string | null }>(
+        `UPDATE deliveries
+            SET status = 'dead_lettered', attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
+                dead_lettered_at = now(), updated_at = now()
+          ${guard}
+          RETURNING subscriber_id`,
+        [claimed.id, claimed.attemptNo, transition.lastError],
+      );
+      const subscriberId = result.rows[0]?.subscriber_id;
+      if (subscriberId) await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [subscriberId, this.quarantineAfter, transition.lastError]);
+      await client.query('COMMIT');
+      return (result.rowCount ?? 0) === 1;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Drops a claimed delivery without sending it and without counting its attempt: its subscriber has
+   * unsubscribed since it was queued (a message to someone who unsubscribed must not go out). It ends
+   * dead-lettered with `reason`, which does not count towards the subscriber's quarantine.
+   * @returns false when the lease had been lost.
+   */
+  async dropUnsent(claimed: ClaimedDelivery, reason: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE deliveries
+          SET status = 'dead_lettered', attempt_count = attempt_count - 1, lease_expires_at = NULL, last_error = $3,
+              dead_lettered_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'sending' AND attempt_count = $2`,
+      [claimed.id, claimed.attemptNo, reason],
+    );
     return (result.rowCount ?? 0) === 1;
   }
 
@@ -278,13 +402,19 @@ export class DeliveryQueue {
 
   private async applyTransition(client: PoolClient, id: string, transition: DeliveryTransition, attemptNo: number): Promise<boolean> {
     const guard = `WHERE id = $1 AND status = 'sending' AND attempt_count = $2`;
-    let result;
+    let result: { rowCount: number | null; rows: { subscriber_id?: string | null }[] };
     switch (transition.status) {
       case 'delivered':
         result = await client.query(
-          `UPDATE deliveries SET status = 'delivered', lease_expires_at = NULL, last_error = NULL, delivered_at = now(), updated_at = now() ${guard}`,
+          `UPDATE deliveries SET status = 'delivered', lease_expires_at = NULL, last_error = NULL, delivered_at = now(), updated_at = now() ${guard}
+           RETURNING subscriber_id`,
           [id, attemptNo],
         );
+        if (result.rows[0]?.subscriber_id) {
+          await client.query(`UPDATE status_page_subscribers SET consecutive_dead_letters = 0, updated_at = now() WHERE id = $1 AND consecutive_dead_letters <> 0`, [
+            result.rows[0].subscriber_id,
+          ]);
+        }
         break;
       case 'retrying':
         result = await client.query(
@@ -295,9 +425,11 @@ export class DeliveryQueue {
         break;
       case 'dead_lettered':
         result = await client.query(
-          `UPDATE deliveries SET status = 'dead_lettered', lease_expires_at = NULL, last_error = $3, dead_lettered_at = now(), updated_at = now() ${guard}`,
+          `UPDATE deliveries SET status = 'dead_lettered', lease_expires_at = NULL, last_error = $3, dead_lettered_at = now(), updated_at = now() ${guard}
+           RETURNING subscriber_id`,
           [id, attemptNo, transition.lastError],
         );
+        if (result.rows[0]?.subscriber_id) await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [result.rows[0].subscriber_id, this.quarantineAfter, transition.lastError]);
         break;
       default: {
         const exhaustive: never = transition;

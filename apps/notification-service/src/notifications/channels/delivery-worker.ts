@@ -3,18 +3,27 @@ import { Logger } from '@nestjs/common';
 import type { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
 import { classifyAttempt, notSentBecause, transitionAfterAttempt, transitionWhenCircuitOpen, type DeliveryTransition } from '../domain/delivery.transitions';
 import type { RandomSource, RetryPolicy } from '../domain/retry-policy';
+import type { QueuedEmail } from '../../status-pages/domain/subscription-email';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
 import { sendOutboundRequest, type AttemptReport } from './http.sender';
-import { buildOutboundRequest, type OutboundRequest } from './outbound-request';
+import { buildOutboundRequest } from './outbound-request';
+import type { SmtpMailer } from './smtp.mailer';
 import { TargetCircuitBreakers, type CircuitBreakerSettings } from './target-circuit-breakers';
 
-/** The delivery worker's breakers: one per target origin; timeouts, network errors, 408, 429 and 5xx count against it. */
+/**
+ * The delivery worker's breakers: one per target origin (the SMTP server's for email); timeouts,
+ * network errors, 408, 429 and 5xx count against it. An SMTP server's 4yz reply does not: it concerns
+ * one recipient (greylisting, a full mailbox), not the server.
+ */
 export type DeliveryCircuitBreakers = TargetCircuitBreakers<AttemptReport>;
 
 /** Breakers for the delivery worker; `probeTimeoutMs` is the per-attempt HTTP timeout. */
 export function deliveryCircuitBreakers(settings: CircuitBreakerSettings): DeliveryCircuitBreakers {
-  return new TargetCircuitBreakers<AttemptReport>(settings, (report) => classifyAttempt(report.outcome) === 'retryable');
+  return new TargetCircuitBreakers<AttemptReport>(settings, (report) => report.outcome.kind !== 'smtp_reply' && classifyAttempt(report.outcome) === 'retryable');
 }
+
+/** `last_error` of a delivery dropped because its subscriber unsubscribed after it was queued. */
+export const SUBSCRIBER_GONE = 'not sent: the subscriber unsubscribed';
 
 /** Worker settings. Durations in milliseconds. */
 export interface DeliveryWorkerOptions {
@@ -31,6 +40,8 @@ export interface DeliveryWorkerOptions {
   circuitBreakers: DeliveryCircuitBreakers;
   /** The SSRF guard every request goes through (URL check, then the addresses actually dialled). */
   outbound: OutboundDestinationGuard;
+  /** Sends `email` deliveries; absent or null when no SMTP server is configured (they are then dead-lettered). */
+  mailer?: SmtpMailer | null;
   random?: RandomSource;
   clock?: () => Date;
 }
@@ -147,20 +158,24 @@ export class DeliveryWorker {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     try {
-      let request: OutboundRequest;
+      if (delivery.subscriberGone) {
+        await this.queue.dropUnsent(delivery, SUBSCRIBER_GONE);
+        return;
+      }
+      let send: () => Promise<AttemptReport>;
       try {
         if (delivery.unreadable !== null) throw new Error(delivery.unreadable);
-        request = buildOutboundRequest(delivery, this.clock());
+        send = this.sender(delivery);
       } catch (error) {
-        // The request could not even be built (the rule lost its secret, or it cannot be decrypted with the
-        // configured keys): retrying will not help. Once the key is back, a manual or bulk retry resends it.
+        // The request could not even be built (the rule lost its secret, it cannot be decrypted with the
+        // configured keys, no SMTP server): retrying will not help. Once fixed, a manual or bulk retry resends it.
         const message = error instanceof Error ? error.message : String(error);
         const report: AttemptReport = { startedAt: this.clock(), durationMs: 0, outcome: { kind: 'network_error', error: message }, responseExcerpt: null };
         await this.record(delivery, report, { status: 'dead_lettered', lastError: message });
         return;
       }
       // Called before the first await: the breaker decides in claim order (one probe per half-open).
-      const guarded = await this.options.circuitBreakers.send(delivery.targetOrigin, () => sendOutboundRequest(request, this.options.timeoutMs, this.options.outbound, this.clock));
+      const guarded = await this.options.circuitBreakers.send(delivery.targetOrigin, send);
       if (!guarded.sent) {
         const transition = transitionWhenCircuitOpen(delivery.elapsedInRoundMs, guarded.retryInMs, guarded.circuit, this.options.policy);
         await this.queue.releaseUnsent(delivery, transition);
@@ -178,6 +193,21 @@ export class DeliveryWorker {
       // Recording failed for good (or the worker stopped meanwhile): the lease will expire and the delivery be retried.
       this.logger.error(`Recording delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * How to make this delivery's attempt: an email over SMTP, else an HTTP POST through the outbound guard.
+   * @throws Error when it cannot be made (no SMTP server for an email, a webhook without a secret).
+   */
+  private sender(delivery: ClaimedDelivery): () => Promise<AttemptReport> {
+    if (delivery.channelType === 'email') {
+      const mailer = this.options.mailer;
+      if (!mailer) throw new Error('email is not configured: set SMTP_URL or SMTP_HOST (and SMTP_FROM)');
+      const email = JSON.parse(delivery.payload) as QueuedEmail;
+      return () => mailer.send({ deliveryId: delivery.id, email }, this.clock);
+    }
+    const request = buildOutboundRequest({ ...delivery, channelType: delivery.channelType }, this.clock());
+    return () => sendOutboundRequest(request, this.options.timeoutMs, this.options.outbound, this.clock);
   }
 
   /** `recordAttempt`, tried again while the database is unavailable and the worker runs. */

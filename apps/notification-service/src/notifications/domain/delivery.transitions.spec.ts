@@ -32,6 +32,14 @@ describe('classifyAttempt', () => {
     expect(classifyAttempt(response(status))).toBe('permanent');
   });
 
+  it('classifies SMTP replies: 2yz delivered, 4yz retried, 5yz permanent', () => {
+    expect(classifyAttempt({ kind: 'smtp_reply', code: 250, message: '250 OK' })).toBe('delivered');
+    expect(classifyAttempt({ kind: 'smtp_reply', code: 451, message: '451 greylisted' })).toBe('retryable');
+    expect(classifyAttempt({ kind: 'smtp_reply', code: 421, message: '421 closing' })).toBe('retryable');
+    expect(classifyAttempt({ kind: 'smtp_reply', code: 550, message: '550 no such user' })).toBe('permanent');
+    expect(classifyAttempt({ kind: 'smtp_reply', code: 0, message: '' })).toBe('permanent');
+  });
+
   it('retries timeouts and network errors', () => {
     expect(classifyAttempt({ kind: 'timeout', timeoutMs: 5_000 })).toBe('retryable');
     expect(classifyAttempt({ kind: 'network_error', error: 'ECONNREFUSED' })).toBe('retryable');

@@ -23,9 +23,13 @@ export type DeliveryStatus = 'pending' | 'sending' | 'retrying' | 'delivered' | 
 
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'retrying', 'delivered', 'dead_lettered'];
 
-/** What one HTTP attempt came to. `retryAfterMs` is the response's `Retry-After`, when it had one. */
+/**
+ * What one attempt came to. `retryAfterMs` is an HTTP response's `Retry-After`, when it had one;
+ * `smtp_reply` is the SMTP server's answer to an email (`code` 250, 451, 550, … and its text).
+ */
 export type AttemptOutcome =
   | { kind: 'response'; httpStatus: number; retryAfterMs: number | null }
+  | { kind: 'smtp_reply'; code: number; message: string }
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'network_error'; error: string }
   /** The outbound policy refused the destination before any connection was made (see `OutboundDestinationGuard`). */
@@ -36,7 +40,8 @@ export type AttemptVerdict = 'delivered' | 'retryable' | 'permanent';
 /**
  * 2xx delivered; 408, 429 and 5xx, timeouts and network errors are worth retrying; any other status
  * (other 4xx, and 1xx/3xx since redirects are not followed with a signed body) will not get better,
- * and neither will a destination the outbound policy refuses.
+ * and neither will a destination the outbound policy refuses. SMTP replies (RFC 5321 §4.2.1): 2yz
+ * delivered, 4yz a transient failure (retried), 5yz permanent (a recipient the server rejects).
  */
 export function classifyAttempt(outcome: AttemptOutcome): AttemptVerdict {
   switch (outcome.kind) {
@@ -45,6 +50,9 @@ export function classifyAttempt(outcome: AttemptOutcome): AttemptVerdict {
       return 'retryable';
     case 'refused':
       return 'permanent';
+    case 'smtp_reply':
+      if (outcome.code >= 200 && outcome.code < 300) return 'delivered';
+      return outcome.code >= 400 && outcome.code < 500 ? 'retryable' : 'permanent';
     case 'response': {
       const status = outcome.httpStatus;
       if (status >= 200 && status < 300) return 'delivered';
@@ -69,6 +77,8 @@ export function describeOutcome(outcome: AttemptOutcome): string {
       return `network error: ${outcome.error}`;
     case 'refused':
       return `destination refused by the outbound policy: ${outcome.reason}`;
+    case 'smtp_reply':
+      return `SMTP ${outcome.code}${outcome.message === '' ? '' : ` ${outcome.message.slice(0, 200)}`}`;
     default: {
       const exhaustive: never = outcome;
       return exhaustive;

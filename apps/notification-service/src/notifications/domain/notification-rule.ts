@@ -27,6 +27,9 @@ export interface SlackChannel {
 export type NotificationChannel = WebhookChannel | SlackChannel;
 export type NotificationChannelType = NotificationChannel['type'];
 
+/** What a delivery goes out as: a rule's channel, or `email` (status-page subscribers, over SMTP). */
+export type DeliveryChannelType = NotificationChannelType | 'email';
+
 export interface NotificationRule {
   id: string;
   name: string;

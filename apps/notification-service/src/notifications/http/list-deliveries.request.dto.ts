@@ -20,4 +20,10 @@ export class ListDeliveriesRequestDto extends PageRequest {
   @IsOptional()
   @IsUUID()
   ruleId?: string;
+
+  /** A status-page subscriber's deliveries (notifications and confirmation emails). */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  subscriberId?: string;
 }

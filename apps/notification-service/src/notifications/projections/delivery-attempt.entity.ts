@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A row of `delivery_attempts`: one HTTP attempt of a delivery, written by the worker. */
+/** A row of `delivery_attempts`: one HTTP or SMTP attempt of a delivery, written by the worker. */
 @Entity({ name: 'delivery_attempts' })
 export class DeliveryAttemptEntity {
   @PrimaryColumn('uuid', { name: 'delivery_id' })
@@ -25,4 +25,7 @@ export class DeliveryAttemptEntity {
   @Column('text', { name: 'response_excerpt', nullable: true })
   responseExcerpt!: string | null;
 
+  /** The SMTP server's reply code (250, 451, 550, …) of an email attempt. */
+  @Column('integer', { name: 'smtp_reply_code', nullable: true })
+  smtpReplyCode!: number | null;
 }

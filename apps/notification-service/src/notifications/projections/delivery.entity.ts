@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { NotificationChannelType } from '../domain/notification-rule';
+import type { DeliveryChannelType } from '../domain/notification-rule';
 import type { DeliveryStatus } from '../domain/delivery.transitions';
 
-/** A row of `deliveries`: one notification of one rule about one event, and its queue state. */
+/** A row of `deliveries`: one notification of one rule or one status-page subscriber about one event, and its queue state. */
 @Entity({ name: 'deliveries' })
 export class DeliveryEntity {
   @PrimaryColumn('uuid')
@@ -12,8 +12,17 @@ export class DeliveryEntity {
   @Column({ type: 'bigint', insert: false, update: false })
   seq!: string;
 
-  @Column('uuid', { name: 'rule_id' })
-  ruleId!: string;
+  /** The rule it was queued for; null for a status-page subscriber's delivery. */
+  @Column('uuid', { name: 'rule_id', nullable: true })
+  ruleId!: string | null;
+
+  /** The status-page subscriber it was queued for; null for a rule's delivery. */
+  @Column('uuid', { name: 'subscriber_id', nullable: true })
+  subscriberId!: string | null;
+
+  /** The status page it is about (subscriber deliveries). */
+  @Column('uuid', { name: 'status_page_id', nullable: true })
+  statusPageId!: string | null;
 
   @Column('uuid', { name: 'event_id' })
   eventId!: string;
@@ -21,11 +30,12 @@ export class DeliveryEntity {
   @Column('text', { name: 'event_type' })
   eventType!: string;
 
-  @Column('text', { name: 'incident_id' })
-  incidentId!: string;
+  /** Null for a notification about a component or a maintenance, or a confirmation email. */
+  @Column('text', { name: 'incident_id', nullable: true })
+  incidentId!: string | null;
 
   @Column('text', { name: 'channel_type' })
-  channelType!: NotificationChannelType;
+  channelType!: DeliveryChannelType;
 
   @Column('text', { name: 'target_url' })
   targetUrl!: string;

@@ -1,12 +1,14 @@
 import type { DeliveryStatus } from '../domain/delivery.transitions';
-import type { NotificationChannelType } from '../domain/notification-rule';
+import type { DeliveryChannelType } from '../domain/notification-rule';
 import { maskedTargetUrl } from '../domain/target-url.mask';
+import { displayedSubscriberPayload } from '../../status-pages/domain/subscriber-payload.mask';
 import { NotificationSecretBox } from '../secrets/notification-secret-box';
 import type { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import type { DeliveryEntity } from './delivery.entity';
 
 /**
- * One HTTP attempt. `durationMs` in milliseconds; `error` null for a delivered attempt.
+ * One attempt. `durationMs` in milliseconds; `error` null for a delivered attempt. An email attempt has
+ * the SMTP server's reply code in `smtpReplyCode` and its reply text in `responseExcerpt`.
  * `responseExcerpt` (the start of the receiver's answer, which may hold anything the receiver says)
  * only for callers with `notifications:admin`.
  */
@@ -15,22 +17,28 @@ export class DeliveryAttemptView {
   startedAt!: string;
   durationMs!: number;
   httpStatus!: number | null;
+  smtpReplyCode!: number | null;
   error!: string | null;
   responseExcerpt?: string | null;
 }
 
 /**
  * A delivery and its attempts (newest attempt first). `nextAttemptAt` is set while it is queued
- * (`pending`/`retrying`); `payload` (the exact JSON body sent) only on `GET /v1/deliveries/{id}`.
+ * (`pending`/`retrying`); `payload` (the exact JSON body sent) only on `GET /v1/deliveries/{id}`. A
+ * delivery belongs to a notification rule (`ruleId`) or to a status-page subscriber (`subscriberId`,
+ * `statusPageId`); a subscriber's payload is shown with its unsubscribe token masked, an email's as
+ * its subject only.
  */
 export class DeliveryView {
   id!: string;
-  ruleId!: string;
+  ruleId!: string | null;
+  subscriberId!: string | null;
+  statusPageId!: string | null;
   eventId!: string;
   eventType!: string;
-  incidentId!: string;
-  channelType!: NotificationChannelType;
-  /** Masked like the rule's URL (`…` + last 4 of every credential in it). */
+  incidentId!: string | null;
+  channelType!: DeliveryChannelType;
+  /** Masked like the rule's URL (`…` + last 4 of every credential in it); `mailto:<address>` for an email. */
   targetUrl!: string;
   status!: DeliveryStatus;
   attemptCount!: number;
@@ -59,11 +67,16 @@ export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttempt
   return {
     id: entity.id,
     ruleId: entity.ruleId,
+    subscriberId: entity.subscriberId,
+    statusPageId: entity.statusPageId,
     eventId: entity.eventId,
     eventType: entity.eventType,
     incidentId: entity.incidentId,
     channelType: entity.channelType,
-    targetUrl: NotificationSecretBox.readableOr(() => maskedTargetUrl(secrets.openDeliveryTargetUrl(entity.id, entity.targetUrl))),
+    targetUrl: NotificationSecretBox.readableOr(() => {
+      const target = secrets.openDeliveryTargetUrl(entity.id, entity.targetUrl);
+      return entity.channelType === 'email' ? target : maskedTargetUrl(target);
+    }),
     status: entity.status,
     attemptCount: entity.attemptCount,
     nextAttemptAt: queued ? entity.nextAttemptAt.toISOString() : null,
@@ -79,11 +92,22 @@ export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttempt
         startedAt: a.startedAt.toISOString(),
         durationMs: a.durationMs,
         httpStatus: a.httpStatus,
+        smtpReplyCode: a.smtpReplyCode,
         error: a.error,
         responseExcerpt: a.responseExcerpt,
       })),
-    ...(withPayload ? { payload: JSON.parse(entity.payload) as unknown } : {}),
+    ...(withPayload ? { payload: payloadOf(entity, secrets) } : {}),
   };
+}
+
+/** What the log shows of a delivery's body: a rule's as sent; a subscriber's without its unsubscribe token. */
+function payloadOf(entity: DeliveryEntity, secrets: NotificationSecretBox): unknown {
+  if (entity.subscriberId === null) return JSON.parse(entity.payload) as unknown;
+  try {
+    return displayedSubscriberPayload(entity.channelType, secrets.openDeliveryPayload(entity.id, entity.payload));
+  } catch {
+    return NotificationSecretBox.UNREADABLE;
+  }
 }
 
 /** The delivery without its attempts' `responseExcerpt`: what a caller without `notifications:admin` sees. */

@@ -14,6 +14,8 @@ export interface DeliveryLogFilter {
   incidentId?: string;
   status?: DeliveryStatus;
   ruleId?: string;
+  /** A status-page subscriber's deliveries. */
+  subscriberId?: string;
   limit: number;
   cursor?: string;
 }
@@ -42,6 +44,7 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveries> {
     if (filter.incidentId !== undefined) query.andWhere('d.incident_id = :incidentId', { incidentId: filter.incidentId });
     if (filter.status !== undefined) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.ruleId !== undefined) query.andWhere('d.rule_id = :ruleId', { ruleId: filter.ruleId });
+    if (filter.subscriberId !== undefined) query.andWhere('d.subscriber_id = :subscriberId', { subscriberId: filter.subscriberId });
     if (filter.cursor !== undefined) query.andWhere('d.seq < :seq', { seq: DELIVERY_CURSOR.decode(filter.cursor) });
     const page = toPage(await query.getMany(), filter.limit, DELIVERY_CURSOR, (d) => d.seq);
     const attempts = page.items.length === 0 ? [] : await this.attempts.findBy({ deliveryId: In(page.items.map((d) => d.id)) });

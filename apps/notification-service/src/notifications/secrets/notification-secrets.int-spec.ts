@@ -22,6 +22,9 @@ import { anIncidentDeclared } from '../testing/incident-event.factory';
 import { NotificationSecretBox } from './notification-secret-box';
 import { resealNotificationSecrets } from './reseal-notification-secrets';
 
+/** Seals as the services under test do (the test key). */
+const TEST_BOX = new NotificationSecretBox(new SecretBox(TEST_ENCRYPTION_KEYS));
+
 interface TestApp {
   app: NestFastifyApplication;
   http: () => ReturnType<typeof request>;
@@ -231,10 +234,33 @@ describe('notification-service secrets at rest and outbound policy', () => {
       await t.publish(service);
       await deliveriesOf(t, rule.id, 'delivered');
 
+      // A status-page subscriber with a queued notification, and a Statuspage mirror: sealed columns too.
+      const pageId = randomUUID();
+      await db.pool.query(
+        `INSERT INTO status_page_copies (page_id, slug, name, url, time_zone, status_indicator, status_description, last_event_at)
+         VALUES ($1, $2, 'Rotating', 'https://status.example.com/x', 'UTC', 'none', 'ok', now())`,
+        [pageId, `rotating-${pageId.slice(0, 8)}`],
+      );
+      const subscriber = (await t.http().post(`/v1/status-pages/${pageId}/subscribers`).send({ url: hook.url, secret: 'subscriber-secret-value-1234' }).expect(201)).body as { id: string };
+      const subscriberDelivery = randomUUID();
+      await db.pool.query(
+        `INSERT INTO deliveries (id, subscriber_id, status_page_id, event_id, event_type, channel_type, target_url, target_origin, payload, status, next_attempt_at)
+         VALUES ($1, $2, $3, $4, 'StatusPageComponentStatusChanged', 'webhook', $5, 'x', $6, 'dead_lettered', now())`,
+        [subscriberDelivery, subscriber.id, pageId, randomUUID(), TEST_BOX.sealDeliveryTargetUrl(subscriberDelivery, hook.url), TEST_BOX.sealDeliveryPayload(subscriberDelivery, '{"meta":{}}')],
+      );
+      await t.http().put(`/v1/status-pages/${pageId}/statuspage-sync`).send({ statuspagePageId: 'abc123', apiKey: 'statuspage-key-1234' }).expect(200);
+
       const k2 = { id: 'test-2', key: randomBytes(32) };
       const rotating = new NotificationSecretBox(new SecretBox({ current: k2, previous: [TEST_ENCRYPTION_KEYS.current] }));
       const report = await resealNotificationSecrets(db.pool, rotating);
-      expect(report.rules.failed + report.deliveries.failed).toBe(0);
+      expect(report.rules.failed + report.deliveries.failed + report.subscribers.failed + report.statuspageSyncConfigs.failed).toBe(0);
+      expect([report.subscribers.resealed, report.statuspageSyncConfigs.resealed]).toEqual([1, 1]);
+      const stale = await db.pool.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM status_page_subscribers WHERE webhook_url NOT LIKE 'fl1:test-2:%' OR webhook_secret NOT LIKE 'fl1:test-2:%' OR unsubscribe_token NOT LIKE 'fl1:test-2:%')
+              + (SELECT count(*) FROM deliveries WHERE subscriber_id IS NOT NULL AND payload NOT LIKE 'fl1:test-2:%')
+              + (SELECT count(*) FROM statuspage_sync_configs WHERE api_key NOT LIKE 'fl1:test-2:%') AS n`,
+      );
+      expect(Number(stale.rows[0]!.n)).toBe(0);
       expect(report.rules.resealed).toBeGreaterThanOrEqual(1);
       expect((await resealNotificationSecrets(db.pool, rotating)).rules.resealed).toBe(0); // nothing left: safe to repeat
       const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification_rules WHERE target_url NOT LIKE 'fl1:test-2:%' OR webhook_secret NOT LIKE 'fl1:test-2:%'`);
