@@ -4,9 +4,9 @@ import { EventStore, handleCommand, type RecordedEvent } from '@fireline/event-s
 import { incidentDecider } from '../domain/incident.decider';
 import type { IncidentCommand } from '../domain/incident.commands';
 import type { Incident } from '../domain/incident.state';
-import { INCIDENT_STREAM_TYPE, incidentStreamId } from '../incident-stream';
-import { INCIDENT_EVENT_STORE } from '../incident-service.tokens';
-import { IncidentSubscriptions } from '../projections/incident-subscriptions';
+import { INCIDENT_STREAM_TYPE, incidentStreamId } from './incident-stream';
+import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
+import { IncidentSubscriptions } from '../../incident-service.subscriptions';
 
 /** The incident after a command, with its stream version (the `ETag`) and the events it appended. */
 export interface IncidentCommandResult {

@@ -7,8 +7,8 @@ import type { IncidentEvent } from '../domain/incident.events';
 import { incidentNotFound } from '../domain/incident.errors';
 import type { Incident } from '../domain/incident.state';
 import { toTimelineEntry, type IncidentTimelineEntry } from '../domain/incident-timeline';
-import { incidentStreamId } from '../incident-stream';
-import { INCIDENT_EVENT_STORE } from '../incident-service.tokens';
+import { incidentStreamId } from './incident-stream';
+import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
 
 /** An incident replayed from its stream; `version` is the number of events folded (the `ETag`). */
 export interface IncidentView {

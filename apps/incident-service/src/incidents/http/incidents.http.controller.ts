@@ -11,7 +11,7 @@ import { GetIncidentQuery, GetIncidentTimelineQuery } from '../application/incid
 import type { IncidentCommand } from '../domain/incident.commands';
 import type { IncidentTimelineEntry } from '../domain/incident-timeline';
 import { INCIDENT_ROLES, OPEN_INCIDENT_STATUSES, type IncidentRole, type IncidentStatus } from '../domain/incident.values';
-import { INCIDENT_PG_POOL } from '../incident-service.tokens';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import { ListIncidentsQuery, type IncidentPage } from '../projections/list-incidents.query';
 import {
   AddTimelineNoteRequest,

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore, handleCommand, type RecordedEvent } from '@fireline/event-store';
-import { INCIDENT_EVENT_STORE } from '../../incidents/incident-service.tokens';
+import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
 import type { StatusPageCommand } from '../domain/status-page.commands';
 import { statusPageDecider } from '../domain/status-page.decider';
 import type { StatusPage } from '../domain/status-page.state';

@@ -3,8 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
 import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
-import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
-import { INCIDENT_SERVICE_CONFIG } from '../../incidents/projections/incident-subscriptions';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
 import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
 import type { AdvanceMaintenance } from '../domain/status-page.commands';
 

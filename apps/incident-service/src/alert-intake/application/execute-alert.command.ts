@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EventStore, handleCommand, type RecordedEvent } from '@fireline/event-store';
+import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
+import { ALERT_STREAM_TYPE, alertStreamId } from '../domain/alert-stream';
+import type { AlertCommand } from '../domain/alert.commands';
+import { alertDecider } from '../domain/alert.decider';
+import type { AlertState } from '../domain/alert.state';
+import { AlertWorkflows } from '../workflows/alert-workflows';
+
+/** The alert after a command, and the events the command appended (on a retry: appended the first time). */
+export interface AlertCommandResult {
+  streamId: string;
+  alert: AlertState;
+  newEvents: RecordedEvent[];
+}
+
+/**
+ * Runs an alert command through the shared path (`handleCommand`: load, decide, append with the
+ * expected version). Concurrent deliveries for one alert meet at its stream's version guard; with
+ * `metadata.commandId` (the intake row id) a reprocessed delivery appends nothing new.
+ */
+export class ExecuteAlertCommand extends Command<AlertCommandResult> {
+  constructor(readonly command: AlertCommand) {
+    super();
+  }
+}
+
+/** Alert storms put many deliveries on one stream at once: more attempts than the default 5. */
+const ALERT_COMMAND_ATTEMPTS = 12;
+
+@CommandHandler(ExecuteAlertCommand)
+export class ExecuteAlertCommandHandler implements ICommandHandler<ExecuteAlertCommand, AlertCommandResult> {
+  constructor(
+    @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
+    private readonly workflows: AlertWorkflows,
+  ) {}
+
+  async execute({ command }: ExecuteAlertCommand): Promise<AlertCommandResult> {
+    const streamId = alertStreamId(command.data.integrationId, command.data.dedupKey);
+    const result = await handleCommand(this.store, alertDecider, command, {
+      streamId,
+      streamType: ALERT_STREAM_TYPE,
+      metadata: command.metadata,
+      maxAttempts: ALERT_COMMAND_ATTEMPTS,
+    });
+    if (result.newEvents.length > 0) this.workflows.notify();
+    return { streamId, alert: result.state, newEvents: result.newEvents };
+  }
+}

@@ -1,0 +1,60 @@
+import type { AlertCommand, AlertDetails } from '../../domain/alert.commands';
+import type { EventsV2EventRequest } from './events-v2-event.request.dto';
+import type { AlertIntakeRow } from '../../ledger/alert-intake.repository';
+
+/**
+ * The dedup key PagerDuty generates for a trigger sent without one is 32 hex digits; ours is the
+ * intake row id without dashes, so reprocessing the row finds the same alert.
+ */
+export function generatedDedupKey(intakeId: string): string {
+  return intakeId.replace(/-/g, '');
+}
+
+/** `integration:<id>`: who acts when alerts arrive. */
+function actorOf(integrationId: string): string {
+  return `integration:${integrationId}`;
+}
+
+/**
+ * The alert command of one Events API v2 event (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/),
+ * recorded as `row`. Time is the delivery's `received_at` and `commandId` the row id, so processing
+ * the same row again decides the same thing and appends nothing new.
+ */
+export function alertCommandOfEventsV2(event: EventsV2EventRequest, row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt'>): AlertCommand {
+  const key = { integrationId: row.integrationId, dedupKey: event.dedup_key ? event.dedup_key : generatedDedupKey(row.id) };
+  const metadata = { now: row.receivedAt, actor: actorOf(row.integrationId), correlationId: row.id, commandId: row.id };
+  switch (event.event_action) {
+    case 'trigger': {
+      const payload = event.payload!;
+      const details: AlertDetails = {
+        summary: payload.summary,
+        source: payload.source,
+        severity: payload.severity,
+        timestamp: payload.timestamp ?? null,
+        component: payload.component ?? null,
+        group: payload.group ?? null,
+        class: payload.class ?? null,
+        customDetails: payload.custom_details ?? null,
+        links: (event.links ?? []).map((link) => ({ href: link.href, ...(link.text !== undefined ? { text: link.text } : {}) })),
+        images: (event.images ?? []).map((image) => ({
+          src: image.src,
+          ...(image.href !== undefined ? { href: image.href } : {}),
+          ...(image.alt !== undefined ? { alt: image.alt } : {}),
+        })),
+        client: event.client ?? null,
+        clientUrl: event.client_url ?? null,
+      };
+      return { type: 'TriggerAlert', data: { ...key, ...details }, metadata };
+    }
+    case 'acknowledge':
+      return { type: 'AcknowledgeAlert', data: key, metadata };
+    case 'resolve': {
+      const summary = typeof event.payload?.summary === 'string' && event.payload.summary.trim() !== '' ? event.payload.summary : null;
+      return { type: 'ResolveAlert', data: { ...key, summary }, metadata };
+    }
+    default: {
+      const _exhaustive: never = event.event_action;
+      throw new Error(`unknown event_action ${String(_exhaustive)}`);
+    }
+  }
+}
