@@ -4,7 +4,7 @@ import { DomainError } from '@fireline/errors';
 import { EventStore, Subscription, type RecordedEvent, type SubscriptionHandler } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
-import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident-command';
+import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident.command';
 import type { IncidentEvent } from '../../incidents/domain/incident.events';
 import { incidentStreamId } from '../../incidents/application/incident-stream';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';

@@ -6,8 +6,8 @@ import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, uuidParam, type R
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
-import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
-import { GetIncidentFactsQuery, GetStatusPageQuery, ListStatusPagesQuery, type StatusPageDetails, type StatusPageList } from '../application/status-page-queries';
+import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
+import { GetIncidentFactsQuery, GetStatusPageQuery, ListStatusPagesQuery, type StatusPageDetails, type StatusPageList } from '../application/status-page.query';
 import type { StatusPageCommand } from '../domain/status-page.commands';
 import { pageIdOfSlug } from '../status-page-stream';
 import {

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
-import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
+import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
 import type { AdvanceMaintenance } from '../domain/status-page.commands';
 
 /** The actor of timer commands. */

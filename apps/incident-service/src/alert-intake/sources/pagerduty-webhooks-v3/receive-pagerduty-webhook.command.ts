@@ -5,7 +5,7 @@ import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
 import { UnauthenticatedIntakeGate } from '../../ledger/unauthenticated-intake.gate';
-import { ExecuteIncidentCommand } from '../../../incidents/application/execute-incident-command';
+import { ExecuteIncidentCommand } from '../../../incidents/application/execute-incident.command';
 import { integrationNotFound } from '../../integrations/domain/integration.errors';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { mapPagerDutyIncidentEvent } from './pagerduty-webhooks-v3.translator';
