@@ -4,6 +4,7 @@ export * from './validation';
 export * from './etag';
 export * from './request-context';
 export * from './idempotency.interceptor';
+export * from './idempotency-keys.migration';
 export * from './configure-http-app';
 export * from './uuid-param.pipe';
 export * from './subscriptions-admin.http.controller';
