@@ -1,4 +1,4 @@
-import { nameBasedUuid } from '@fireline/event-store';
+import { nameBasedUuid } from '@fireline/event-store/event-id';
 
 /** Stream naming of the alert aggregate: `alert-<uuid>`, stream type `alert`. */
 export const ALERT_STREAM_TYPE = 'alert';

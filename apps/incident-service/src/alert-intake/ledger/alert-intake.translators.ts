@@ -1,7 +1,7 @@
 import type { IntegrationType } from '../integrations/domain/integration.values';
 import type { AlertCommandResult } from '../application/execute-alert.command';
 import type { AlertCommand } from '../domain/alert.commands';
-import { parseAlertmanagerWebhook } from '../sources/alertmanager/alertmanager-webhook.request.dto';
+import { parseAlertmanagerWebhook } from '../sources/alertmanager/alertmanager-webhook';
 import { parseEventsV2Event } from '../sources/events-v2/events-v2-event.request.dto';
 import type { AlertIntakeRow, IntakeVerdict } from './alert-intake.repository';
 import { alertCommandsOfAlertmanager } from '../sources/alertmanager/alertmanager.translator';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAlertmanagerWebhook, type AlertmanagerWebhookRequest } from './alertmanager-webhook.request.dto';
+import { parseAlertmanagerWebhook, type AlertmanagerWebhook } from './alertmanager-webhook';
 import { anAlertmanagerAlert, anAlertmanagerWebhook } from '../../testing/alertmanager.testing';
 import { alertCommandsOfAlertmanager, alertSeverityOfLabels, dedupKeyOfGroup } from './alertmanager.translator';
 
 const row = { id: 'row-1', integrationId: 'int-1', receivedAt: new Date('2026-11-21T06:12:00Z') };
 const fixture = (file: string): unknown =>
   (JSON.parse(readFileSync(resolve(__dirname, '../../../../../../test/fixtures/alertmanager-0.25', file), 'utf8')) as { body: unknown }).body;
-const parsed = (body: unknown): AlertmanagerWebhookRequest => {
+const parsed = (body: unknown): AlertmanagerWebhook => {
   const result = parseAlertmanagerWebhook(body);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.body;

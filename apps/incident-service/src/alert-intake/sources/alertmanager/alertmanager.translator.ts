@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { integrationActor } from '../../integrations/domain/integration';
 import type { AlertCommand, AlertDetails } from '../../domain/alert.commands';
 import { ALERT_LIMITS, ALERT_SEVERITIES, type AlertSeverity } from '../../domain/alert.values';
-import type { AlertmanagerAlertRequest, AlertmanagerWebhookRequest } from './alertmanager-webhook.request.dto';
-import type { AlertIntakeRow } from '../../ledger/alert-intake.repository';
+import type { AlertmanagerAlert, AlertmanagerWebhook } from './alertmanager-webhook';
+import type { AlertDeliveryRef } from '../../domain/alert-delivery';
 
 /**
  * The alert severity of an Alertmanager alert, from its `severity` label (case-insensitive):
@@ -31,13 +31,13 @@ function clip(text: string, max: number): string {
 }
 
 /** The incident title of an alert: `annotations.summary`, else the group's common summary, else `alertname`. */
-function summaryOf(alert: AlertmanagerAlertRequest, group: AlertmanagerWebhookRequest): string {
+function summaryOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): string {
   const candidates = [alert.annotations.summary, group.commonAnnotations.summary, alert.labels.alertname, group.groupLabels.alertname, group.groupKey];
   const summary = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '') ?? 'Alertmanager alert';
   return clip(summary.trim(), ALERT_LIMITS.summaryMax);
 }
 
-function detailsOf(alert: AlertmanagerAlertRequest, group: AlertmanagerWebhookRequest): AlertDetails {
+function detailsOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): AlertDetails {
   const source = [alert.labels.instance, alert.labels.job, group.receiver].find((c) => c !== undefined && c.trim() !== '') ?? 'Alertmanager';
   const links = [
     ...(alert.generatorURL.trim() !== '' ? [{ href: alert.generatorURL, text: 'Source (generatorURL)' }] : []),
@@ -71,8 +71,8 @@ function detailsOf(alert: AlertmanagerAlertRequest, group: AlertmanagerWebhookRe
  * newly firing one joined would close the incarnation and open a second incident for one group.
  */
 export function alertCommandsOfAlertmanager(
-  delivery: AlertmanagerWebhookRequest,
-  row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt'>,
+  delivery: AlertmanagerWebhook,
+  row: AlertDeliveryRef,
 ): AlertCommand[] {
   const key = { integrationId: row.integrationId, dedupKey: dedupKeyOfGroup(delivery.groupKey) };
   const indexed = delivery.alerts.map((alert, index) => ({ alert, index }));

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { credentialHash } from '../../integrations/domain/integration-credentials';
 import { integrationNotFound } from '../../integrations/domain/integration.errors';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
-import { parseAlertmanagerWebhook } from './alertmanager-webhook.request.dto';
+import { parseAlertmanagerWebhook } from './alertmanager-webhook';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from '../../ledger/alert-intake.processor';
 import { dedupKeyOfGroup } from './alertmanager.translator';

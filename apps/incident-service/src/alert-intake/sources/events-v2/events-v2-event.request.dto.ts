@@ -17,6 +17,7 @@ import {
   type ValidationError as ClassValidatorError,
 } from 'class-validator';
 import { ALERT_LIMITS, ALERT_SEVERITIES, type AlertSeverity } from '../../domain/alert.values';
+import { EVENT_ACTIONS, type EventAction, type EventsV2Event, type EventsV2Image, type EventsV2Link, type EventsV2Payload } from './events-v2-event';
 
 /*
  * The PagerDuty Events API v2 event, as sent to `POST /v2/enqueue`:
@@ -26,16 +27,13 @@ import { ALERT_LIMITS, ALERT_SEVERITIES, type AlertSeverity } from '../../domain
  * senders (Alertmanager, Grafana, Datadog…) log them verbatim. Unknown fields are ignored, as PagerDuty does.
  */
 
-export const EVENT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
-export type EventAction = (typeof EVENT_ACTIONS)[number];
-
 const notBlank = /\S/;
 // class-validator runs a property's decorators bottom-up and stops at the first failure
 // (`stopAtFirstError`): the type check (`@IsString`) is therefore the last decorator of each stack.
 const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /** `links[]`: a link shown with the alert. */
-export class EventsV2LinkRequest {
+export class EventsV2LinkRequest implements EventsV2Link {
   @Matches(notBlank, { message: "'links[].href' is missing or blank" })
   @IsString({ message: "'links[].href' must be a string" })
   href!: string;
@@ -46,7 +44,7 @@ export class EventsV2LinkRequest {
 }
 
 /** `images[]`: an image shown with the alert. */
-export class EventsV2ImageRequest {
+export class EventsV2ImageRequest implements EventsV2Image {
   @Matches(notBlank, { message: "'images[].src' is missing or blank" })
   @IsString({ message: "'images[].src' must be a string" })
   src!: string;
@@ -61,7 +59,7 @@ export class EventsV2ImageRequest {
 }
 
 /** `payload`: what the alert is about (required on trigger). */
-export class EventsV2PayloadRequest {
+export class EventsV2PayloadRequest implements EventsV2Payload {
   @ApiProperty({ maxLength: 1024, example: '[FIRING:2] HighErrorRate checkout (critical)' })
   @Matches(notBlank, { message: "'payload.summary' is missing or blank" })
   @MaxLength(ALERT_LIMITS.summaryMax, { message: `'payload.summary' is longer than ${ALERT_LIMITS.summaryMax} characters` })
@@ -108,7 +106,7 @@ export class EventsV2PayloadRequest {
 }
 
 /** The body of `POST /v2/enqueue`. */
-export class EventsV2EventRequest {
+export class EventsV2EventRequest implements EventsV2Event {
   @ApiProperty({ minLength: 32, maxLength: 32, description: 'the integration key of an events-v2 integration' })
   @Length(32, 32, { message: "Length of 'routing_key' is incorrect (should be 32 characters)" })
   @IsString({ message: "'routing_key' is missing or blank" })

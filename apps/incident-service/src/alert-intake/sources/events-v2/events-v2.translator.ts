@@ -1,6 +1,6 @@
 import type { AlertCommand, AlertDetails } from '../../domain/alert.commands';
-import type { EventsV2EventRequest } from './events-v2-event.request.dto';
-import type { AlertIntakeRow } from '../../ledger/alert-intake.repository';
+import type { EventsV2Event } from './events-v2-event';
+import type { AlertDeliveryRef } from '../../domain/alert-delivery';
 
 /**
  * The dedup key PagerDuty generates for a trigger sent without one is 32 hex digits; ours is the
@@ -20,7 +20,7 @@ function actorOf(integrationId: string): string {
  * recorded as `row`. Time is the delivery's `received_at` and `commandId` the row id, so processing
  * the same row again decides the same thing and appends nothing new.
  */
-export function alertCommandOfEventsV2(event: EventsV2EventRequest, row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt'>): AlertCommand {
+export function alertCommandOfEventsV2(event: EventsV2Event, row: AlertDeliveryRef): AlertCommand {
   const key = { integrationId: row.integrationId, dedupKey: event.dedup_key ? event.dedup_key : generatedDedupKey(row.id) };
   const metadata = { now: row.receivedAt, actor: actorOf(row.integrationId), correlationId: row.id, commandId: row.id };
   switch (event.event_action) {

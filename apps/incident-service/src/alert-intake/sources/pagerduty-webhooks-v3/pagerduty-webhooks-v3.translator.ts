@@ -1,4 +1,4 @@
-import { nameBasedUuid } from '@fireline/event-store';
+import { nameBasedUuid } from '@fireline/event-store/event-id';
 import type { CommandMetadata } from '@fireline/event-store/command-metadata';
 import type { IncidentCommand } from '../../../incidents/domain/incident.commands';
 import type { Severity } from '../../../incidents/domain/incident.values';
