@@ -20,6 +20,8 @@ import { IngestEventsV2EventHandler } from './sources/events-v2/ingest-events-v2
 import { ReprocessAlertDeliveryHandler } from './ledger/reprocess-alert-delivery.command';
 import { UnauthenticatedIntakeGate } from './ledger/unauthenticated-intake.gate';
 import { AlertWorkflows } from './workflows/alert-workflows';
+import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
+import { AlertDedupRepository } from './dedup/alert-dedup.repository';
 
 /**
  * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
@@ -35,12 +37,14 @@ export const ALERT_INGESTION = {
     AddIntegrationAutoResolve1732000002600,
     AddAlertIntakeSanitizedFields1732000002700,
     ProtectAlertIntake1732000002750,
+    CreateAlertDedup1732000003100,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [
     IntegrationRepository,
     SecretsAtRestResealer,
     AlertIntakeRepository,
+    AlertDedupRepository,
     UnauthenticatedIntakeGate,
     AlertIntakeProcessor,
     AlertIntakeWorker,

@@ -5,8 +5,9 @@ import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
 import { ALERT_STREAM_TYPE, alertStreamId } from '../domain/alert-stream';
 import type { AlertCommand } from '../domain/alert.commands';
 import { alertDecider } from '../domain/alert.decider';
-import type { AlertState } from '../domain/alert.state';
+import { isAlertOpen, type AlertState } from '../domain/alert.state';
 import { AlertWorkflows } from '../workflows/alert-workflows';
+import { AlertDedupRepository } from '../dedup/alert-dedup.repository';
 
 /** The alert after a command, and the events the command appended (on a retry: appended the first time). */
 export interface AlertCommandResult {
@@ -18,7 +19,9 @@ export interface AlertCommandResult {
 /**
  * Runs an alert command through the shared path (`handleCommand`: load, decide, append with the
  * expected version). Concurrent deliveries for one alert meet at its stream's version guard; with
- * `metadata.commandId` (the intake row id) a reprocessed delivery appends nothing new.
+ * `metadata.commandId` (the intake row id) a reprocessed delivery appends nothing new. After an append
+ * the stream's new state is mirrored in `alert_dedup` (`AlertDedupRepository.record`), which lets the
+ * next identical trigger be absorbed without touching the stream.
  */
 export class ExecuteAlertCommand extends Command<AlertCommandResult> {
   constructor(readonly command: AlertCommand) {
@@ -34,6 +37,7 @@ export class ExecuteAlertCommandHandler implements ICommandHandler<ExecuteAlertC
   constructor(
     @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
     private readonly workflows: AlertWorkflows,
+    private readonly dedup: AlertDedupRepository,
   ) {}
 
   async execute({ command }: ExecuteAlertCommand): Promise<AlertCommandResult> {
@@ -44,7 +48,20 @@ export class ExecuteAlertCommandHandler implements ICommandHandler<ExecuteAlertC
       metadata: command.metadata,
       maxAttempts: ALERT_COMMAND_ATTEMPTS,
     });
-    if (result.newEvents.length > 0) this.workflows.notify();
+    if (result.newEvents.length > 0) {
+      const alert = result.state;
+      if (alert.status !== 'none') {
+        await this.dedup.record({
+          streamId,
+          incarnation: alert.incarnation,
+          open: isAlertOpen(alert),
+          streamVersion: result.nextExpectedVersion,
+          triggerCount: alert.triggerCount,
+          at: command.metadata.now,
+        });
+      }
+      this.workflows.notify();
+    }
     return { streamId, alert: result.state, newEvents: result.newEvents };
   }
 }

@@ -7,6 +7,9 @@ import type { IntegrationType } from '../integrations/domain/integration.values'
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
 import { ExecuteAlertCommand, type AlertCommandResult } from '../application/execute-alert.command';
 import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
+import { AlertDedupRepository } from '../dedup/alert-dedup.repository';
+import { alertStreamId } from '../domain/alert-stream';
+import type { AlertCommand } from '../domain/alert.commands';
 import { INTAKE_TRANSLATORS, type IntakeOutcome } from './alert-intake.translators';
 
 /** How long a processor owns a row before the worker may take it over (a crash, a hung request). */
@@ -50,6 +53,7 @@ export class AlertIntakeProcessor {
     private readonly commands: CommandBus,
     private readonly intake: AlertIntakeRepository,
     private readonly integrations: IntegrationRepository,
+    private readonly dedup: AlertDedupRepository,
   ) {}
 
   async process(
@@ -69,6 +73,8 @@ export class AlertIntakeProcessor {
         await this.intake.markProcessed(row.id, 'accepted', 'not processable', translated.errors.join('; '));
         return null;
       }
+      const absorbed = await this.absorbIdenticalTrigger(translated.commands, row.id);
+      if (absorbed !== null) return absorbed;
       const results: AlertCommandResult[] = [];
       for (const command of translated.commands) results.push(await this.commands.execute(new ExecuteAlertCommand(command)));
       const outcome = translator.outcomeOf(translated.commands, results);
@@ -88,6 +94,21 @@ export class AlertIntakeProcessor {
       });
       return null;
     }
+  }
+
+  /**
+   * The cheap path of a storm (issue 11, point 7): a lone ungrouped trigger (Events v2) of an alert that
+   * is open is counted in `alert_dedup` and its row closed as `duplicate` in one statement, without
+   * reading or appending to the alert stream. `null` when the full path is needed (nothing is open, the
+   * mirror is behind the stream, a grouped command, an acknowledge or resolve).
+   */
+  private async absorbIdenticalTrigger(commands: AlertCommand[], intakeId: string): Promise<IntakeOutcome | null> {
+    const [command] = commands;
+    if (commands.length !== 1 || command.type !== 'TriggerAlert' || command.data.fingerprint !== undefined) return null;
+    const streamId = alertStreamId(command.data.integrationId, command.data.dedupKey);
+    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.metadata.now);
+    if (absorbed === null) return null;
+    return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${absorbed.incarnation} (trigger #${absorbed.triggerCount})` };
   }
 
   /**

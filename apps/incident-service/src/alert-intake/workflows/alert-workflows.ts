@@ -82,6 +82,7 @@ export class AlertWorkflows implements OnApplicationBootstrap, OnModuleDestroy {
         integration,
         incidentEvents,
       });
+      if (command === null) continue;
       try {
         await this.commands.execute(new ExecuteIncidentCommand(command));
       } catch (error: unknown) {

@@ -33,15 +33,12 @@ describe('incidentCommandForAlert', () => {
       data: { incidentId, severity: 'SEV1', services: ['checkout'], detectionSource: 'alert:prometheus' },
       metadata: { actor: TEST_INTEGRATION_ACTOR, causationId: 'evt-1', correlationId: 'intake-1', commandId: 'workflow:open-incident-when-alert-triggered:evt-1' },
     });
-    expect([...(command.data as { title: string }).title]).toHaveLength(200);
+    expect([...(command?.data as { title: string }).title]).toHaveLength(200);
     expect(incidentIdOfAlert(TEST_INTEGRATION_ID, 'dedup-1', 2)).not.toBe(incidentId);
   });
 
-  it('notes a retrigger and acknowledges with the alert', () => {
-    expect(incidentCommandForAlert(anAlertRetriggered({ triggerCount: 3 }), context())).toMatchObject({
-      type: 'AddTimelineNote',
-      data: { incidentId, noteId: 'alert:evt-1', text: expect.stringContaining('trigger #3') },
-    });
+  it('does nothing for a repeated trigger of an ungrouped alert (it only counts) and acknowledges with the alert', () => {
+    expect(incidentCommandForAlert(anAlertRetriggered({ triggerCount: 3 }), context())).toBeNull();
     expect(incidentCommandForAlert(anAlertAcknowledged(), context())).toMatchObject({ type: 'AcknowledgeIncident', data: { incidentId } });
   });
 

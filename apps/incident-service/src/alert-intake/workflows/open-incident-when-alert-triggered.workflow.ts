@@ -76,13 +76,14 @@ export function planAlertResolved(policy: AutoResolvePolicy, incidentEvents: Inc
  * from the alert event's, so reacting twice appends nothing new):
  * - `AlertTriggered` (a new incarnation): `DeclareIncident` for the integration's service, severity
  *   through its mapping, title = summary, detection source `alert:<integration name>`;
- * - `AlertRetriggered`: a timeline note on the incarnation's incident (for a group: another alert joined it);
+ * - `AlertRetriggered` without fingerprint: nothing (a repeated trigger only counts, as in PagerDuty; most
+ *   are absorbed before the stream by `alert_dedup`); with one: a timeline note (another alert joined);
  * - `AlertMemberResolved`: a timeline note (one alert of the group resolved, others still fire);
  * - `AlertAcknowledged`: `AcknowledgeIncident`;
  * - `AlertResolved`: `ResolveIncident` ("Alert resolved: …") or a note saying why not, as the
  *   integration's `autoResolve` policy says (`planAlertResolved`).
  */
-export function incidentCommandForAlert(event: AlertEvent, context: AlertReactionContext): IncidentCommand {
+export function incidentCommandForAlert(event: AlertEvent, context: AlertReactionContext): IncidentCommand | null {
   const { integration } = context;
   const { integrationId, dedupKey, incarnation } = event.data;
   const incidentId = incidentIdOfAlert(integrationId, dedupKey, incarnation);
@@ -120,10 +121,8 @@ export function incidentCommandForAlert(event: AlertEvent, context: AlertReactio
     }
     case 'AlertRetriggered': {
       const { fingerprint, triggerCount, summary } = event.data;
-      const text =
-        fingerprint === undefined
-          ? `Alert triggered again (trigger #${triggerCount}): ${summary}`
-          : `Another alert of the group started firing (fingerprint ${fingerprint}, trigger #${triggerCount}): ${summary}`;
+      if (fingerprint === undefined) return null;
+      const text = `Another alert of the group started firing (fingerprint ${fingerprint}, trigger #${triggerCount}): ${summary}`;
       return { type: 'AddTimelineNote', data: { incidentId, noteId, text: clip(text, INCIDENT_LIMITS.textMax) }, metadata };
     }
     case 'AlertMemberResolved': {

@@ -3,7 +3,8 @@ import { eventually } from '../../../../../../test/support/eventually';
 import { alertStreamId } from '../../domain/alert-stream';
 import { AlertIntakeProcessor } from '../../ledger/alert-intake.processor';
 import { AlertIntakeRepository } from '../../ledger/alert-intake.repository';
-import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, type AlertTestApp } from '../../testing/events-v2.testing';
+import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, withConcurrency, type AlertTestApp } from '../../testing/events-v2.testing';
+import { AlertWorkflows } from '../../workflows/alert-workflows';
 import { incidentIdOfAlert } from '../../workflows/open-incident-when-alert-triggered.workflow';
 
 describe('EventsV2HttpController', () => {
@@ -61,7 +62,7 @@ describe('EventsV2HttpController', () => {
     expect(JSON.parse(ledger[1].rawBody as string)).toEqual({ ...trigger.parsed, routing_key: `…${integration.routingKey.slice(-4)}` });
   });
 
-  it('turns the same delivery from 20 concurrent clients into one alert incarnation and one incident', async () => {
+  it('turns the same delivery from 20 concurrent clients into one alert incarnation, one incident and no timeline notes', async () => {
     const integration = await createIntegration(t.http);
     const body = anEventsV2Event(integration.routingKey, { dedup_key: `same-${randomUUID()}` });
     const responses = await Promise.all(Array.from({ length: 20 }, () => enqueue(body)));
@@ -73,14 +74,48 @@ describe('EventsV2HttpController', () => {
       const ledger = await deliveries(integration.id);
       expect(ledger).toHaveLength(20);
       expect(ledger.every((d) => d.processedAt !== null && d.error === null)).toBe(true);
-      expect(await countEvents('stream_id = $1 AND event_type = $2', [`incident-${incidentId}`, 'TimelineNoteAdded'])).toBe(19);
     }, 30_000);
+    await t.app.get(AlertWorkflows).openIncidents.catchUp();
     expect(await countEvents('stream_id = $1 AND event_type = $2', [streamId, 'AlertTriggered'])).toBe(1);
-    expect(await countEvents('stream_id = $1 AND event_type = $2', [streamId, 'AlertRetriggered'])).toBe(19);
+    expect(await countEvents('stream_id = $1 AND event_type = $2', [`incident-${incidentId}`, 'TimelineNoteAdded'])).toBe(0);
     expect(await countEvents("event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1", [`alert:${integration.name}`])).toBe(1);
     const verdicts = (await deliveries(integration.id)).map((d) => d.verdict).sort();
     expect(verdicts).toEqual(['accepted', ...Array(19).fill('duplicate')]);
   }, 60_000);
+
+  it('absorbs a storm of identical triggers of an open alert before its stream: a counter and last-seen time, no event, no note', async () => {
+    const integration = await createIntegration(t.http);
+    const body = anEventsV2Event(integration.routingKey, { dedup_key: `storm-${randomUUID()}` });
+    const streamId = alertStreamId(integration.id, body.dedup_key as string);
+    expect((await enqueue(body)).status).toBe(202);
+
+    const responses = await withConcurrency(16, Array.from({ length: 120 }, () => () => enqueue(body)));
+    expect(responses.map((r) => r.status)).toEqual(Array(120).fill(202));
+
+    // Processed in the request: nothing left for the worker, no conflicts on the stream.
+    const ledger = (
+      await t.db.pool.query<{ verdict: string; reason: string; error: string | null; processed_at: Date | null }>(
+        'SELECT verdict, reason, error, processed_at FROM alert_intake WHERE integration_id = $1',
+        [integration.id],
+      )
+    ).rows;
+    expect(ledger.filter((d) => d.error !== null || d.processed_at === null)).toEqual([]);
+    const triggerNumbers = ledger
+      .filter((d) => d.verdict === 'duplicate')
+      .map((d) => Number(/deduplicated into open incarnation 1 \(trigger #(\d+)\)/.exec(d.reason)?.[1]))
+      .sort((a, b) => a - b);
+    expect(triggerNumbers).toEqual(Array.from({ length: 120 }, (_, i) => i + 2));
+    await t.app.get(AlertWorkflows).openIncidents.catchUp();
+    expect(await countEvents('stream_id = $1', [streamId])).toBe(1);
+    const incidentId = incidentIdOfAlert(integration.id, body.dedup_key as string, 1);
+    expect(await countEvents('stream_id = $1 AND event_type = $2', [`incident-${incidentId}`, 'TimelineNoteAdded'])).toBe(0);
+
+    // A resolve still closes it, and the next identical trigger opens incarnation 2 (not absorbed).
+    expect((await enqueue({ ...body, event_action: 'resolve' })).status).toBe(202);
+    expect((await enqueue(body)).status).toBe(202);
+    expect(await countEvents('stream_id = $1 AND event_type = $2', [streamId, 'AlertTriggered'])).toBe(2);
+    await eventually(async () => expect(await incident(incidentIdOfAlert(integration.id, body.dedup_key as string, 2))).toMatchObject({ status: 'detected' }));
+  }, 90_000);
 
   it('generates a dedup key for a trigger without one, and resolves by it', async () => {
     const integration = await createIntegration(t.http);
