@@ -16,7 +16,7 @@ import { IncidentsHttpController } from './incidents/http/incidents.http.control
 import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
-import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alert-intake/workflows/open-incident-when-alert-triggered.workflow';
+import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alert-intake/workflows/alert-incident';
 import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incident-service.subscriptions';
 import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';

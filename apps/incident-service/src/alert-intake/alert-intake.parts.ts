@@ -22,11 +22,13 @@ import { UnauthenticatedIntakeGate } from './ledger/unauthenticated-intake.gate'
 import { AlertWorkflows } from './workflows/alert-workflows';
 import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
 import { AlertDedupRepository } from './dedup/alert-dedup.repository';
+import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
+import { AlertIncidentRepository } from './workflows/alert-incident.repository';
 
 /**
  * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
  * each: integrations (TypeORM), the intake ledger and its worker, the alert command path, the
- * Events API v2 (rate-limited) and Alertmanager receivers, re-processing of recorded deliveries and the `open-incident-when-alert-triggered` process manager.
+ * Events API v2 (rate-limited) and Alertmanager receivers, re-processing of recorded deliveries and the alert workflows (`workflows/`).
  */
 export const ALERT_INGESTION = {
   entities: [IntegrationEntity],
@@ -38,6 +40,7 @@ export const ALERT_INGESTION = {
     AddAlertIntakeSanitizedFields1732000002700,
     ProtectAlertIntake1732000002750,
     CreateAlertDedup1732000003100,
+    CreateAlertIncidents1732000003200,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [
@@ -45,6 +48,7 @@ export const ALERT_INGESTION = {
     SecretsAtRestResealer,
     AlertIntakeRepository,
     AlertDedupRepository,
+    AlertIncidentRepository,
     UnauthenticatedIntakeGate,
     AlertIntakeProcessor,
     AlertIntakeWorker,

@@ -57,6 +57,7 @@ export class ExecuteAlertCommandHandler implements ICommandHandler<ExecuteAlertC
           open: isAlertOpen(alert),
           streamVersion: result.nextExpectedVersion,
           triggerCount: alert.triggerCount,
+          severity: alert.severity,
           at: command.metadata.now,
         });
       }

@@ -16,7 +16,8 @@ interface AlertCommandOf<TType extends string, TData> {
 /**
  * What a trigger reports (PagerDuty Events API v2 `payload` plus `links`, `images`, `client`, `client_url`:
  * https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). `timestamp` is the sender's,
- * as sent (ISO 8601) or `null`; our clock is `metadata.now`.
+ * as sent (ISO 8601) or `null`; our clock is `metadata.now`. `severity` is the one the alert's labels
+ * name when they do (see `alert-labels.ts`), else the sender's.
  */
 export interface AlertDetails {
   summary: string;
@@ -31,6 +32,11 @@ export interface AlertDetails {
   images: AlertImage[];
   client: string | null;
   clientUrl: string | null;
+  /**
+   * The service the alert's own labels name (`ALERT_SERVICE_LABELS`), or `null`: the incident then gets
+   * the integration's service. Absent on events stored before it existed (read as `null`).
+   */
+  service?: string | null;
 }
 
 /**

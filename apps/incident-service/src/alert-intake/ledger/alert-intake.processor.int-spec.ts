@@ -66,7 +66,7 @@ describe(AlertIntakeProcessor.name, () => {
 
   it('never gives up a row whose last allowed attempt met an unavailable database, and takes that attempt back', async () => {
     const row = await claimedRow(INTAKE_MAX_ATTEMPTS);
-    const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository, new AlertDedupRepository(db.pool));
+    const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository, new AlertDedupRepository(db.pool), {});
 
     await processor.process(row, 'events-v2');
 
@@ -77,7 +77,7 @@ describe(AlertIntakeProcessor.name, () => {
 
   it('still gives up after the last attempt when the failure is not the database', async () => {
     const row = await claimedRow(INTAKE_MAX_ATTEMPTS);
-    const processor = new AlertIntakeProcessor(failingCommands(new Error('handler bug')), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository, new AlertDedupRepository(db.pool));
+    const processor = new AlertIntakeProcessor(failingCommands(new Error('handler bug')), new AlertIntakeRepository(db.pool, box), {} as IntegrationRepository, new AlertDedupRepository(db.pool), {});
 
     await processor.process(row, 'events-v2');
 
@@ -89,7 +89,7 @@ describe(AlertIntakeProcessor.name, () => {
     const tcpSwitch = await TcpSwitch.start('127.0.0.1', Number(new URL(db.url).port));
     const pool = servicePool(tcpSwitch.route(db.url), { max: 2 });
     try {
-      const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(pool, box), {} as IntegrationRepository, new AlertDedupRepository(pool));
+      const processor = new AlertIntakeProcessor(failingCommands(terminatedBackend()), new AlertIntakeRepository(pool, box), {} as IntegrationRepository, new AlertDedupRepository(pool), {});
       await tcpSwitch.cut();
 
       await processor.process(row, 'events-v2');

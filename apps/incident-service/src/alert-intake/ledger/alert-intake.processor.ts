@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
 import { isDatabaseUnavailable } from '@fireline/event-store';
@@ -10,6 +10,9 @@ import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repos
 import { AlertDedupRepository } from '../dedup/alert-dedup.repository';
 import { alertStreamId } from '../domain/alert-stream';
 import type { AlertCommand } from '../domain/alert.commands';
+import type { AlertLabelNames } from '../domain/alert-labels';
+import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
+import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
 import { INTAKE_TRANSLATORS, type IntakeOutcome } from './alert-intake.translators';
 
 /** How long a processor owns a row before the worker may take it over (a crash, a hung request). */
@@ -27,7 +30,7 @@ export function intakeRetryDelayMs(attempts: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
 }
 
-export { intakeOutcomeOf, type IntakeOutcome } from './alert-intake.translators';
+export type { IntakeOutcome } from './intake-translator';
 
 /**
  * Processes one ledger row: re-reads the delivery from the stored body (parsed as every body is, then
@@ -54,7 +57,12 @@ export class AlertIntakeProcessor {
     private readonly intake: AlertIntakeRepository,
     private readonly integrations: IntegrationRepository,
     private readonly dedup: AlertDedupRepository,
-  ) {}
+    @Inject(INCIDENT_SERVICE_CONFIG) config: Pick<IncidentServiceConfig, 'alertIntake'>,
+  ) {
+    this.labels = (config.alertIntake ?? DEFAULT_ALERT_INTAKE_CONFIG).labels;
+  }
+
+  private readonly labels: AlertLabelNames;
 
   async process(
     row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt' | 'rawBody' | 'attempts'>,
@@ -68,7 +76,7 @@ export class AlertIntakeProcessor {
         return null;
       }
       // The ledger keeps the body as sent: sanitized again here, the same way as at intake.
-      const translated = await translator.commandsOf(sanitizeUnstorableText(parseJsonBody(row.rawBody)).value, row);
+      const translated = await translator.commandsOf(sanitizeUnstorableText(parseJsonBody(row.rawBody)).value, row, this.labels);
       if (!translated.ok) {
         await this.intake.markProcessed(row.id, 'accepted', 'not processable', translated.errors.join('; '));
         return null;
@@ -99,14 +107,14 @@ export class AlertIntakeProcessor {
   /**
    * The cheap path of a storm (issue 11, point 7): a lone ungrouped trigger (Events v2) of an alert that
    * is open is counted in `alert_dedup` and its row closed as `duplicate` in one statement, without
-   * reading or appending to the alert stream. `null` when the full path is needed (nothing is open, the
-   * mirror is behind the stream, a grouped command, an acknowledge or resolve).
+   * reading or appending to the alert stream. `null` when the full path is needed (nothing is open, a
+   * resolve not mirrored yet, a more severe trigger, a grouped command, an acknowledge or resolve).
    */
   private async absorbIdenticalTrigger(commands: AlertCommand[], intakeId: string): Promise<IntakeOutcome | null> {
     const [command] = commands;
     if (commands.length !== 1 || command.type !== 'TriggerAlert' || command.data.fingerprint !== undefined) return null;
     const streamId = alertStreamId(command.data.integrationId, command.data.dedupKey);
-    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.metadata.now);
+    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.metadata.now, command.data.severity);
     if (absorbed === null) return null;
     return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${absorbed.incarnation} (trigger #${absorbed.triggerCount})` };
   }

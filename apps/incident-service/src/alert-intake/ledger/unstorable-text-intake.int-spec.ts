@@ -7,7 +7,7 @@ import { ReceivePagerDutyWebhookHandler } from '../sources/pagerduty-webhooks-v3
 import { createPagerDutyIntegration, deliver, fixtureDelivery, signedDelivery } from '../testing/pagerduty-webhooks.testing';
 import { anAlertmanagerAlert, anAlertmanagerWebhook, createAlertmanagerIntegration } from '../testing/alertmanager.testing';
 import { anEventsV2Event, bootAlertTestApp, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
-import { incidentIdOfAlert } from '../workflows/open-incident-when-alert-triggered.workflow';
+import { incidentIdOfAlert } from '../workflows/alert-incident';
 import { AlertIntakeRepository, rawBodyContext } from './alert-intake.repository';
 import { IngestAlertmanagerWebhookHandler } from '../sources/alertmanager/ingest-alertmanager-webhook.command';
 import { IngestEventsV2EventHandler } from '../sources/events-v2/ingest-events-v2-event.command';

@@ -47,7 +47,7 @@ export async function bootAlertTestApp(
   prefix: string,
   poolSize = 30,
   alerts?: IncidentServiceConfig['alerts'],
-  overrides: Pick<IncidentServiceConfig, 'unauthenticatedDeliveries'> = {},
+  overrides: Pick<IncidentServiceConfig, 'unauthenticatedDeliveries' | 'alertIntake'> = {},
 ): Promise<AlertTestApp> {
   const db = await createTestDatabase(prefix);
   const app = await createServiceTestApp(

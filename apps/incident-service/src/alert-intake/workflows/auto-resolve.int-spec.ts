@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../../../test/support/eventually';
 import { anEventsV2Event, bootAlertTestApp, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
-import { incidentIdOfAlert } from './open-incident-when-alert-triggered.workflow';
+import { incidentIdOfAlert } from './alert-incident';
 
 describe('AlertWorkflows with an integration’s autoResolve', () => {
   let t: AlertTestApp;

@@ -49,6 +49,20 @@ describe('alertCommandsOfAlertmanager', () => {
   });
 });
 
+describe('alertCommandsOfAlertmanager labels', () => {
+  it('routes by the service label (configured names), else the group\'s common label, else none', () => {
+    const delivery = parsed(
+      anAlertmanagerWebhook('g', [
+        anAlertmanagerAlert('a', 'firing', { app: 'payments', severity: 'critical' }),
+        anAlertmanagerAlert('b', 'firing', { severity: 'page' }),
+      ]),
+    );
+    const [a, b] = alertCommandsOfAlertmanager(delivery, row, { service: ['app', 'service'], severity: ['severity'] });
+    expect(a.data).toMatchObject({ service: 'payments', severity: 'critical' });
+    expect(b.data).toMatchObject({ service: null, severity: 'warning' });
+  });
+});
+
 describe('alertSeverityOfLabels', () => {
   it('keeps known severities (any case) and reads a missing or unknown one as warning', () => {
     expect(alertSeverityOfLabels({ severity: 'critical' })).toBe('critical');

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { integrationActor } from '../../integrations/domain/integration';
 import type { AlertCommand, AlertDetails } from '../../domain/alert.commands';
-import { ALERT_LIMITS, ALERT_SEVERITIES, type AlertSeverity } from '../../domain/alert.values';
+import { ALERT_LIMITS, type AlertSeverity } from '../../domain/alert.values';
 import type { AlertmanagerAlert, AlertmanagerWebhook } from './alertmanager-webhook';
 import type { AlertDeliveryRef } from '../../domain/alert-delivery';
+import { alertLabelFacts, DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../../domain/alert-labels';
 
 /**
- * The alert severity of an Alertmanager alert, from its `severity` label (case-insensitive):
+ * The alert severity of an Alertmanager alert, from its severity label (`names.severity`, default
+ * `severity`; case-insensitive):
  * `critical`, `error`, `warning`, `info` as they are; a missing or any other value (`page`, `none`…)
  * reads as `warning`, so the integration's mapping for `warning` (SEV3 by default) decides. Chosen
  * over refusing the delivery: an alert with an odd label must still page someone.
  */
-export function alertSeverityOfLabels(labels: Record<string, string>): AlertSeverity {
-  const label = (labels.severity ?? '').trim().toLowerCase();
-  return (ALERT_SEVERITIES as readonly string[]).includes(label) ? (label as AlertSeverity) : 'warning';
+export function alertSeverityOfLabels(labels: Record<string, string>, names: AlertLabelNames = DEFAULT_ALERT_LABEL_NAMES): AlertSeverity {
+  return alertLabelFacts(labels, names).severity ?? 'warning';
 }
 
 /**
@@ -37,7 +38,7 @@ function summaryOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): string
   return clip(summary.trim(), ALERT_LIMITS.summaryMax);
 }
 
-function detailsOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): AlertDetails {
+function detailsOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook, names: AlertLabelNames): AlertDetails {
   const source = [alert.labels.instance, alert.labels.job, group.receiver].find((c) => c !== undefined && c.trim() !== '') ?? 'Alertmanager';
   const links = [
     ...(alert.generatorURL.trim() !== '' ? [{ href: alert.generatorURL, text: 'Source (generatorURL)' }] : []),
@@ -46,7 +47,8 @@ function detailsOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): AlertD
   return {
     summary: summaryOf(alert, group),
     source: clip(source, ALERT_LIMITS.textMax),
-    severity: alertSeverityOfLabels(alert.labels),
+    severity: alertSeverityOfLabels(alert.labels, names),
+    service: alertLabelFacts(alert.labels, names).service ?? alertLabelFacts(group.commonLabels, names).service,
     timestamp: alert.startsAt !== '' ? alert.startsAt : null,
     component: alert.labels.service ?? alert.labels.job ?? null,
     group: alert.labels.alertname ?? null,
@@ -73,6 +75,7 @@ function detailsOf(alert: AlertmanagerAlert, group: AlertmanagerWebhook): AlertD
 export function alertCommandsOfAlertmanager(
   delivery: AlertmanagerWebhook,
   row: AlertDeliveryRef,
+  labels: AlertLabelNames = DEFAULT_ALERT_LABEL_NAMES,
 ): AlertCommand[] {
   const key = { integrationId: row.integrationId, dedupKey: dedupKeyOfGroup(delivery.groupKey) };
   const indexed = delivery.alerts.map((alert, index) => ({ alert, index }));
@@ -80,7 +83,7 @@ export function alertCommandsOfAlertmanager(
   return ordered.map(({ alert, index }): AlertCommand => {
     const metadata = { now: row.receivedAt, actor: integrationActor(row.integrationId), correlationId: row.id, commandId: `${row.id}:${index}` };
     if (alert.status === 'firing') {
-      return { type: 'TriggerAlert', data: { ...key, ...detailsOf(alert, delivery), fingerprint: alert.fingerprint }, metadata };
+      return { type: 'TriggerAlert', data: { ...key, ...detailsOf(alert, delivery, labels), fingerprint: alert.fingerprint }, metadata };
     }
     return { type: 'ResolveAlert', data: { ...key, summary: summaryOf(alert, delivery), fingerprint: alert.fingerprint }, metadata };
   });

@@ -5,7 +5,7 @@ import { AlertIntakeProcessor } from '../../ledger/alert-intake.processor';
 import { AlertIntakeRepository } from '../../ledger/alert-intake.repository';
 import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, withConcurrency, type AlertTestApp } from '../../testing/events-v2.testing';
 import { AlertWorkflows } from '../../workflows/alert-workflows';
-import { incidentIdOfAlert } from '../../workflows/open-incident-when-alert-triggered.workflow';
+import { incidentIdOfAlert } from '../../workflows/alert-incident';
 
 describe('EventsV2HttpController', () => {
   let t: AlertTestApp;
