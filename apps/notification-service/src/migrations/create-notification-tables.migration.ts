@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AddNotificationRuleMatchKinds1732000001200 } from './add-notification-rule-match-kinds.migration';
 import { AddDeliveryRoundStartAndTargetOrigin1732000001100 } from './add-delivery-round-start-and-target-origin.migration';
 
 /**
@@ -78,4 +79,4 @@ export class CreateNotificationTables1732000001000 implements MigrationInterface
 }
 
 /** This service's own migrations, in order (the messaging lib's come first, see the module). */
-export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100];
+export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100, AddNotificationRuleMatchKinds1732000001200];
