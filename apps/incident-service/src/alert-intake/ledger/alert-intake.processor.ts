@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { isDatabaseUnavailable } from '@fireline/event-store';
+import { exponentialBackoffMs, isDatabaseUnavailable } from '@fireline/event-store';
 import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import type { IntegrationType } from '../integrations/domain/integration.values';
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
@@ -27,7 +27,7 @@ const MAX_UNRECORDED = 10_000;
 
 /** Retry delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function intakeRetryDelayMs(attempts: number): number {
-  return Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
+  return exponentialBackoffMs(attempts, { initialMs: 1000, maxMs: 300_000 });
 }
 
 export type { IntakeOutcome } from './intake-translator';
