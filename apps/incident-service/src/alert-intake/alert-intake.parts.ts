@@ -24,6 +24,7 @@ import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
 import { AlertDedupRepository } from './dedup/alert-dedup.repository';
 import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
 import { AlertIncidentRepository } from './workflows/alert-incident.repository';
+import { ExpireSilentAlertsWorker } from './workflows/expire-silent-alerts.worker';
 
 /**
  * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
@@ -49,6 +50,7 @@ export const ALERT_INGESTION = {
     AlertIntakeRepository,
     AlertDedupRepository,
     AlertIncidentRepository,
+    ExpireSilentAlertsWorker,
     UnauthenticatedIntakeGate,
     AlertIntakeProcessor,
     AlertIntakeWorker,

@@ -16,7 +16,8 @@ import { DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../alert-intake
  * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`;
  * `ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW` (20) and `ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS` (1 h):
  * deliveries that fail authentication kept in an integration's ledger per window, the rest only counted;
- * `ALERT_SERVICE_LABELS` (service), `ALERT_SEVERITY_LABELS` (severity), `ALERT_MEMBERSHIP_NOTE_WINDOW_MS` (60000):
+ * `ALERT_SERVICE_LABELS` (service), `ALERT_SEVERITY_LABELS` (severity), `ALERT_MEMBERSHIP_NOTE_WINDOW_MS` (60000),
+ * `ALERT_EXPIRE_AFTER_MS` (12 h, 0 = never):
  * see `AlertIntakeConfig`;
  * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`.
  */
@@ -44,14 +45,18 @@ export interface IncidentServiceConfig {
  * How alerts become incidents: `labels` names the alert labels that carry the service (the incident's
  * service; the integration's when absent) and the severity (over the sender's), first present wins;
  * `membershipNoteWindowMs`: at most one timeline note per incident per window (ms) about alerts joining
- * or leaving its group, summarising the changes since the previous one.
+ * or leaving its group, summarising the changes since the previous one; `expireAfterMs`: an alert not
+ * re-sent for this long is resolved as expired (default 12 h: three of Alertmanager's default 4 h
+ * `repeat_interval`; 0 = never).
  */
 export interface AlertIntakeConfig {
   labels: AlertLabelNames;
   membershipNoteWindowMs: number;
+  /** An open alert (or group member) not sent again for this long (ms) is resolved as expired; 0 = never. */
+  expireAfterMs: number;
 }
 
-export const DEFAULT_ALERT_INTAKE_CONFIG: Readonly<AlertIntakeConfig> = Object.freeze({ labels: DEFAULT_ALERT_LABEL_NAMES, membershipNoteWindowMs: 60_000 });
+export const DEFAULT_ALERT_INTAKE_CONFIG: Readonly<AlertIntakeConfig> = Object.freeze({ labels: DEFAULT_ALERT_LABEL_NAMES, membershipNoteWindowMs: 60_000, expireAfterMs: 43_200_000 });
 
 /** A comma-separated list of 1..10 Prometheus label names (`[a-zA-Z_][a-zA-Z0-9_]*`), blanks around commas ignored. */
 const labelNamesKey = (fallback: readonly string[]) =>
@@ -110,6 +115,7 @@ const schema = z.object({
   ALERT_SERVICE_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.service),
   ALERT_SEVERITY_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.severity),
   ALERT_MEMBERSHIP_NOTE_WINDOW_MS: integerKey(0, 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.membershipNoteWindowMs),
+  ALERT_EXPIRE_AFTER_MS: integerKey(0, 30 * 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.expireAfterMs),
 });
 
 const httpSchema = httpListenerSchema(3001);
@@ -167,6 +173,7 @@ function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys)
     alertIntake: {
       labels: { service: e.ALERT_SERVICE_LABELS, severity: e.ALERT_SEVERITY_LABELS },
       membershipNoteWindowMs: e.ALERT_MEMBERSHIP_NOTE_WINDOW_MS,
+      expireAfterMs: e.ALERT_EXPIRE_AFTER_MS,
     },
     statusPages: {
       publicBaseUrl: e.STATUS_PAGES_PUBLIC_URL.replace(/\/+$/, ''),

@@ -53,6 +53,8 @@ export class ExecuteAlertCommandHandler implements ICommandHandler<ExecuteAlertC
       if (alert.status !== 'none') {
         await this.dedup.record({
           streamId,
+          integrationId: command.data.integrationId,
+          dedupKey: command.data.dedupKey,
           incarnation: alert.incarnation,
           open: isAlertOpen(alert),
           streamVersion: result.nextExpectedVersion,

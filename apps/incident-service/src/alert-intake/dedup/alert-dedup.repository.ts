@@ -15,6 +15,8 @@ export interface AbsorbedTrigger {
 /** The state of an alert stream after a command, as `alert_dedup` keeps it. */
 export interface AlertDedupState {
   streamId: string;
+  integrationId: string;
+  dedupKey: string;
   incarnation: number;
   open: boolean;
   /** The stream's version this state was folded at. */
@@ -58,8 +60,8 @@ RETURNING a.incarnation, a.trigger_count`;
  * counter keeps the absorbed triggers (the stream only counts the ones that reached it).
  */
 const RECORD_SQL = `
-INSERT INTO alert_dedup AS d (stream_id, incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO alert_dedup AS d (stream_id, incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank, integration_id, dedup_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (stream_id) DO UPDATE SET
   incarnation = EXCLUDED.incarnation,
   open = EXCLUDED.open,
@@ -99,20 +101,49 @@ export class AlertDedupRepository {
     await this.pool.query({
       name: 'fireline_alert_dedup_record',
       text: RECORD_SQL,
-      values: [state.streamId, state.incarnation, state.open, state.streamVersion, state.triggerCount, state.at, rankOf(state.severity)],
+      values: [state.streamId, state.incarnation, state.open, state.streamVersion, state.triggerCount, state.at, rankOf(state.severity), state.integrationId, state.dedupKey],
     });
+  }
+
+  /**
+   * A grouped delivery's members: `firing` fingerprints were sent as firing at `at` (last seen), `resolved`
+   * ones are gone from the group.
+   */
+  async touchMembers(streamId: string, firing: string[], resolved: string[], at: Date): Promise<void> {
+    if (firing.length > 0) {
+      await this.pool.query({
+        name: 'fireline_alert_members_touch',
+        text: `INSERT INTO alert_members (stream_id, fingerprint, last_seen_at) SELECT $1, f, $3 FROM unnest($2::text[]) AS f
+               ON CONFLICT (stream_id, fingerprint) DO UPDATE SET last_seen_at = greatest(alert_members.last_seen_at, EXCLUDED.last_seen_at)`,
+        values: [streamId, firing, at],
+      });
+    }
+    if (resolved.length > 0) {
+      await this.pool.query('DELETE FROM alert_members WHERE stream_id = $1 AND fingerprint = ANY($2::text[])', [streamId, resolved]);
+    }
   }
 
   /** The mirrored state of a stream, with its counter and last-seen time; `null` before its first trigger. */
   async find(streamId: string): Promise<(AlertDedupState & { lastSeenAt: Date }) | null> {
-    const result = await this.pool.query<{ incarnation: number; open: boolean; stream_version: string; trigger_count: number; last_seen_at: Date; severity_rank: number }>(
-      'SELECT incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank FROM alert_dedup WHERE stream_id = $1',
+    const result = await this.pool.query<{
+      incarnation: number;
+      open: boolean;
+      stream_version: string;
+      trigger_count: number;
+      last_seen_at: Date;
+      severity_rank: number;
+      integration_id: string;
+      dedup_key: string;
+    }>(
+      'SELECT incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank, integration_id, dedup_key FROM alert_dedup WHERE stream_id = $1',
       [streamId],
     );
     const row = result.rows[0];
     if (!row) return null;
     return {
       streamId,
+      integrationId: row.integration_id,
+      dedupKey: row.dedup_key,
       incarnation: row.incarnation,
       open: row.open,
       streamVersion: Number(row.stream_version),

@@ -56,9 +56,10 @@ export type TriggerAlert = AlertCommandOf<'TriggerAlert', AlertDetails & AlertMe
 /** Acknowledges the open alert; dropped (no events) when no alert is open or it is acknowledged already. */
 export type AcknowledgeAlert = AlertCommandOf<'AcknowledgeAlert', object>;
 /**
- * Resolves the open alert; dropped (no events) when no alert is open. With a `fingerprint`: resolves
+ * Resolves the open alert; dropped (no events) when no alert is open. `expired`: sent by alert expiry
+ * (no re-send for `ALERT_EXPIRE_AFTER_MS`), not by the source. With a `fingerprint`: resolves
  * that member only, and the incarnation only once no member is firing any more.
  */
-export type ResolveAlert = AlertCommandOf<'ResolveAlert', { summary: string | null } & AlertMember>;
+export type ResolveAlert = AlertCommandOf<'ResolveAlert', { summary: string | null; expired?: boolean } & AlertMember>;
 
 export type AlertCommand = TriggerAlert | AcknowledgeAlert | ResolveAlert;

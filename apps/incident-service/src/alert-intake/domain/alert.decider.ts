@@ -36,7 +36,7 @@ export function decideAlert(command: AlertCommand, state: AlertState): AlertEven
     case 'ResolveAlert': {
       if (!isAlertOpen(state)) return [];
       const { fingerprint, summary } = command.data;
-      const at = base(command.data, state.incarnation, command.metadata);
+      const at = { ...base(command.data, state.incarnation, command.metadata), ...(command.data.expired ? { expired: true as const } : {}) };
       if (fingerprint === undefined) return [{ type: 'AlertResolved', data: { ...at, summary } }];
       if (!state.firing.includes(fingerprint)) return [];
       const stillFiring = state.firing.length - 1;

@@ -29,11 +29,11 @@ export type AlertRetriggered = AlertEventOf<'AlertRetriggered', { triggerCount: 
 export type AlertAcknowledged = AlertEventOf<'AlertAcknowledged'>;
 /**
  * Closes the incarnation; `summary` is the resolving event's summary when it had one. With
- * `fingerprint`: the last firing member of the group resolved.
+ * `fingerprint`: the last firing member of the group resolved. `expired`: by alert expiry, not the source.
  */
-export type AlertResolved = AlertEventOf<'AlertResolved', { summary: string | null } & AlertMember>;
+export type AlertResolved = AlertEventOf<'AlertResolved', { summary: string | null; expired?: true } & AlertMember>;
 /** One member of a grouped alert resolved while `stillFiring` others keep the incarnation open. */
-export type AlertMemberResolved = AlertEventOf<'AlertMemberResolved', { fingerprint: string; summary: string | null; stillFiring: number }>;
+export type AlertMemberResolved = AlertEventOf<'AlertMemberResolved', { fingerprint: string; summary: string | null; stillFiring: number; expired?: true }>;
 
 /** Every stored alert event (schema version 1), private to incident-service. */
 export type AlertEvent = AlertTriggered | AlertRetriggered | AlertAcknowledged | AlertResolved | AlertMemberResolved;

@@ -85,6 +85,7 @@ export class AlertIntakeProcessor {
       if (absorbed !== null) return absorbed;
       const results: AlertCommandResult[] = [];
       for (const command of translated.commands) results.push(await this.commands.execute(new ExecuteAlertCommand(command)));
+      await this.touchGroupMembers(translated.commands, row.receivedAt);
       const outcome = translator.outcomeOf(translated.commands, results);
       await this.intake.markProcessed(row.id, outcome.verdict, outcome.reason);
       return outcome;
@@ -102,6 +103,15 @@ export class AlertIntakeProcessor {
       });
       return null;
     }
+  }
+
+  /** Records when each member of a grouped delivery was last sent (for alert expiry). */
+  private async touchGroupMembers(commands: AlertCommand[], at: Date): Promise<void> {
+    const grouped = commands.filter((c) => c.type !== 'AcknowledgeAlert' && c.data.fingerprint !== undefined);
+    if (grouped.length === 0) return;
+    const { integrationId, dedupKey } = grouped[0].data;
+    const fingerprints = (type: AlertCommand['type']) => grouped.filter((c) => c.type === type).map((c) => (c.data as { fingerprint: string }).fingerprint);
+    await this.dedup.touchMembers(alertStreamId(integrationId, dedupKey), fingerprints('TriggerAlert'), fingerprints('ResolveAlert'), at);
   }
 
   /**

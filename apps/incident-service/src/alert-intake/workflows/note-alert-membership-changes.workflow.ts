@@ -27,13 +27,20 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
  * `AlertMemberResolved`), summarised: at most one timeline note per incident per
  * `membershipNoteWindowMs` (default 60 s). The note counts the changes since the previous membership
  * note (or since the incident opened) and says how many alerts fire now; changes inside the window are
- * left to the next note or to the resolve. Nothing when the incarnation has resolved since (one delivery
+ * left to the next note or to the resolve. A member resolved by alert expiry is always noted (with why). Nothing when the incarnation has resolved since (one delivery
  * that resolved every alert: the resolve says so, not "1 still firing"). Pure.
  */
 export function noteAlertMembershipChanges(event: AlertRetriggered | AlertMemberResolved, context: AlertReactionContext): IncidentCommand[] {
   const history = context.alertHistory ?? [];
   const version = context.version ?? Number.MAX_SAFE_INTEGER;
   const { incarnation, fingerprint } = event.data;
+  if (event.type === 'AlertMemberResolved' && event.data.expired) {
+    // Expiry is not churn from the source: always noted, outside the window.
+    const text = `Alert ${fingerprint} of the group expired (${event.data.summary ?? 'no re-send'}); ${firingAt(history, incarnation, version).size} firing now.`;
+    return [
+      { type: 'AddTimelineNote', data: { incidentId: incidentIdIn(event, context), noteId: `alert:${context.eventId}`, text: clip(text, INCIDENT_LIMITS.textMax) }, metadata: commandMetadata(event, context) },
+    ];
+  }
   if (history.some((h) => h.version > version && h.event.type === 'AlertResolved' && h.event.data.incarnation === incarnation)) return [];
 
   const windowMs = context.membershipNoteWindowMs ?? DEFAULT_MEMBERSHIP_NOTE_WINDOW_MS;

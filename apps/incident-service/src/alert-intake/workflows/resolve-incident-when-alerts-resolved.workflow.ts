@@ -47,7 +47,7 @@ export function resolveIncidentWhenAlertsResolved(event: AlertResolved, context:
       .map((h) => (h.event.data as { fingerprint?: string }).fingerprint)
       .filter((f): f is string => f !== undefined),
   );
-  const what = fingerprint === undefined ? 'Alert resolved' : members.size > 1 ? `All ${members.size} alerts of the group resolved` : 'Alert resolved';
+  const what = event.data.expired ? 'Alert expired' : fingerprint === undefined ? 'Alert resolved' : members.size > 1 ? `All ${members.size} alerts of the group resolved` : 'Alert resolved';
   const plan = planAlertResolved(integration.autoResolve, context.incidentEvents, integrationId);
   if (plan.action === 'note') {
     const text = `${what} at the source (${summary}); not resolving the incident automatically because ${plan.because}.`;
