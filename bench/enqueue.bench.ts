@@ -24,6 +24,8 @@ import type { createPlatformApp as CreatePlatformApp } from '../apps/platform/sr
 import type { loadIncidentServiceConfig as LoadIncidentConfig } from '../apps/incident-service/src/config/incident-service.config';
 import type { loadNotificationServiceConfig as LoadNotificationConfig } from '../apps/notification-service/src/config/notification-service.config';
 import type { loadPostmortemServiceConfig as LoadPostmortemConfig } from '../apps/postmortem-service/src/config/postmortem-service.config';
+import type { issueApiKey as IssueApiKey } from '../apps/incident-service/src/access/application/api-keys';
+import type { EventStore } from '../libs/event-store/src';
 import { type EnqueueBenchConfig, type EnqueueLoadName, readEnqueueBenchConfig } from './bench-config';
 import { type BenchPostgres, startPostgres } from './embedded-postgres';
 import { type LoadOutcome, type LoadSpec, runLoad } from './enqueue-load.worker';
@@ -148,6 +150,9 @@ async function startBaseline(postgres: BenchPostgres, config: EnqueueBenchConfig
 
 interface FirelineModules {
   createPlatformApp: typeof CreatePlatformApp;
+  /** Issues the bench's API key through incident-service's command path. */
+  issueApiKey: typeof IssueApiKey;
+  incidentEventStoreToken: symbol;
   loadIncidentServiceConfig: typeof LoadIncidentConfig;
   loadNotificationServiceConfig: typeof LoadNotificationConfig;
   loadPostmortemServiceConfig: typeof LoadPostmortemConfig;
@@ -163,6 +168,8 @@ function loadBuiltFireline(): FirelineModules {
   const load = createRequire(__filename);
   return {
     createPlatformApp: (load(PLATFORM_APP_JS) as { createPlatformApp: typeof CreatePlatformApp }).createPlatformApp,
+    issueApiKey: (load(join(DIST, 'incident-service/src/access/application/api-keys.js')) as { issueApiKey: typeof IssueApiKey }).issueApiKey,
+    incidentEventStoreToken: (load(join(DIST, 'incident-service/src/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
     loadIncidentServiceConfig: (load(join(DIST, 'incident-service/src/config/incident-service.config.js')) as { loadIncidentServiceConfig: typeof LoadIncidentConfig })
       .loadIncidentServiceConfig,
     loadNotificationServiceConfig: (
@@ -173,10 +180,10 @@ function loadBuiltFireline(): FirelineModules {
   };
 }
 
-async function createIntegration(baseUrl: string, name: string): Promise<{ id: string; routingKey: string }> {
+async function createIntegration(baseUrl: string, apiKey: string, name: string): Promise<{ id: string; routingKey: string }> {
   const response = await fetch(`${baseUrl}/v1/integrations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-actor': 'bench' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ type: 'events-v2', name, service: 'checkout' }),
   });
   const text = await response.text();
@@ -277,10 +284,17 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
 
   const pool = openPool(postgres.url(FIRELINE_DATABASES.incident), 2, 'fireline (counting)');
   closables.push({ name: 'Fireline counting pool', close: () => pool.end() });
+  const { key } = await modules.issueApiKey(
+    app.get<EventStore>(modules.incidentEventStoreToken),
+    { name: 'bench', scopes: ['integrations:admin'] },
+    null,
+    { defaultLifetimeDays: 1, maxLifetimeDays: 1 },
+    { now: new Date(), actor: 'system:bench', correlationId: 'bench' },
+  );
   const integrations = new Map<string, { id: string; routingKey: string; name: string }>();
   const integrationOf = async (run: 'warmup' | 'measured', load: EnqueueLoadName) => {
     const name = integrationName(run, load);
-    if (!integrations.has(name)) integrations.set(name, { ...(await createIntegration(url, name)), name });
+    if (!integrations.has(name)) integrations.set(name, { ...(await createIntegration(url, key, name)), name });
     return integrations.get(name)!;
   };
   const timeoutMs = config.settleTimeoutSeconds * 1000;

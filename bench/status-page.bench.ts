@@ -25,6 +25,8 @@ import type { PlatformModule as PlatformModuleClass } from '../apps/platform/src
 import type { loadIncidentServiceConfig as LoadIncidentConfig } from '../apps/incident-service/src/config/incident-service.config';
 import type { loadNotificationServiceConfig as LoadNotificationConfig } from '../apps/notification-service/src/config/notification-service.config';
 import type { loadPostmortemServiceConfig as LoadPostmortemConfig } from '../apps/postmortem-service/src/config/postmortem-service.config';
+import type { issueApiKey as IssueApiKey } from '../apps/incident-service/src/access/application/api-keys';
+import type { EventStore } from '../libs/event-store/src';
 import { startPostgres } from './embedded-postgres';
 import { runGetLoad } from './http-get-load.worker';
 
@@ -63,11 +65,20 @@ function loadBuilt() {
     loadNotificationServiceConfig: (load(join(DIST, 'apps/notification-service/src/config/notification-service.config.js')) as { loadNotificationServiceConfig: typeof LoadNotificationConfig })
       .loadNotificationServiceConfig,
     loadPostmortemServiceConfig: (load(join(DIST, 'apps/postmortem-service/src/config/postmortem-service.config.js')) as { loadPostmortemServiceConfig: typeof LoadPostmortemConfig }).loadPostmortemServiceConfig,
+    issueApiKey: (load(join(DIST, 'apps/incident-service/src/access/application/api-keys.js')) as { issueApiKey: typeof IssueApiKey }).issueApiKey,
+    incidentEventStoreToken: (load(join(DIST, 'apps/incident-service/src/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
   };
 }
 
+/** The bench's API key (set once the app is up): the management calls that build the page need it; the measured public reads do not. */
+let apiKey = '';
+
 async function call(base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'x-actor': 'bench' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
@@ -136,6 +147,16 @@ async function main(): Promise<void> {
     await app.register(fastifyStatic as never, { root: staticDir, prefix: '/bench-static/' });
     await app.listen({ host: HOST, port: 0 });
     const base = `http://${HOST}:${(app.getHttpServer().address() as AddressInfo).port}`;
+    // Issued through incident-service's command path, like bench:enqueue's: what building the page needs, for one day.
+    apiKey = (
+      await built.issueApiKey(
+        app.get<EventStore>(built.incidentEventStoreToken),
+        { name: 'bench', scopes: ['status-pages:write', 'incidents:write'] },
+        null,
+        { defaultLifetimeDays: 1, maxLifetimeDays: 1 },
+        { now: new Date(), actor: 'system:bench', correlationId: 'bench' },
+      )
+    ).key;
     const slug = await buildPage(base);
     // Wait for the read model, then copy summary.json byte for byte as the static file.
     let summary = '';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { createPlatformTestApp, type PlatformTestApp } from '../support/platform-test-app';
+import type { AuthedAgent } from '../support/test-credentials';
 import type { TestDatabase } from '../support/test-database';
 
 /** The parts of an OpenAPI 3 document the sweep reads (as served at `/docs-json`). */
@@ -208,7 +208,7 @@ describe('Bad input sweep (e2e)', () => {
   let incidentDb: TestDatabase;
   let notificationDb: TestDatabase;
   let postmortemDb: TestDatabase;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
   let receiver: LocalHttpReceiver;
   let document: OpenApiDocument;
   let routes: Route[];
@@ -264,7 +264,10 @@ describe('Bad input sweep (e2e)', () => {
       expect(items.body.items).toHaveLength(1);
     });
 
+    const apiKey = await platform.issueKey({ role: 'viewer', name: 'bad-input seed' });
+
     const byPrefix: [string, Record<string, string>][] = [
+      ['/v1/api-keys/', { id: apiKey.keyId }],
       ['/v1/incidents/', { id: incident.body.id, role: 'incident_commander' }],
       ['/v1/notification-rules/', { id: rule.body.id }],
       ['/v1/integrations/', { id: integrationId }],

@@ -5,6 +5,7 @@ import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local
 import { OwnedPostgres } from '../support/owned-postgres';
 import { freePort, ServiceProcess } from '../support/service-process';
 import { TEST_ENCRYPTION_ENV, TEST_OUTBOUND_ENV } from '../support/test-secrets';
+import { issueKeyInDatabase } from '../support/test-credentials';
 
 jest.setTimeout(120_000);
 
@@ -69,6 +70,9 @@ describe('the platform outliving its database (e2e)', () => {
   let loadRunning = false;
 
   const url = (path: string) => `${platform!.baseUrl}${path}`;
+  /** An admin key issued into the platform's incident database after it started (external PostgreSQL: no first-start key). */
+  let adminKey = '';
+  const auth = () => ({ authorization: `Bearer ${adminKey}` });
 
   function diagnostics(): string {
     return `platform output:\n${platform?.tail(6_000) ?? ''}\npostgres owner output:\n${postgres?.log.slice(-3_000) ?? ''}`;
@@ -81,7 +85,7 @@ describe('the platform outliving its database (e2e)', () => {
     try {
       const response = await fetch(url(path), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-actor': 'outage-test', ...headers },
+        headers: { 'content-type': 'application/json', ...auth(), ...headers },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(HANG_MS),
       });
@@ -111,7 +115,7 @@ describe('the platform outliving its database (e2e)', () => {
   async function createIntegration(): Promise<{ id: string; routingKey: string }> {
     const response = await fetch(url('/v1/integrations'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth() },
       body: JSON.stringify({ type: 'events-v2', name: `outage-${service}`, service }),
     });
     const body = (await response.json()) as { id: string; credentials: { routingKey: string } };
@@ -122,7 +126,7 @@ describe('the platform outliving its database (e2e)', () => {
   async function createRule(): Promise<void> {
     const response = await fetch(url('/v1/notification-rules'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth() },
       body: JSON.stringify({ name: `outage ${service}`, match: { services: [service] }, channel: { type: 'webhook', url: webhook!.url } }),
     });
     if (response.status !== 201) throw new Error(`create rule → ${response.status} ${await response.text()}`);
@@ -166,7 +170,7 @@ describe('the platform outliving its database (e2e)', () => {
     const rows: LedgerRow[] = [];
     let cursor: string | null = null;
     do {
-      const response = await fetch(url(`/v1/integrations/${integrationId}/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`));
+      const response = await fetch(url(`/v1/integrations/${integrationId}/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`), { headers: auth() });
       const page = (await response.json()) as { items: LedgerRow[]; nextCursor: string | null };
       rows.push(...page.items);
       cursor = page.nextCursor;
@@ -179,7 +183,7 @@ describe('the platform outliving its database (e2e)', () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
-      const response = await fetch(url(`/v1/incidents/${incidentId}/timeline${query}`));
+      const response = await fetch(url(`/v1/incidents/${incidentId}/timeline${query}`), { headers: auth() });
       if (response.status !== 200) throw new Error(`timeline of ${incidentId} → ${response.status}`);
       const page = (await response.json()) as { items: { eventId: string }[]; nextCursor: string | null };
       ids.push(...page.items.map((entry) => entry.eventId));
@@ -228,9 +232,16 @@ describe('the platform outliving its database (e2e)', () => {
           // An external PostgreSQL: the platform needs a key (only the embedded one makes its own); the receiver is on 127.0.0.1.
           ...TEST_ENCRYPTION_ENV,
           ...TEST_OUTBOUND_ENV,
+          // A load test with one key: the per-credential limit (600/min by default) is not under test here.
+          API_RATE_LIMIT_PER_MINUTE: '1000000',
         },
       });
       await platform.start();
+      adminKey = (await issueKeyInDatabase(`${postgres.serverUrl}/fireline_incident`)).key;
+      await eventually(async () => {
+        const response = await fetch(url('/v1/notification-rules?limit=1'), { headers: auth() });
+        expect(response.status).toBe(200);
+      }, 15_000);
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${diagnostics()}`);
     }

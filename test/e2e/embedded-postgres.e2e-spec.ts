@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isProcessRunning, readPostmasterLock, stopStalePostmaster } from '../../apps/platform/src/database/postmaster-lock';
 import { waitForExit } from '../support/owned-postgres';
@@ -21,6 +21,9 @@ describe('npm start with its embedded PostgreSQL (e2e)', () => {
   const timings: Record<string, number> = {};
   const lives: ServiceProcess<'platform'>[] = [];
   let postgresPort = 0;
+  /** The admin key the first start issued and saved next to the data directory. */
+  let adminKey = '';
+  const auth = () => ({ authorization: `Bearer ${adminKey}` });
 
   async function platform(env: Record<string, string> = {}): Promise<ServiceProcess<'platform'>> {
     const port = await freePort();
@@ -37,7 +40,7 @@ describe('npm start with its embedded PostgreSQL (e2e)', () => {
   async function declare(life: ServiceProcess<'platform'>): Promise<string> {
     const response = await fetch(`${life.baseUrl}/v1/incidents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...auth() },
       body: JSON.stringify({ title: 'embedded e2e', severity: 'SEV3', services: ['embedded'] }),
     });
     const body = (await response.json()) as { id: string };
@@ -68,6 +71,14 @@ describe('npm start with its embedded PostgreSQL (e2e)', () => {
       throw new Error(`${String(error)}\n${first.tail()}`);
     });
     timings['first start (initdb included)'] = first.bootMs[0];
+    // First start on an empty data directory: an admin key, printed once and saved with mode 0600.
+    const keyFile = join(root, 'admin-api-key');
+    adminKey = (await readFile(keyFile, 'utf8')).trim();
+    expect(adminKey).toMatch(/^flk_[0-9A-Za-z]{56}$/);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(first.output).toContain('FIRST START: an admin API key was created');
+    expect(first.output.split(adminKey)).toHaveLength(2);
+    expect(await fetch(`${first.baseUrl}/v1/incidents`).then((r) => r.status)).toBe(401);
     const incidentId = await declare(first);
     const orphan = readPostmasterLock(dataDir)!.pid;
 
@@ -81,7 +92,9 @@ describe('npm start with its embedded PostgreSQL (e2e)', () => {
     timings['start after kill -9 (stale server stopped)'] = second.bootMs[0];
     expect(second.output).toContain(`Stopped the PostgreSQL server (pid ${orphan}) a previous run left on ${dataDir} (SIGINT`);
     expect(isProcessRunning(orphan)).toBe(false);
-    expect(await fetch(`${second.baseUrl}/v1/incidents/${incidentId}`).then((r) => r.status)).toBe(200);
+    expect(second.output).not.toContain('FIRST START');
+    expect((await readFile(join(root, 'admin-api-key'), 'utf8')).trim()).toBe(adminKey);
+    expect(await fetch(`${second.baseUrl}/v1/incidents/${incidentId}`, { headers: auth() }).then((r) => r.status)).toBe(200);
 
     // The postmaster dies under the running platform: the platform starts it again by itself.
     const postmaster = readPostmasterLock(dataDir)!.pid;
@@ -96,7 +109,7 @@ describe('npm start with its embedded PostgreSQL (e2e)', () => {
     expect(second.running).toBe(true);
     expect(second.output).toMatch(/The embedded PostgreSQL server \(pid \d+\) exited unexpectedly; restarting it/);
     expect(readPostmasterLock(dataDir)!.pid).not.toBe(postmaster);
-    expect(await fetch(`${second.baseUrl}/v1/incidents/${incidentId}`).then((r) => r.status)).toBe(200);
+    expect(await fetch(`${second.baseUrl}/v1/incidents/${incidentId}`, { headers: auth() }).then((r) => r.status)).toBe(200);
     await declare(second);
 
     // A clean stop takes PostgreSQL down with it.

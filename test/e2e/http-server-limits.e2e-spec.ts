@@ -56,11 +56,11 @@ describe('HTTP server limits (e2e)', () => {
     await platform?.close();
   });
 
-  /** One normal request on a fresh connection from `localAddress`: its status and how long it took (ms). */
+  /** One normal request (as the admin) on a fresh connection from `localAddress`: its status and how long it took (ms). */
   function get(path: string, localAddress = '127.0.0.1', headers: Record<string, string> = {}): Promise<{ status: number; ms: number; contentType: string; body: string }> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, localAddress, headers: { connection: 'close', ...headers }, agent: false }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, localAddress, headers: { connection: 'close', authorization: `Bearer ${platform!.adminKey}`, ...headers }, agent: false }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));

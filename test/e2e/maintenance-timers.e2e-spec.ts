@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { freePort, ServiceProcess, stopAll } from '../support/service-process';
+import { issueKeyInDatabase, withKey } from '../support/test-credentials';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { TEST_ENCRYPTION_ENV } from '../support/test-secrets';
 
@@ -56,9 +57,14 @@ describe('maintenance timers across a restart (e2e)', () => {
 
   it('starts a maintenance due while the service was dead once it is back, and completes it exactly once with two instances', async () => {
     const first = await incidentService();
-    const http = request(first.baseUrl);
-    const page = await http.post('/v1/status-pages').send({ slug: `timers-${Date.now().toString(36)}`, name: 'Timers', timeZone: 'UTC' });
-    expect(page.status).toBe(201);
+    // A responder key, issued through the command path into the service's store (its projection picks it up).
+    const http = withKey(first.baseUrl, (await issueKeyInDatabase(db.url, { role: 'responder', name: 'timers' })).key);
+    const slug = `timers-${Date.now().toString(36)}`;
+    const page = await eventually(async () => {
+      const created = await http.post('/v1/status-pages').send({ slug, name: 'Timers', timeZone: 'UTC' });
+      expect(created.status).toBe(201);
+      return created;
+    });
     const pageId = page.body.page.id as string;
     const component = await http.post(`/v1/status-pages/${pageId}/components`).send({ name: 'Database' });
     const componentId = component.body.page.components[0].id as string;

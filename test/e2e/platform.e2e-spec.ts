@@ -49,7 +49,6 @@ describe('Fireline platform (e2e)', () => {
 
     const declared = await http
       .post('/v1/incidents')
-      .set('x-actor', 'alertmanager')
       .send({ title: 'orders-db primary disk full', severity: 'SEV2', services: [service, 'checkout'], detectionSource: 'alert:PostgresDiskFull' });
     expect(declared.status).toBe(201);
     const id = declared.body.id as string;
@@ -65,7 +64,7 @@ describe('Fireline platform (e2e)', () => {
       ['post', 'resolve', { summary: 'dropped the slot, grew the volume' }],
     ];
     for (const [method, path, body] of steps) {
-      const response = await (method === 'put' ? http.put(`/v1/incidents/${id}/${path}`) : http.post(`/v1/incidents/${id}/${path}`)).set('x-actor', 'dana').send(body);
+      const response = await (method === 'put' ? http.put(`/v1/incidents/${id}/${path}`) : http.post(`/v1/incidents/${id}/${path}`)).send(body);
       expect([200, 201]).toContain(response.status);
     }
     const eventCount = steps.length + 1;
@@ -206,8 +205,8 @@ describe('Fireline platform (e2e)', () => {
     const services = ready.body.services as { name: string; database: { up: boolean }; subscriptions: { name: string; kind: string }[] }[];
     expect(services.map((s) => s.name)).toEqual(['incident-service', 'notification-service', 'postmortem-service']);
     expect(services.every((s) => s.database.up)).toBe(true);
-    // incident-service: incident summaries, status-page views and timers; the incident and status-page relays; two workflows.
-    expect(services[0].subscriptions.map((s) => s.kind).sort()).toEqual(['projection', 'projection', 'projection', 'relay', 'relay', 'workflow', 'workflow']);
+    // incident-service: incident summaries, status-page views and timers, API keys; the incident, status-page and access relays; two workflows.
+    expect(services[0].subscriptions.map((s) => s.kind).sort()).toEqual(['projection', 'projection', 'projection', 'projection', 'relay', 'relay', 'relay', 'workflow', 'workflow']);
     expect((await http.get('/health/live')).status).toBe(200);
 
     // Once the earlier tests' events are relayed, the backlog is zero everywhere.

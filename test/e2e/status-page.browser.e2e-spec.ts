@@ -59,12 +59,16 @@ describe('status page in headless Chromium (e2e)', () => {
     await http.post(`/v1/status-pages/${pageId}/incidents`).send({ incidentId, name: 'Checkout failures', impacts: [{ componentId: api, status: 'major_outage' }] });
     await http.post(`/v1/incidents/${incidentId}/updates`).send({ audience: 'internal', message: 'replication slot retains WAL' });
     await http.post(`/v1/incidents/${incidentId}/updates`).send({ audience: 'external', message: 'Some checkouts fail; we are working on a fix.' });
-    await eventually(async () => expect((await http.get(`/status/${slug}`)).text).toContain('Some checkouts fail'));
+    await eventually(async () => expect((await platform!.anonymous.get(`/status/${slug}`)).text).toContain('Some checkouts fail'));
 
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 900 } });
     const tab = await context.newPage();
+    const cspViolations: string[] = [];
+    tab.on('console', (message) => void (message.text().includes('Content Security Policy') && cspViolations.push(message.text())));
     const response = await tab.goto(`${baseUrl}/status/${slug}`, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
+    // Served under the security headers' CSP (no inline script) and rendered without a violation.
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
     expect(await tab.locator('#overall').innerText()).toContain('Major System Outage');
     const activeIncident = tab.locator('section[aria-labelledby="active-incidents"] article');
@@ -83,8 +87,11 @@ describe('status page in headless Chromium (e2e)', () => {
     expect(await tab.locator(`#component-${api} rect`).last().locator('title').textContent()).toMatch(/^\d{4}-\d\d-\d\d: \d+\.\d\d% uptime, worst: Major outage$/);
     expect(await tab.locator(`#component-${api} figcaption`).innerText()).toMatch(/\d+\.\d\d% uptime/);
 
-    // axe-core in the page (injected by the test; the page itself needs no JavaScript).
-    const axeContext = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    expect(cspViolations).toEqual([]);
+
+    // axe-core in the page (injected by the test; the page itself needs no JavaScript). The page's CSP
+    // rightly refuses inline script, so this audit context bypasses it for the test's own script.
+    const axeContext = await browser.newContext({ viewport: { width: 1024, height: 900 }, bypassCSP: true });
     const axeTab = await axeContext.newPage();
     await axeTab.goto(`${baseUrl}/status/${slug}`, { waitUntil: 'load' });
     await axeTab.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });

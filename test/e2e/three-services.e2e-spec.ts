@@ -1,6 +1,7 @@
 import { TOPICS } from '@fireline/contracts';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { issueKeyInDatabase, withKey } from '../support/test-credentials';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
 import { NotifySubscribersWhenIncidentEventReactor } from '../../apps/notification-service/src/notifications/reactors/notify-subscribers-when-incident-event.reactor';
 import { INCIDENT_TIMELINE_CONSUMER } from '../../apps/postmortem-service/src/postmortems/messaging/incident-events.consumer';
@@ -108,9 +109,11 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   const incidentIds: string[] = [];
   const timings: Record<string, number | string> = {};
 
-  const incidents = () => request(incidentService!.baseUrl);
-  const notifications = () => request(notificationService!.baseUrl);
-  const postmortems = () => request(postmortemService!.baseUrl);
+  /** An admin key issued into incident-service's database (as `npm run keys -- create` does), replicated over Kafka. */
+  let adminKey = '';
+  const incidents = () => withKey(incidentService!.baseUrl, adminKey);
+  const notifications = () => withKey(notificationService!.baseUrl, adminKey);
+  const postmortems = () => withKey(postmortemService!.baseUrl, adminKey);
 
   function kafkaEnv(clientId: string): Record<string, string> {
     return {
@@ -181,7 +184,6 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   async function declare(title: string, severity: 'SEV1' | 'SEV2' | 'SEV3', service: string): Promise<string> {
     const response = await incidents()
       .post('/v1/incidents')
-      .set('x-actor', 'alertmanager')
       .set('idempotency-key', randomUUID())
       .send({ title, severity, services: [service], detectionSource: 'alert:e2e' });
     if (response.status !== 201) throw new Error(`declare → ${response.status} ${JSON.stringify(response.body)}`);
@@ -195,7 +197,7 @@ describe('three services as separate processes over Kafka (e2e)', () => {
   async function act(incidentId: string, steps: readonly Step[]): Promise<void> {
     for (const [method, path, body] of steps) {
       const call = method === 'put' ? incidents().put(`/v1/incidents/${incidentId}/${path}`) : incidents().post(`/v1/incidents/${incidentId}/${path}`);
-      const response = await call.set('x-actor', 'dana').send(body ?? {});
+      const response = await call.send(body ?? {});
       if (response.status !== 200 && response.status !== 201) throw new Error(`${path} on ${incidentId} → ${response.status} ${JSON.stringify(response.body)}`);
     }
   }
@@ -243,6 +245,13 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       const bootStartedAt = Date.now();
       await Promise.all([incidentService.start(), notificationService.start(), postmortemService.start()]);
       timings['boot: all three ready (parallel)'] = Date.now() - bootStartedAt;
+      const issuedAt = Date.now();
+      adminKey = (await issueKeyInDatabase(incidentDb.url)).key;
+      await eventually(async () => {
+        expect((await notifications().get('/v1/deliveries?limit=1')).status).toBe(200);
+        expect((await postmortems().get('/v1/action-items?limit=1')).status).toBe(200);
+      }, 30_000);
+      timings['admin key: issued in the database → accepted by all three (Kafka)'] = Date.now() - issuedAt;
       for (const p of [incidentService, notificationService, postmortemService]) timings[`boot: ${p.name}`] = p.bootMs[0];
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${processOutput()}`);
@@ -495,7 +504,8 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(ready).toMatchObject({ status: 'ok', transport: { transport: 'kafka', up: true, problems: [], deadLetteredSinceStart: 0 } });
       expect(ready.transport.deadLetterTopics.filter((dlq) => dlq.messages !== 0)).toEqual([]);
       const group = consumerGroups[service.name];
-      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ? [group] : []));
+      const accessGroup = service.name === 'incident-service' ? undefined : `${groupIdPrefix}${service.name}.access`;
+      expect(new Set(ready.transport.consumerLag.map((partition) => partition.groupId))).toEqual(new Set(group ? [group, accessGroup] : []));
 
       const metrics = parsePrometheus((await http().get('/metrics').expect(200)).text);
       const values = (name: string) => metrics.filter((m) => m.name === name);
@@ -507,9 +517,12 @@ describe('three services as separate processes over Kafka (e2e)', () => {
       expect(values('fireline_relay_backlog_events').filter((m) => m.value !== 0)).toEqual([]);
       expect(values('fireline_subscription_lag_events').filter((m) => m.value !== 0)).toEqual([]);
       const lag = values('fireline_kafka_consumer_lag_messages');
-      expect(lag.map((m) => m.labels.group).every((g) => g === group)).toBe(true);
+      expect(lag.map((m) => m.labels.group).every((g) => g === group || g === accessGroup)).toBe(true);
       expect(lag.filter((m) => m.value !== 0)).toEqual([]);
-      if (group) expect(lag.map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
+      if (group) {
+        expect(lag.filter((m) => m.labels.group === group).map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.incidents}/${p}`));
+        expect(lag.filter((m) => m.labels.group === accessGroup).map((m) => `${m.labels.topic}/${m.labels.partition}`).sort()).toEqual([0, 1, 2].map((p) => `${TOPICS.access}/${p}`));
+      }
     }
     const deliveries = parsePrometheus((await request(notificationService!.baseUrl).get('/metrics').expect(200)).text).filter((m) => m.name === 'fireline_notification_deliveries');
     expect(deliveries.filter((m) => m.value !== 0).map((m) => [m.labels.status, m.value])).toEqual([['delivered', (await producedEventIds()).length]]);

@@ -3,10 +3,14 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
-import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
+import { AuditEventsControllerFor, CreateAuditLogIndex1732000003000, CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import { SecretBox } from '@fireline/secrets';
 import type { Pool } from 'pg';
+import { ACCESS } from './access/access.parts';
+import { DEFAULT_API_KEY_POLICY } from './access/application/api-keys';
+import { ACCESS_CONFIG, ACCESS_RELAY_NAME } from './access/projections/access-subscriptions';
+import { apiKeysProjection } from './access/projections/api-keys.projection';
 import { ALERT_INGESTION } from './alert-intake/alert-intake.parts';
 import type { IncidentServiceConfig } from './config/incident-service.config';
 import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident.command';
@@ -36,10 +40,13 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...ALERT_INGESTION.migrations,
   ...PAGERDUTY_WEBHOOKS.migrations,
   ...STATUS_PAGES.migrations,
+  CreateAuditLogIndex1732000003000,
+  ...ACCESS.migrations,
 ];
 
-const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, ...STATUS_PAGES.otherSubscriptions];
-const PROJECTIONS = [incidentSummaryProjection, ...STATUS_PAGES.projections];
+const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, `relay:${ACCESS_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, ...STATUS_PAGES.otherSubscriptions];
+
+const PROJECTIONS = [incidentSummaryProjection, ...STATUS_PAGES.projections, apiKeysProjection];
 
 /** What `/health/ready` and `/metrics` report for incident-service: its database and every subscription. */
 export const INCIDENT_SERVICE_OBSERVED: ObservedService = {
@@ -80,16 +87,19 @@ export class IncidentServiceModule {
         ...ALERT_INGESTION.controllers,
         ...PAGERDUTY_WEBHOOKS.controllers,
         ...STATUS_PAGES.controllers,
+        ...ACCESS.controllers,
         SubscriptionsAdminControllerFor({
           path: 'v1/admin/incident-service',
           poolToken: INCIDENT_PG_POOL,
           projections: PROJECTIONS,
           otherSubscriptions: OTHER_SUBSCRIPTIONS,
         }),
+        AuditEventsControllerFor({ path: 'v1/admin/incident-service', poolToken: INCIDENT_PG_POOL }),
       ],
       providers: [
         { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
         { provide: INCIDENT_SECRET_BOX, useFactory: () => new SecretBox(config.encryption) },
+        { provide: ACCESS_CONFIG, useValue: { apiKeys: config.apiKeys ?? DEFAULT_API_KEY_POLICY, pollIntervalMs: config.projections.pollIntervalMs } },
         {
           provide: INCIDENT_PG_POOL,
           useFactory: pgPoolOf,
@@ -105,6 +115,7 @@ export class IncidentServiceModule {
         ...ALERT_INGESTION.providers,
         ...PAGERDUTY_WEBHOOKS.providers,
         ...STATUS_PAGES.providers,
+        ...ACCESS.providers,
       ],
       exports: [IncidentSubscriptions],
     };

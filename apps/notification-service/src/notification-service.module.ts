@@ -1,11 +1,12 @@
 import type { ObservedService } from '@fireline/observability';
-import { pgPoolOf, resilientPgPoolOptions } from '@fireline/event-store';
+import { API_KEY_STORE, ApiKeyReplicaStore, apiKeyReplicaConsumer, CreateApiKeyReplica1732000003200 } from '@fireline/auth';
+import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, resilientPgPoolOptions } from '@fireline/event-store';
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { CreateIdempotencyKeys1732000000200 } from '@fireline/http';
-import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
+import { AuditEventsControllerFor, CreateAuditLogIndex1732000003000, CreateIdempotencyKeys1732000000200 } from '@fireline/http';
+import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { SecretBox } from '@fireline/secrets';
 import type { NotificationServiceConfig } from './config/notification-service.config';
 import { NOTIFICATION_MIGRATIONS } from './migrations/create-notification-tables.migration';
@@ -23,6 +24,7 @@ import {
   DELIVERY_CIRCUIT_BREAKERS,
   DELIVERY_WORKER,
   NOTIFICATION_DATA_SOURCE,
+  NOTIFICATION_EVENT_STORE,
   NOTIFICATION_PG_POOL,
   NOTIFICATION_SECRET_BOX,
   NOTIFICATION_SERVICE_CONFIG,
@@ -94,8 +96,21 @@ export const NOTIFICATION_SERVICE_OBSERVED: ObservedService = {
   ],
 };
 
-/** notification-service's migrations, in order (`migrate.ts` runs the same list). */
-export const NOTIFICATION_SERVICE_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...NOTIFICATION_MIGRATIONS];
+/**
+ * notification-service's migrations, in order (`migrate.ts` runs the same list). The event store holds
+ * its audit log (rule changes); `api_key_replica` its copy of the API keys.
+ */
+export const NOTIFICATION_SERVICE_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...MESSAGING_MIGRATIONS,
+  CreateIdempotencyKeys1732000000200,
+  ...NOTIFICATION_MIGRATIONS,
+  CreateAuditLogIndex1732000003000,
+  CreateApiKeyReplica1732000003200,
+];
+
+/** The consumer group that keeps `api_key_replica` from `fireline.access.v1`. */
+export const NOTIFICATION_ACCESS_CONSUMER = 'notification-service.access';
 
 /**
  * The notification service: rules API, the incident-event reactor that queues deliveries, the
@@ -115,6 +130,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
     @Inject(DELIVERY_WORKER) private readonly worker: DeliveryWorker,
     @Inject(OUTBOUND_DESTINATION_GUARD) private readonly outbound: OutboundDestinationGuard,
     @Inject(NOTIFICATION_SECRET_BOX) private readonly secrets: NotificationSecretBox,
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
     @Inject(NOTIFICATION_PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -136,7 +152,12 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
         }),
         TypeOrmModule.forFeature(ENTITIES, NOTIFICATION_DATA_SOURCE),
       ],
-      controllers: [NotificationRulesHttpController, NotificationRuleDeadLettersHttpController, DeliveriesHttpController],
+      controllers: [
+        NotificationRulesHttpController,
+        NotificationRuleDeadLettersHttpController,
+        DeliveriesHttpController,
+        AuditEventsControllerFor({ path: 'v1/admin/notification-service', poolToken: NOTIFICATION_PG_POOL }),
+      ],
       providers: [
         { provide: NOTIFICATION_SERVICE_CONFIG, useValue: config },
         { provide: NOTIFICATION_SECRET_BOX, useFactory: () => new NotificationSecretBox(new SecretBox(config.encryption)) },
@@ -146,6 +167,8 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
           useFactory: pgPoolOf,
           inject: [getDataSourceToken(NOTIFICATION_DATA_SOURCE)],
         },
+        { provide: NOTIFICATION_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [NOTIFICATION_PG_POOL] },
+        { provide: API_KEY_STORE, useFactory: (pool: Pool) => new ApiKeyReplicaStore(pool), inject: [NOTIFICATION_PG_POOL] },
         {
           provide: DELIVERY_CIRCUIT_BREAKERS,
           useFactory: () => deliveryCircuitBreakers({ ...config.delivery.circuitBreaker, probeTimeoutMs: config.delivery.timeoutMs }),
@@ -183,6 +206,7 @@ export class NotificationServiceModule implements OnModuleInit, OnApplicationBoo
 
   onModuleInit(): void {
     this.reactor.subscribe();
+    this.transport.subscribe(apiKeyReplicaConsumer(NOTIFICATION_ACCESS_CONSUMER, this.pool));
   }
 
   onApplicationBootstrap(): void {

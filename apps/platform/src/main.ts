@@ -7,6 +7,11 @@ import { loadPostmortemServiceConfig } from '../../postmortem-service/src/config
 import { embeddedEncryptionKey } from './config/encryption-key-file';
 import { loadPlatformConfig, type PlatformConfig } from './config/platform.config';
 import { ensureDatabases, startEmbeddedPostgres, type RunningPostgres } from './database/embedded-postgres.launcher';
+import type { EventStore } from '@fireline/event-store';
+import type { Pool } from 'pg';
+import { DEFAULT_API_KEY_POLICY } from '../../incident-service/src/access/application/api-keys';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service/src/incident-service.tokens';
+import { firstStartBanner, issueFirstStartAdminKey } from './first-start-admin-key';
 import { createPlatformApp } from './platform.app';
 import type { PlatformServicesConfig } from './platform.module';
 
@@ -85,8 +90,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   await ensureDatabases(serverUrl, Object.values(config.databases));
-  const app = await createPlatformApp(servicesConfig(config, serverUrl, env), { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits });
+  const services = servicesConfig(config, serverUrl, env);
+  const app = await createPlatformApp(services, { bodyLimitBytes: config.http.bodyLimitBytes, server: config.http.limits, auth: config.auth });
   running.app = app;
+  if (stopping) return;
+  if (config.postgres.mode === 'embedded' && config.auth.mode === 'required') {
+    const issued = await issueFirstStartAdminKey(app.get<Pool>(INCIDENT_PG_POOL), app.get<EventStore>(INCIDENT_EVENT_STORE), services.incident.apiKeys ?? DEFAULT_API_KEY_POLICY, config.adminKeyFile);
+    if (issued) logger.warn(firstStartBanner(issued, config.adminKeyFile));
+    else logger.log(`API keys: the first-start admin key is in ${config.adminKeyFile} (if you kept it); create more with npm run keys -- create`);
+  }
   if (stopping) return;
   await app.listen({ port: config.http.port, host: config.http.host });
   const base = `http://localhost:${config.http.port}`;

@@ -1,3 +1,4 @@
+import { AuthModule, DEFAULT_AUTH_CONFIG, type AuthConfig } from '@fireline/auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InProcessMessagingModule } from '@fireline/messaging';
@@ -19,15 +20,17 @@ export interface PlatformServicesConfig {
 /**
  * The one composition root: all three services in one process, each with its own database, talking
  * only through the in-process transport (exactly the integration events they would send over Kafka).
+ * One auth guard for the process (`auth`); each service checks API keys against its own data.
  */
 @Module({})
 export class PlatformModule {
-  static register(services: PlatformServicesConfig): DynamicModule {
+  static register(services: PlatformServicesConfig, auth: AuthConfig = DEFAULT_AUTH_CONFIG): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
         CqrsModule.forRoot(),
         InProcessMessagingModule,
+        AuthModule.forRoot(auth),
         IncidentServiceModule.register(services.incident),
         NotificationServiceModule.register(services.notification),
         PostmortemServiceModule.register(services.postmortem),

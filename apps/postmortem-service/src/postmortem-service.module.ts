@@ -1,3 +1,4 @@
+import { API_KEY_STORE, ApiKeyReplicaStore, apiKeyReplicaConsumer, CreateApiKeyReplica1732000003200 } from '@fireline/auth';
 import type { ObservedService } from '@fireline/observability';
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
 import { CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
@@ -42,7 +43,16 @@ export const POSTMORTEM_SERVICE_OBSERVED: ObservedService = {
 };
 
 /** postmortem-service's migrations, in order (`migrate.ts` runs the same list). */
-export const POSTMORTEM_SERVICE_ALL_MIGRATIONS = [...EVENT_STORE_MIGRATIONS, ...MESSAGING_MIGRATIONS, CreateIdempotencyKeys1732000000200, ...POSTMORTEM_SERVICE_MIGRATIONS];
+export const POSTMORTEM_SERVICE_ALL_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...MESSAGING_MIGRATIONS,
+  CreateIdempotencyKeys1732000000200,
+  ...POSTMORTEM_SERVICE_MIGRATIONS,
+  CreateApiKeyReplica1732000003200,
+];
+
+/** The consumer group that keeps `api_key_replica` from `fireline.access.v1`. */
+export const POSTMORTEM_ACCESS_CONSUMER = 'postmortem-service.access';
 
 /**
  * The postmortem service: consumes incident events (timeline + draft-postmortem-when-incident-resolved),
@@ -55,6 +65,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
     @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
     private readonly incidentEvents: IncidentEventsConsumer,
     private readonly subscriptions: PostmortemSubscriptions,
+    @Inject(POSTMORTEM_PG_POOL) private readonly pool: Pool,
   ) {}
 
   static register(config: PostmortemServiceConfig): DynamicModule {
@@ -92,6 +103,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
           inject: [getDataSourceToken(POSTMORTEM_DATA_SOURCE)],
         },
         { provide: POSTMORTEM_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [POSTMORTEM_PG_POOL] },
+        { provide: API_KEY_STORE, useFactory: (pool: Pool) => new ApiKeyReplicaStore(pool), inject: [POSTMORTEM_PG_POOL] },
         { provide: Clock, useClass: SystemClock },
         PostmortemSubscriptions,
         IncidentTimelineRepository,
@@ -107,6 +119,7 @@ export class PostmortemServiceModule implements OnModuleInit, OnApplicationBoots
 
   onModuleInit(): void {
     this.transport.subscribe(this.incidentEvents.registration());
+    this.transport.subscribe(apiKeyReplicaConsumer(POSTMORTEM_ACCESS_CONSUMER, this.pool));
   }
 
   onApplicationBootstrap(): void {

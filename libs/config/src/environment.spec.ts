@@ -16,8 +16,23 @@ describe(parseEnvironment.name, () => {
         HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
         HTTP_CONNECTION_TIMEOUT_MS: 120_000,
         HTTP_MAX_CONNECTIONS_PER_IP: 128,
+        HTTP_TRUST_PROXY: false,
       },
     });
+  });
+
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['1', 1],
+    ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+  ])('reads HTTP_TRUST_PROXY=%j as %j', (value, trustProxy) => {
+    expect(httpListenerOf(parseEnvironment('s', { HTTP_TRUST_PROXY: value }, { http: httpListenerSchema(1) }).http).limits.trustProxy).toEqual(trustProxy);
+  });
+
+  it.each(['-1', 'yes please', '10.0.0.0/99', '0'])('refuses HTTP_TRUST_PROXY=%j', (value) => {
+    expect(() => parseEnvironment('s', { HTTP_TRUST_PROXY: value }, { http: httpListenerSchema(1) })).toThrow('HTTP_TRUST_PROXY');
   });
 
   it('names every bad key of every schema in one ConfigError', () => {
@@ -70,6 +85,7 @@ describe(environmentKeysOf.name, () => {
       'HTTP_KEEP_ALIVE_TIMEOUT_MS',
       'HTTP_CONNECTION_TIMEOUT_MS',
       'HTTP_MAX_CONNECTIONS_PER_IP',
+      'HTTP_TRUST_PROXY',
     ]);
   });
 });

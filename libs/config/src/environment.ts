@@ -68,6 +68,10 @@ export const postgresUrlKey = () =>
  * - `connectionTimeoutMs`: a socket with no traffic either way for this long is closed (a client that
  *   stops reading the answer, a hung connection);
  * - `maxConnectionsPerIp`: open connections per client address; more are closed at accept (0: no cap).
+ * - `trustProxy`: whose `X-Forwarded-For` names the client (Fastify's `trustProxy`): `false` (default:
+ *   the socket's peer is the client), `true` (any peer: only when nothing but the proxy can connect), a
+ *   number of proxy hops, or the proxies' addresses / CIDR ranges. The failed-authentication limit is
+ *   per client address: behind a proxy, without this, every client shares the proxy's address.
  */
 export interface HttpServerLimits {
   requestTimeoutMs: number;
@@ -75,7 +79,11 @@ export interface HttpServerLimits {
   keepAliveTimeoutMs: number;
   connectionTimeoutMs: number;
   maxConnectionsPerIp: number;
+  trustProxy?: TrustProxy;
 }
+
+/** See `HttpServerLimits.trustProxy`. */
+export type TrustProxy = boolean | number | string[];
 
 /**
  * The safe defaults: 30 s for a request, 10 s for its headers, 5 s keep-alive, 120 s idle socket, 128
@@ -87,7 +95,33 @@ export const DEFAULT_HTTP_SERVER_LIMITS: Readonly<HttpServerLimits> = Object.fre
   keepAliveTimeoutMs: 5_000,
   connectionTimeoutMs: 120_000,
   maxConnectionsPerIp: 128,
+  trustProxy: false,
 });
+
+const IPV4_OR_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/(3[0-2]|[12]?\d))?$/;
+const IPV6_OR_CIDR = /^[0-9a-f:]+(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/i;
+
+/** `HTTP_TRUST_PROXY`: blank/`false`, `true`, a hop count 1–10, or addresses / CIDR ranges, comma-separated. */
+const trustProxyKey = () =>
+  blankAsUnset(
+    z
+      .string()
+      .default('false')
+      .transform((raw, ctx): TrustProxy => {
+        const value = raw.trim();
+        if (value === 'false') return false;
+        if (value === 'true') return true;
+        if (/^\d+$/.test(value)) {
+          const hops = Number(value);
+          if (hops >= 1 && hops <= 10) return hops;
+        } else {
+          const ranges = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+          if (ranges.length > 0 && ranges.every((range) => IPV4_OR_CIDR.test(range) || (range.includes(':') && IPV6_OR_CIDR.test(range)))) return ranges;
+        }
+        ctx.addIssue({ code: 'custom', message: 'must be false, true, a hop count 1-10, or comma-separated proxy addresses / CIDR ranges' });
+        return z.NEVER;
+      }),
+  );
 
 const HTTP_LIMIT_KEYS = {
   HTTP_REQUEST_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.requestTimeoutMs),
@@ -95,6 +129,7 @@ const HTTP_LIMIT_KEYS = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.keepAliveTimeoutMs),
   HTTP_CONNECTION_TIMEOUT_MS: integerKey(1_000, 3_600_000, DEFAULT_HTTP_SERVER_LIMITS.connectionTimeoutMs),
   HTTP_MAX_CONNECTIONS_PER_IP: integerKey(0, 1_000_000, DEFAULT_HTTP_SERVER_LIMITS.maxConnectionsPerIp),
+  HTTP_TRUST_PROXY: trustProxyKey(),
 };
 
 /** Node refuses a headers timeout longer than the request timeout: say so at boot, naming the key. */
@@ -104,7 +139,7 @@ const HEADERS_WITHIN_REQUEST = { path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'mu
 /**
  * The `HTTP_*` keys of `HttpServerLimits` (defaults `DEFAULT_HTTP_SERVER_LIMITS`): `HTTP_REQUEST_TIMEOUT_MS`,
  * `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_KEEP_ALIVE_TIMEOUT_MS`, `HTTP_CONNECTION_TIMEOUT_MS` (1 s to 1 h),
- * `HTTP_MAX_CONNECTIONS_PER_IP` (0 turns the cap off). Part of `httpListenerSchema`; the platform adds it to its own.
+ * `HTTP_MAX_CONNECTIONS_PER_IP` (0 turns the cap off), `HTTP_TRUST_PROXY` (false). Part of `httpListenerSchema`; the platform adds it to its own.
  */
 export const httpServerLimitsSchema = () => z.object(HTTP_LIMIT_KEYS).refine(headersWithinRequest, HEADERS_WITHIN_REQUEST);
 
@@ -116,6 +151,7 @@ export function httpServerLimitsOf(e: z.output<ReturnType<typeof httpServerLimit
     keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
     maxConnectionsPerIp: e.HTTP_MAX_CONNECTIONS_PER_IP,
+    trustProxy: e.HTTP_TRUST_PROXY,
   };
 }
 

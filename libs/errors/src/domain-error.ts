@@ -6,7 +6,7 @@
  * `code` is stable and machine-readable, `SUBJECT.REASON` in upper snake case, e.g.
  * `INCIDENT.ALREADY_RESOLVED`. Clients switch on it; never change an existing code's meaning.
  */
-export type ErrorKind = 'validation' | 'not_found' | 'illegal_state' | 'concurrency' | 'idempotency';
+export type ErrorKind = 'validation' | 'not_found' | 'illegal_state' | 'concurrency' | 'idempotency' | 'unauthenticated' | 'forbidden' | 'rate_limited';
 
 /** One field-level problem, for `ValidationError`. `field` is a dotted path (`payload.severity`). */
 export interface FieldError {
@@ -71,4 +71,44 @@ export class ConcurrencyError extends DomainError {
 /** An `Idempotency-Key` was reused with a different request body. HTTP 422. */
 export class IdempotencyKeyReusedError extends DomainError {
   readonly kind = 'idempotency' as const;
+}
+
+/**
+ * The caller is not authenticated: no credential (`AUTH.UNAUTHENTICATED`), or one that was refused
+ * (`AUTH.TOKEN_INVALID`, `AUTH.TOKEN_EXPIRED`, `AUTH.KEY_EXPIRED`, `AUTH.KEY_REVOKED`). HTTP 401 with
+ * `WWW-Authenticate: Bearer` (RFC 6750).
+ */
+export class AuthenticationError extends DomainError {
+  readonly kind = 'unauthenticated' as const;
+}
+
+/**
+ * The caller is authenticated but may not do this, e.g. `AUTH.INSUFFICIENT_SCOPE` with
+ * `details.requiredScopes` (the scopes the route needs). HTTP 403.
+ */
+export class PermissionError extends DomainError {
+  readonly kind = 'forbidden' as const;
+}
+
+/** What a `RateLimitedError` says about the limit: requests allowed per window, seconds until one is free again. */
+export interface RateLimitState {
+  limit: number;
+  resetS: number;
+}
+
+/**
+ * Too many requests from one caller (one credential, or one client address failing to authenticate).
+ * HTTP 429 with `Retry-After: resetS` and the `RateLimit-Limit` / `-Remaining` / `-Reset` headers
+ * (draft-ietf-httpapi-ratelimit-headers).
+ */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited' as const;
+
+  constructor(
+    code: string,
+    message: string,
+    readonly state: RateLimitState,
+  ) {
+    super(code, message, { retryAfterS: state.resetS });
+  }
 }

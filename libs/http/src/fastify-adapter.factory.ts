@@ -26,7 +26,7 @@ export function connectionsCheckingIntervalOf(limits: HttpServerLimits): number 
 
 /**
  * The one way Fireline creates its Fastify adapter (each service's main, the platform, tests):
- * `bodyLimit`; router errors (`problemDetailsFrameworkErrors`) and socket-level client errors
+ * `bodyLimit`; `trustProxy` (which proxies' `X-Forwarded-For` gives `request.ip`); router errors (`problemDetailsFrameworkErrors`) and socket-level client errors
  * (`problemDetailsClientErrors`) as problem+json; Node's request, headers, keep-alive and idle-socket
  * timeouts from `limits`, enforced promptly (`connectionsCheckingIntervalOf`); and at most
  * `limits.maxConnectionsPerIp` open connections per client address (`capConnectionsPerIp`).
@@ -35,6 +35,8 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
   const limits = options.limits ?? DEFAULT_HTTP_SERVER_LIMITS;
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
+    // request.ip: the client named by X-Forwarded-For when the peer is a trusted proxy.
+    trustProxy: limits.trustProxy ?? false,
     frameworkErrors: problemDetailsFrameworkErrors,
     clientErrorHandler: problemDetailsClientErrors,
     // Fastify sets these on the Node server itself after creating it (its defaults: none, 72 s, none).

@@ -1,3 +1,4 @@
+import { Public } from '@fireline/auth';
 import { Controller, HttpCode, Module, Post, UseInterceptors } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
@@ -18,6 +19,7 @@ let calls = 0;
 @UseInterceptors(IdempotencyInterceptorFor(POOL))
 class ThingsController {
   @Post()
+  @Public('test fixture: only the interceptor is under test')
   @HttpCode(201)
   create(): Promise<unknown> {
     calls += 1;

@@ -15,6 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { principalOf } from '@fireline/auth';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './request-context';
 
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
@@ -81,8 +82,10 @@ export function IdempotencyInterceptorFor(
           ]),
         );
       }
+      // The caller is part of the request: another credential reusing the key is refused (422), never
+      // answered with the first caller's stored response.
       const hash = createHash('sha256')
-        .update(`${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`)
+        .update(`${principalOf(request)?.actor ?? 'anonymous'}\n${request.method} ${request.url}\n${stableStringify(request.body ?? null)}`)
         .digest('hex');
       const status =
         this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);

@@ -14,3 +14,5 @@ export * from './unstorable-text';
 export * from './json-body.parser';
 export * from './page-cursor';
 export * from './fastify-adapter.factory';
+export * from './audit-log';
+export * from './audit-events.controller';

@@ -31,6 +31,7 @@ describe(cursorCodec.name, () => {
     ['dashes for a UUID', () => incidents.decode(b64(JSON.stringify({ v: 1, l: 'incidents', k: ['2020-01-01T00:00:00.000Z', '-'.repeat(36)] })))],
     ['a position past bigint', () => deliveries.decode(b64(JSON.stringify({ v: 1, l: 'deliveries', k: '9223372036854775808' })))],
     ['a negative position', () => deliveries.decode(b64(JSON.stringify({ v: 1, l: 'deliveries', k: '-1' })))],
+    ['a timestamp where a position belongs', () => deliveries.decode(b64(JSON.stringify({ v: 1, l: 'deliveries', k: '2025-01-01T00:00:00.000Z' })))],
     ['a fractional version', () => timeline.decode(b64(JSON.stringify({ v: 1, l: 'incident-timeline', k: 1.5 })))],
     ['another format version', () => timeline.decode(b64(JSON.stringify({ v: 2, l: 'incident-timeline', k: 1 })))],
     ['an extra member', () => timeline.decode(b64(JSON.stringify({ v: 1, l: 'incident-timeline', k: 1, x: 1 })))],

@@ -54,7 +54,8 @@ export const cursorKey = {
     z
       .string()
       .regex(/^\d{1,19}$/)
-      .refine((value) => BigInt(value) <= MAX_BIGINT, 'is beyond bigint'),
+      // zod runs refinements after a failed regex too: BigInt('2025-…') would throw (a 500), not fail the check.
+      .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_BIGINT, 'is beyond bigint'),
   version: () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 } as const;
 

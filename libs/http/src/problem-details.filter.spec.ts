@@ -2,6 +2,7 @@ import { type ArgumentsHost, Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
+import { AuthenticationError, PermissionError, RateLimitedError } from '@fireline/errors';
 import { DATABASE_UNAVAILABLE_RETRY_AFTER_S, ProblemDetailsFilter, problemDetailsFrameworkErrors } from './problem-details.filter';
 
 function fakeReply() {
@@ -73,5 +74,39 @@ describe(ProblemDetailsFilter.name, () => {
     expect(sent.status).toBe(500);
     expect(sent.headers).toEqual({ 'content-type': 'application/problem+json' });
     expect(sent.body).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'An unexpected error occurred' });
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer for a request without credentials', () => {
+    const sent = answer(new AuthenticationError('AUTH.UNAUTHENTICATED', 'Send Authorization: Bearer <API key or token>'));
+    expect(sent.status).toBe(401);
+    expect(sent.headers).toEqual({ 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer realm="fireline"' });
+    expect(sent.body).toMatchObject({ status: 401, title: 'Unauthorized', code: 'AUTH.UNAUTHENTICATED' });
+  });
+
+  it('answers 401 with error="invalid_token" for a credential that was refused', () => {
+    const sent = answer(new AuthenticationError('AUTH.KEY_REVOKED', 'The API key was revoked'));
+    expect(sent.status).toBe(401);
+    expect(sent.headers['www-authenticate']).toBe('Bearer realm="fireline", error="invalid_token", error_description="The API key was revoked"');
+    expect(sent.body).toMatchObject({ code: 'AUTH.KEY_REVOKED' });
+  });
+
+  it('answers 403 naming the missing scope, in the body and in WWW-Authenticate', () => {
+    const sent = answer(new PermissionError('AUTH.INSUFFICIENT_SCOPE', 'Needs scope incidents:write', { requiredScopes: ['incidents:write'] }));
+    expect(sent.status).toBe(403);
+    expect(sent.headers['www-authenticate']).toBe('Bearer realm="fireline", error="insufficient_scope", scope="incidents:write"');
+    expect(sent.body).toMatchObject({ status: 403, title: 'Forbidden', code: 'AUTH.INSUFFICIENT_SCOPE', requiredScopes: ['incidents:write'] });
+  });
+
+  it('answers 429 with Retry-After and the RateLimit headers', () => {
+    const sent = answer(new RateLimitedError('RATE_LIMIT.EXCEEDED', 'Too many requests', { limit: 600, resetS: 17 }));
+    expect(sent.status).toBe(429);
+    expect(sent.headers).toEqual({
+      'content-type': 'application/problem+json',
+      'retry-after': '17',
+      'ratelimit-limit': '600',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '17',
+    });
+    expect(sent.body).toMatchObject({ status: 429, code: 'RATE_LIMIT.EXCEEDED', retryAfterS: 17 });
   });
 });

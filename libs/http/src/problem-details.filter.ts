@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { ConcurrencyError, DomainError, ValidationError } from '@fireline/errors';
+import { AuthenticationError, ConcurrencyError, DomainError, PermissionError, RateLimitedError, ValidationError } from '@fireline/errors';
 import { isDatabaseUnavailable } from '@fireline/event-store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_JSON, problemTypeOf, type ProblemDetails } from './problem-details';
@@ -55,7 +55,9 @@ const UNAVAILABLE_LOG_INTERVAL_MS = 5_000;
 
 /**
  * The one HTTP error mapping. `DomainError`s map by kind: validation 400, not_found 404,
- * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422.
+ * illegal_state 409, concurrency 412 when the request carried `If-Match` else 409, idempotency 422,
+ * unauthenticated 401 (`WWW-Authenticate: Bearer`), forbidden 403, rate_limited 429 (`Retry-After`
+ * and `RateLimit-*`; see `authHeadersOf`).
  * Nest `HttpException`s and Fastify client errors (malformed JSON, oversize or unsupported bodies)
  * keep their 4xx status. An error that says the database is unavailable (`isDatabaseUnavailable`: refused
  * or lost connection, terminated backend, server starting up, no free connection in time) is a 503
@@ -82,7 +84,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problem = this.toProblem(exception, request);
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    void reply.status(problem.status).header('content-type', PROBLEM_JSON).send(problem);
+    void reply.status(problem.status).header('content-type', PROBLEM_JSON);
+    for (const [name, value] of Object.entries(authHeadersOf(exception))) void reply.header(name, value);
+    void reply.send(problem);
   }
 
   /** One line per `UNAVAILABLE_LOG_INTERVAL_MS` at most, with the count of 503s since the last line. */
@@ -144,12 +148,43 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return error instanceof ConcurrencyError && request.headers['if-match'] !== undefined ? 412 : 409;
       case 'idempotency':
         return 422;
+      case 'unauthenticated':
+        return 401;
+      case 'forbidden':
+        return 403;
+      case 'rate_limited':
+        return 429;
       default: {
         const exhaustive: never = error.kind;
         return exhaustive;
       }
     }
   }
+}
+
+/** A header parameter as a quoted-string; `"`, backslash and line breaks would need escaping there, so they are dropped. */
+const quoted = (text: string) => `"${text.replace(/["\\\r\n]/g, '')}"`;
+
+/**
+ * The headers an authentication, authorisation or rate-limit error adds to its answer:
+ * 401 `WWW-Authenticate: Bearer realm="fireline"` (plus `error="invalid_token"` when a credential was
+ * sent and refused, RFC 6750 §3.1), 403 with `error="insufficient_scope"` and the scopes the route
+ * needs, 429 `Retry-After` and `RateLimit-Limit`, `RateLimit-Remaining: 0`, `RateLimit-Reset` (seconds).
+ */
+export function authHeadersOf(exception: unknown): Record<string, string> {
+  if (exception instanceof AuthenticationError) {
+    const refused = exception.code !== 'AUTH.UNAUTHENTICATED';
+    return { 'www-authenticate': `Bearer realm="fireline"${refused ? `, error="invalid_token", error_description=${quoted(exception.message)}` : ''}` };
+  }
+  if (exception instanceof PermissionError && exception.code === 'AUTH.INSUFFICIENT_SCOPE') {
+    const scopes = Array.isArray(exception.details.requiredScopes) ? exception.details.requiredScopes.join(' ') : '';
+    return { 'www-authenticate': `Bearer realm="fireline", error="insufficient_scope", scope=${quoted(scopes)}` };
+  }
+  if (exception instanceof RateLimitedError) {
+    const reset = String(Math.max(1, Math.ceil(exception.state.resetS)));
+    return { 'retry-after': reset, 'ratelimit-limit': String(exception.state.limit), 'ratelimit-remaining': '0', 'ratelimit-reset': reset };
+  }
+  return {};
 }
 
 const TITLES: Record<number, string> = {

@@ -1,11 +1,12 @@
+import { principalOf } from '@fireline/auth';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /**
- * Who is calling and which chain the request belongs to, from headers:
- * `X-Actor` (default `anonymous`; a real deployment sets it at the auth proxy),
- * `X-Correlation-Id` (default: a new UUID), `Idempotency-Key`, `If-Match`.
+ * Who is calling and which chain the request belongs to: `actor` from the credential the auth guard
+ * checked (`key:<id>`, `user:<sub>`; `anonymous` on public routes) — never from a header — and from
+ * headers `X-Correlation-Id` (default: a new UUID), `Idempotency-Key`, `If-Match`.
  */
 export interface RequestContext {
   actor: string;
@@ -24,10 +25,10 @@ function header(request: FastifyRequest, name: string, maxLength = 200): string 
 /** The longest `Idempotency-Key` accepted (longer ones are refused by `IdempotencyInterceptorFor`). */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
-/** Reads the request context from headers (see `RequestContext`); `now` is the time of this call. */
+/** Reads the request context (see `RequestContext`); `now` is the time of this call. */
 export function requestContextOf(request: FastifyRequest): RequestContext {
   return {
-    actor: header(request, 'x-actor') ?? 'anonymous',
+    actor: principalOf(request)?.actor ?? 'anonymous',
     correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
     // Never shortened below what the interceptor accepts: ids and command ids are derived from the whole key.
     idempotencyKey: header(request, 'idempotency-key', IDEMPOTENCY_KEY_MAX_LENGTH),

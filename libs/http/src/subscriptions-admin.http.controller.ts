@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Controller, Get, HttpCode, Inject, Param, Post, UseInterceptors, type Type } from '@nestjs/common';
 import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IllegalStateError, NotFoundError } from '@fireline/errors';
@@ -36,7 +37,7 @@ export interface SubscriptionStatusView {
  *   Safe to repeat. 404 `PROJECTION.NOT_FOUND` for an unknown name; 409 `PROJECTION.REBUILD_IN_PROGRESS`
  *   while a rebuild of it runs (here or in another instance).
  * POSTs honour `Idempotency-Key` (the service's database needs `CreateIdempotencyKeys1732000000200`).
- * Put these behind your operator auth in production.
+ * Both need scope `admin`.
  */
 export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptions): Type<unknown> {
   const byName = new Map(options.projections.map((projection) => [projection.name, projection]));
@@ -52,6 +53,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
     constructor(@Inject(options.poolToken) private readonly pool: Pool) {}
 
     @Get('subscriptions')
+    @RequireScopes('admin')
     @ApiOperation({ summary: 'Projections, relays and workflows: checkpoint and lag (events behind)' })
     async list(): Promise<{ items: SubscriptionStatusView[] }> {
       const statuses = await subscriptionStatuses(this.pool, [...kinds.keys()]);
@@ -60,6 +62,7 @@ export function SubscriptionsAdminControllerFor(options: SubscriptionsAdminOptio
 
     @Post('projections/:name/rebuild')
     @HttpCode(200)
+    @RequireScopes('admin')
     @ApiOperation({ summary: 'Rebuild a read model from the event store and swap it in atomically' })
     @ApiConflictResponse({ description: 'PROJECTION.REBUILD_IN_PROGRESS: a rebuild of it is running (here or in another instance)' })
     async rebuild(@Param('name') name: string): Promise<{ name: string; eventsApplied: number }> {

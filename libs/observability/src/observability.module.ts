@@ -1,3 +1,4 @@
+import { MetricsAccess, Public } from '@fireline/auth';
 import { Controller, Get, Header, HttpCode, Inject, Module, Res, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -44,6 +45,7 @@ class ObservabilityHttpController {
   ) {}
 
   @Get('health/live')
+  @Public('probe: liveness and readiness carry no data a caller could misuse')
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness: the process answers (Kubernetes livenessProbe)' })
   live(): { status: 'ok' } {
@@ -55,6 +57,7 @@ class ObservabilityHttpController {
    * `{ status: 'ok' | 'down', services: [{ name, database, subscriptions, relayBacklog, deadLetters, gauges }], transport: { transport, up, problems, consumerLag, deadLetterTopics, deadLetteredSinceStart } }`.
    */
   @Get('health/ready')
+  @Public('probe: liveness and readiness carry no data a caller could misuse')
   @ApiOperation({ summary: 'Readiness (Kubernetes readinessProbe): databases and transport up; details: subscription lag, relay backlog, consumer lag, dead letters. 503 when not ready.' })
   async ready(@Res({ passthrough: true }) reply: Reply): Promise<{ status: 'ok' | 'down' } & Omit<ProcessStatus, 'ready'>> {
     const { ready, ...status } = await this.status.read();
@@ -63,6 +66,7 @@ class ObservabilityHttpController {
   }
 
   @Get('metrics')
+  @MetricsAccess()
   @ApiProduces('text/plain')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text format 0.0.4): readiness, subscription lag, relay backlog, Kafka consumer lag, dead letters, process' })

@@ -1,9 +1,11 @@
+import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '@fireline/secrets';
 import { z } from 'zod';
 import { DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../alert-intake/domain/alert-labels';
+import type { ApiKeyPolicy } from '../access/application/api-keys';
 
 /**
  * Configuration of incident-service, parsed once at boot from the environment.
@@ -19,7 +21,9 @@ import { DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../alert-intake
  * `ALERT_SERVICE_LABELS` (service), `ALERT_SEVERITY_LABELS` (severity), `ALERT_MEMBERSHIP_NOTE_WINDOW_MS` (60000),
  * `ALERT_EXPIRE_AFTER_MS` (12 h, 0 = never):
  * see `AlertIntakeConfig`;
- * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`.
+ * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`;
+ * `API_KEY_DEFAULT_LIFETIME_DAYS` (90: a key created without `expiresAt`), `API_KEY_MAX_LIFETIME_DAYS`
+ * (365: the furthest expiry allowed; there is no key without one).
  */
 export interface IncidentServiceConfig {
   /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
@@ -39,6 +43,8 @@ export interface IncidentServiceConfig {
   alertIntake?: AlertIntakeConfig;
   /** Keys of PagerDuty signing secrets and recorded delivery bodies at rest. */
   encryption: EncryptionKeys;
+  /** Optional like `alerts`: `DEFAULT_API_KEY_POLICY` applies. */
+  apiKeys?: ApiKeyPolicy;
 }
 
 /**
@@ -95,33 +101,40 @@ export const DEFAULT_UNAUTHENTICATED_INTAKE: Readonly<NonNullable<IncidentServic
 /** Alert ingestion defaults: 6000 deliveries per routing key per minute (100/s; PagerDuty allows far fewer, ours is generous on purpose: alert storms on one key, e.g. the 2,000-delivery storm test, must pass). */
 export const DEFAULT_ALERTS_CONFIG: Readonly<NonNullable<IncidentServiceConfig['alerts']>> = Object.freeze({ rateLimitPerMinute: 6000 });
 
-const schema = z.object({
-  INCIDENT_DATABASE_URL: postgresUrlKey(),
-  INCIDENT_DATABASE_POOL_SIZE: integerKey(2, 200, 10),
-  DATABASE_MIGRATIONS_RUN: booleanKey(true),
-  ...databaseTimeoutKeys(),
-  PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
-  ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
-  STATUS_PAGES_PUBLIC_URL: blankAsUnset(
-    z
-      .string()
-      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an absolute http(s) URL')
-      .default(DEFAULT_STATUS_PAGES_CONFIG.publicBaseUrl),
-  ),
-  STATUS_PAGES_TIMER_POLL_INTERVAL_MS: integerKey(10, 60_000, DEFAULT_STATUS_PAGES_CONFIG.timerPollIntervalMs),
-  STATUS_PAGES_CACHE_REVALIDATE_MS: integerKey(0, 60_000, DEFAULT_STATUS_PAGES_CONFIG.cacheRevalidateMs),
-  ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW: integerKey(0, 100_000, DEFAULT_UNAUTHENTICATED_INTAKE.maxStoredPerWindow),
-  ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS: integerKey(1_000, 7 * 86_400_000, DEFAULT_UNAUTHENTICATED_INTAKE.windowMs),
-  ALERT_SERVICE_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.service),
-  ALERT_SEVERITY_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.severity),
-  ALERT_MEMBERSHIP_NOTE_WINDOW_MS: integerKey(0, 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.membershipNoteWindowMs),
-  ALERT_EXPIRE_AFTER_MS: integerKey(0, 30 * 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.expireAfterMs),
-});
+const schema = z
+  .object({
+    INCIDENT_DATABASE_URL: postgresUrlKey(),
+    INCIDENT_DATABASE_POOL_SIZE: integerKey(2, 200, 10),
+    DATABASE_MIGRATIONS_RUN: booleanKey(true),
+    ...databaseTimeoutKeys(),
+    PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
+    ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
+    STATUS_PAGES_PUBLIC_URL: blankAsUnset(
+      z
+        .string()
+        .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an absolute http(s) URL')
+        .default(DEFAULT_STATUS_PAGES_CONFIG.publicBaseUrl),
+    ),
+    STATUS_PAGES_TIMER_POLL_INTERVAL_MS: integerKey(10, 60_000, DEFAULT_STATUS_PAGES_CONFIG.timerPollIntervalMs),
+    STATUS_PAGES_CACHE_REVALIDATE_MS: integerKey(0, 60_000, DEFAULT_STATUS_PAGES_CONFIG.cacheRevalidateMs),
+    ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW: integerKey(0, 100_000, DEFAULT_UNAUTHENTICATED_INTAKE.maxStoredPerWindow),
+    ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS: integerKey(1_000, 7 * 86_400_000, DEFAULT_UNAUTHENTICATED_INTAKE.windowMs),
+    ALERT_SERVICE_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.service),
+    ALERT_SEVERITY_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.severity),
+    ALERT_MEMBERSHIP_NOTE_WINDOW_MS: integerKey(0, 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.membershipNoteWindowMs),
+    ALERT_EXPIRE_AFTER_MS: integerKey(0, 30 * 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.expireAfterMs),
+    API_KEY_DEFAULT_LIFETIME_DAYS: integerKey(1, 3650, 90),
+    API_KEY_MAX_LIFETIME_DAYS: integerKey(1, 3650, 365),
+  })
+  .refine((e) => e.API_KEY_DEFAULT_LIFETIME_DAYS <= e.API_KEY_MAX_LIFETIME_DAYS, {
+    path: ['API_KEY_DEFAULT_LIFETIME_DAYS'],
+    message: 'must not exceed API_KEY_MAX_LIFETIME_DAYS',
+  });
 
 const httpSchema = httpListenerSchema(3001);
 
-/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging keys). */
-export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS]);
+/** Every environment key incident-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging and auth keys). */
+export const INCIDENT_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS, ...AUTH_ENV_KEYS]);
 
 /**
  * @throws ConfigError naming every invalid key, e.g. `INCIDENT_DATABASE_URL: must be a postgres:// or postgresql:// URL`.
@@ -145,20 +158,24 @@ export interface IncidentServiceStandaloneConfig {
   http: { host: string; port: number; limits: HttpServerLimits };
   service: IncidentServiceConfig;
   messaging: MessagingConfig;
+  /** The `AUTH_*`, `API_RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT_PER_MINUTE`, `METRICS_PUBLIC` keys. */
+  auth: AuthConfig;
 }
 
 /**
- * `loadIncidentServiceConfig` plus `HOST` (0.0.0.0), `PORT` (3001), `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, for `main.ts`.
+ * `loadIncidentServiceConfig` plus `HOST` (0.0.0.0), `PORT` (3001), `MESSAGING_TRANSPORT` and the `KAFKA_*` keys, and the
+ * auth keys (`authConfigSchema`), for `main.ts`.
  * @throws ConfigError naming every invalid key of all sets (also a missing `FIRELINE_ENCRYPTION_KEY`).
  */
 export function loadIncidentServiceStandaloneConfig(env: NodeJS.ProcessEnv): IncidentServiceStandaloneConfig {
-  const { own, http, messaging, encryption } = parseEnvironment(APP, env, {
+  const { own, http, messaging, encryption, auth } = parseEnvironment(APP, env, {
     own: schema,
     http: httpSchema,
     messaging: messagingConfigSchema(APP),
     encryption: encryptionKeysSchema,
+    auth: authConfigSchema(),
   });
-  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging };
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging, auth: authConfigOf(auth) };
 }
 
 const APP = 'incident-service';
@@ -180,5 +197,6 @@ function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys)
       timerPollIntervalMs: e.STATUS_PAGES_TIMER_POLL_INTERVAL_MS,
       cacheRevalidateMs: e.STATUS_PAGES_CACHE_REVALIDATE_MS,
     },
+    apiKeys: { defaultLifetimeDays: e.API_KEY_DEFAULT_LIFETIME_DAYS, maxLifetimeDays: e.API_KEY_MAX_LIFETIME_DAYS },
   };
 }

@@ -1,3 +1,4 @@
+import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
@@ -54,6 +55,8 @@ export interface NotificationServiceStandaloneConfig {
   service: NotificationServiceConfig;
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
+  /** The auth keys (see `authConfigSchema`). */
+  auth: AuthConfig;
 }
 
 const schema = z
@@ -101,8 +104,8 @@ const httpSchema = httpListenerSchema(3002);
 
 const APP = 'notification-service';
 
-/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging keys). */
-export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS]);
+/** Every environment key notification-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the encryption keys, the messaging and auth keys). */
+export const NOTIFICATION_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(schema, httpSchema), ...ENCRYPTION_ENV_KEYS, ...MESSAGING_ENV_KEYS, ...AUTH_ENV_KEYS]);
 
 /**
  * Reads the service's variables (names as in the k8s ConfigMap) from `env`.
@@ -123,17 +126,19 @@ export function loadNotificationServiceDatabaseUrl(env: NodeJS.ProcessEnv): stri
 
 /**
  * `loadNotificationServiceConfig` plus `HOST` (0.0.0.0) / `PORT` (3002) and the transport
- * (`MESSAGING_TRANSPORT`, `KAFKA_*`) for `main.ts`. Refuses to start without `FIRELINE_ENCRYPTION_KEY`.
- * @throws ConfigError naming every bad variable of all three sets.
+ * (`MESSAGING_TRANSPORT`, `KAFKA_*`) and the auth keys (`authConfigSchema`) for `main.ts`. Refuses to start
+ * without `FIRELINE_ENCRYPTION_KEY`.
+ * @throws ConfigError naming every bad variable of all four sets.
  */
 export function loadNotificationServiceStandaloneConfig(env: NodeJS.ProcessEnv): NotificationServiceStandaloneConfig {
-  const { own, http, messaging, encryption } = parseEnvironment(APP, env, {
+  const { own, http, messaging, encryption, auth } = parseEnvironment(APP, env, {
     own: schema,
     http: httpSchema,
     messaging: messagingConfigSchema(APP),
     encryption: encryptionKeysSchema,
+    auth: authConfigSchema(),
   });
-  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging };
+  return { http: httpListenerOf(http), service: toServiceConfig(own, encryption), messaging, auth: authConfigOf(auth) };
 }
 
 function toServiceConfig(parsed: z.output<typeof schema>, encryption: EncryptionKeys): NotificationServiceConfig {

@@ -18,3 +18,6 @@ export const OUTBOUND_DESTINATION_GUARD = Symbol('OUTBOUND_DESTINATION_GUARD');
 
 /** TypeORM data source name; unique in the composition root. */
 export const NOTIFICATION_DATA_SOURCE = 'notification';
+
+/** notification-service's `EventStore` (its audit log of rule changes). */
+export const NOTIFICATION_EVENT_STORE = Symbol('NOTIFICATION_EVENT_STORE');

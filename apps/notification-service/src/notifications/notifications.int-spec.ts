@@ -1,11 +1,10 @@
-import { Test } from '@nestjs/testing';
-import { CqrsModule } from '@nestjs/cqrs';
+import { createServiceTestApp } from '../../../../test/support/nest-test-app';
+import { api, publishKeyTo, withKey } from '../../../../test/support/test-credentials';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { TOPICS, type IncidentIntegrationEventV1, type SeverityV1 } from '@fireline/contracts';
-import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
-import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
+import { SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
+import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import type { NotificationServiceConfig } from '../config/notification-service.config';
 import { NotificationServiceModule } from '../notification-service.module';
@@ -44,13 +43,7 @@ describe(NotificationServiceModule.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('notification_int');
-    const moduleRef = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot(), InProcessMessagingModule, NotificationServiceModule.register(testConfig(db.url))],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ bodyLimitBytes: SERVICE_BODY_LIMIT_BYTES }));
-    configureHttpApp(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await createServiceTestApp(NotificationServiceModule.register(testConfig(db.url)), SERVICE_BODY_LIMIT_BYTES);
     transport = app.get<MessageTransport>(MESSAGE_TRANSPORT);
   });
 
@@ -60,7 +53,7 @@ describe(NotificationServiceModule.name, () => {
     await db?.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
 
   async function receiver(respond?: Responder): Promise<LocalHttpReceiver> {
     const r = await startLocalHttpReceiver(respond);
@@ -481,6 +474,26 @@ describe(NotificationServiceModule.name, () => {
   });
 
   describe('delivery log', () => {
+    it('shows the receiver’s response excerpt only to notifications:admin; a reader gets status and timing', async () => {
+      const hook = await receiver(() => ({ status: 500, body: 'internal: db password is hunter2' }));
+      const service = aService();
+      const rule = await createWebhookRule(hook.url, service);
+      await publish(anIncidentDeclared({ services: [service] }));
+      const dead = await deliveredOnce(rule.id, 'dead_lettered');
+      expect(dead.attempts[0]!.responseExcerpt).toBe('internal: db password is hunter2');
+
+      const reader = withKey(app.getHttpServer(), (await publishKeyTo(app, { role: 'viewer' })).key);
+      for (const answer of [await reader.get(`/v1/deliveries/${dead.id}`), (await reader.get('/v1/deliveries').query({ ruleId: rule.id })).body.items[0]]) {
+        const attempts = ('body' in answer ? answer.body : answer).attempts as Record<string, unknown>[];
+        expect(attempts).toHaveLength(MAX_ATTEMPTS);
+        for (const attempt of attempts) {
+          expect(attempt).not.toHaveProperty('responseExcerpt');
+          expect(attempt).toMatchObject({ httpStatus: 500, error: expect.stringMatching(/^HTTP 500/), durationMs: expect.any(Number), startedAt: expect.any(String) });
+        }
+      }
+      expect(JSON.stringify((await reader.get(`/v1/deliveries/${dead.id}`)).body)).not.toContain('hunter2');
+    });
+
     it('lists an incident’s deliveries newest first, one page at a time', async () => {
       const hook = await receiver();
       const service = aService();

@@ -1,4 +1,6 @@
+import { authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, httpServerLimitsOf, httpServerLimitsSchema, integerKey, parseEnvironment, postgresUrlKey, type HttpServerLimits } from '@fireline/config';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -9,7 +11,8 @@ import { z } from 'zod';
  * Env keys: `HOST` (0.0.0.0), `PORT` (3000), `HTTP_BODY_LIMIT_BYTES` (1 MiB), `FIRELINE_DATA_DIR`
  * (`.fireline/postgres`, kept across restarts), `EMBEDDED_POSTGRES_PORT` (54329),
  * `POSTGRES_SERVER_URL` (e.g. `postgres://u:p@db:5432`, no database name), `LOG_POSTGRES` (false), and
- * the `HTTP_*` server limits (`httpServerLimitsSchema`: timeouts, connections per client address).
+ * the `HTTP_*` server limits (`httpServerLimitsSchema`: timeouts, connections per client address), and
+ * the auth keys (`authConfigSchema`).
  */
 export interface PlatformConfig {
   http: { host: string; port: number; bodyLimitBytes: number; limits: HttpServerLimits };
@@ -17,6 +20,10 @@ export interface PlatformConfig {
     | { mode: 'embedded'; dataDir: string; port: number; user: string; password: string; log: boolean }
     | { mode: 'external'; serverUrl: string };
   databases: { incident: string; notification: string; postmortem: string };
+  /** The process's authentication (`authConfigSchema`: `AUTH_MODE`, `AUTH_OIDC_*`, rate limits, `METRICS_PUBLIC`). */
+  auth: AuthConfig;
+  /** Where first start saves the admin key it issues: `<FIRELINE_DATA_DIR>/../admin-api-key`. */
+  adminKeyFile: string;
 }
 
 const schema = z.object({
@@ -34,12 +41,14 @@ const schema = z.object({
  * @throws ConfigError listing every invalid key (`PORT: Too big: expected number to be <=65535`).
  */
 export function loadPlatformConfig(env: NodeJS.ProcessEnv): PlatformConfig {
-  const { own: e, limits } = parseEnvironment('platform', env, { own: schema, limits: httpServerLimitsSchema() });
+  const { own: e, limits, auth } = parseEnvironment('platform', env, { own: schema, limits: httpServerLimitsSchema(), auth: authConfigSchema() });
   return {
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, limits: httpServerLimitsOf(limits) },
     postgres: e.POSTGRES_SERVER_URL
       ? { mode: 'external', serverUrl: e.POSTGRES_SERVER_URL.replace(/\/+$/, '') }
       : { mode: 'embedded', dataDir: e.FIRELINE_DATA_DIR, port: e.EMBEDDED_POSTGRES_PORT, user: 'postgres', password: 'postgres', log: e.LOG_POSTGRES },
     databases: { incident: 'fireline_incident', notification: 'fireline_notification', postmortem: 'fireline_postmortem' },
+    auth: authConfigOf(auth),
+    adminKeyFile: join(dirname(resolve(e.FIRELINE_DATA_DIR)), 'admin-api-key'),
   };
 }

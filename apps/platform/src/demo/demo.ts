@@ -23,14 +23,46 @@
  * And a status-page part: a public page with components, an incident published on it with its impact,
  * an external update, a scheduled maintenance, the resolution restoring the component, and the page's
  * URLs (HTML, `?at=` during the outage, Statuspage-compatible JSON, feeds).
+ *
+ * Authentication: the admin key from FIRELINE_API_KEY, else the one `npm start` saved at first start in
+ * `<FIRELINE_DATA_DIR>/../admin-api-key` (`.fireline/admin-api-key`). The demo issues each person it
+ * plays (dana, sam, lee) a responder key for one day, acts with it, and revokes it at the end; the
+ * timelines record `key:<id>`, printed here with the key's name.
+ *
+ * Every run cleans up after itself, also when it fails or is interrupted (Ctrl-C): its notification
+ * rules are deleted and its keys revoked, and it waits only for the deliveries of its own rules. (A rule
+ * left behind by an interrupted run pointed at a receiver that no longer listens; its deliveries kept
+ * retrying, and the next run timed out waiting for every delivery of its incident to settle.)
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const BASE = (process.env.FIRELINE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const ADMIN_KEY_FILE = join(dirname(resolve(process.env.FIRELINE_DATA_DIR ?? '.fireline/postgres')), 'admin-api-key');
+
+/** The admin key: FIRELINE_API_KEY, else the file first start wrote. */
+function adminKey(): string {
+  const fromEnv = process.env.FIRELINE_API_KEY?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return readFileSync(ADMIN_KEY_FILE, 'utf8').trim();
+  } catch {
+    throw new Error(
+      `No API key: set FIRELINE_API_KEY, or start the platform with npm start (its first start on an empty data directory writes an admin key to ${ADMIN_KEY_FILE}).`,
+    );
+  }
+}
+
+/** The key each actor acts with (the admin key for 'ops-admin' and 'demo'), and the name of each key's actor. */
+const keyOf = new Map<string, string>();
+const nameOfActor = new Map<string, string>();
+const issuedKeyIds: string[] = [];
+/** Notification rules this run created and has not deleted yet. */
+const createdRuleIds = new Set<string>();
+const who = (actor: string | null) => (actor === null ? '–' : (nameOfActor.get(actor) ?? actor));
 const correlationId = randomUUID();
 
 interface Received {
@@ -53,11 +85,35 @@ async function startReceiver(name: string, received: Received[]): Promise<{ url:
   return { url: `http://127.0.0.1:${port}/${name}`, server };
 }
 
+async function credentialOf(actor: string): Promise<string> {
+  const known = keyOf.get(actor);
+  if (known) return known;
+  const admin = adminKey();
+  if (actor === 'ops-admin' || actor === 'demo') {
+    keyOf.set(actor, admin);
+    return admin;
+  }
+  const response = await fetch(`${BASE}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: actor, role: 'responder', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  const created = (await response.json()) as { id: string; key: string; detail?: string };
+  if (response.status !== 201) throw new Error(`POST /v1/api-keys for ${actor} -> ${response.status}: ${created.detail ?? ''}`);
+  keyOf.set(actor, created.key);
+  nameOfActor.set(`key:${created.id}`, actor);
+  issuedKeyIds.push(created.id);
+  // Issued while the run was being cleaned up (a request in flight at Ctrl-C): revoke it too.
+  if (cleaning) await cleaning.then(() => call('POST', `/v1/api-keys/${created.id}/revoke`, 'ops-admin', { reason: 'npm run demo finished' })).catch(() => undefined);
+  return created.key;
+}
+
 async function call<T = Record<string, unknown>>(method: string, path: string, actor: string, body?: unknown): Promise<T> {
+  const credential = await credentialOf(actor);
   const response = await fetch(`${BASE}${path}`, {
     method,
     headers: {
-      'x-actor': actor,
+      authorization: `Bearer ${credential}`,
       'x-correlation-id': correlationId,
       ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }),
     },
@@ -97,6 +153,39 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
+/** Creates a notification rule and remembers it, so that the run deletes it whatever happens. */
+async function createRule(body: Record<string, unknown>): Promise<{ id: string }> {
+  const rule = await call<{ id: string }>('POST', '/v1/notification-rules', 'ops-admin', body);
+  createdRuleIds.add(rule.id);
+  // Created while the run was being cleaned up (a request in flight at Ctrl-C): delete it too.
+  if (cleaning) await cleaning.then(() => deleteRule(rule.id)).catch(() => undefined);
+  return rule;
+}
+
+async function deleteRule(id: string): Promise<void> {
+  await call('DELETE', `/v1/notification-rules/${id}`, 'ops-admin');
+  createdRuleIds.delete(id);
+}
+
+/** Settled: every delivery of `ruleIds` for the incident delivered or dead-lettered, and more than `more` of them. */
+async function settledDeliveriesOf(incidentId: string, ruleIds: readonly string[], more = 0): Promise<DeliveryLine[]> {
+  return waitFor('notification deliveries', async () => {
+    const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incidentId}&limit=100`, 'demo');
+    const ours = page.items.filter((d) => ruleIds.includes(d.ruleId));
+    return ours.length > more && ours.every((d) => d.status === 'delivered' || d.status === 'dead_lettered') ? ours : undefined;
+  });
+}
+
+let cleaning: Promise<void> | undefined;
+/** Deletes the run's remaining rules and revokes the people's keys (once; failures ignored: best effort). */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const id of [...createdRuleIds]) await deleteRule(id).catch(() => undefined);
+    for (const keyId of issuedKeyIds) await call('POST', `/v1/api-keys/${keyId}/revoke`, 'ops-admin', { reason: 'npm run demo finished' }).catch(() => undefined);
+  })();
+  return cleaning;
+}
+
 const step = (text: string) => console.log(`\n▶ ${text}`);
 const section = (title: string) => console.log(`\n━━ ${title} ━━`);
 const time = (iso: string | null) => (iso ? iso.slice(11, 19) : '–');
@@ -122,6 +211,7 @@ interface TimelineLine {
   summary: string;
 }
 interface DeliveryLine {
+  ruleId: string;
   channelType: string;
   eventType: string;
   status: string;
@@ -153,12 +243,12 @@ async function main(): Promise<void> {
   const slack = await startReceiver('slack-incoming-webhook', slackCalls);
   try {
     step(`Fireline at ${BASE}; registering notification rules (signed webhook for SEV1/SEV2, Slack for everything on orders-db)`);
-    const webhookRule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+    const webhookRule = await createRule({
       name: 'On-call webhook for SEV1/SEV2',
       match: { severities: ['SEV1', 'SEV2'] },
       channel: { type: 'webhook', url: webhook.url },
     });
-    const slackRule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+    const slackRule = await createRule({
       name: '#inc-orders-db',
       match: { services: ['orders-db'] },
       channel: { type: 'slack', webhookUrl: slack.url },
@@ -208,24 +298,20 @@ async function main(): Promise<void> {
       const page = await call<{ items: { id: string }[] }>('GET', `/v1/postmortems?incidentId=${id}`, 'demo');
       return page.items.length > 0 ? page.items : undefined;
     });
-    const deliveries = await waitFor('notification deliveries', async () => {
-      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${id}&limit=100`, 'demo');
-      const settled = page.items.length > 0 && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
-      return settled ? page : undefined;
-    });
+    const deliveries = { items: await settledDeliveriesOf(id, [webhookRule.id, slackRule.id]) };
 
     const final = await call<IncidentView>('GET', on(''), 'demo');
     section('Incident');
     console.log(`${final.id}  ${final.severity}  ${final.status}  "${final.title}"`);
-    console.log(`services ${final.services.join(', ')} · declared ${time(final.declaredAt)} by ${final.declaredBy}`);
-    console.log(`acknowledged ${time(final.acknowledgedAt)} by ${final.acknowledgedBy} · resolved ${time(final.resolvedAt)}`);
-    console.log(`roles: ${Object.entries(final.roles).map(([role, who]) => `${role}=${who}`).join(', ')}`);
+    console.log(`services ${final.services.join(', ')} · declared ${time(final.declaredAt)} by ${who(final.declaredBy)}`);
+    console.log(`acknowledged ${time(final.acknowledgedAt)} by ${who(final.acknowledgedBy)} · resolved ${time(final.resolvedAt)}`);
+    console.log(`roles: ${Object.entries(final.roles).map(([role, assignee]) => `${role}=${assignee}`).join(', ')}`);
     console.log(`resolution: ${final.resolutionSummary}`);
     console.log(`stream version (ETag) ${final.version}`);
 
     const timeline = await everyPage<TimelineLine>(on('/timeline'), 'demo');
     section(`Timeline (${timeline.length} events)`);
-    for (const entry of timeline) console.log(`${time(entry.at)}  ${entry.actor.padEnd(26)} ${entry.summary}`);
+    for (const entry of timeline) console.log(`${time(entry.at)}  ${who(entry.actor).padEnd(26)} ${entry.summary}`);
 
     section(`Deliveries (${deliveries.items.length})`);
     printDeliveries(deliveries.items);
@@ -248,13 +334,15 @@ async function main(): Promise<void> {
     console.log(`open incidents: ${dashboard.open.total} · MTTA ${dashboard.mtta.overall.meanSeconds ?? '–'} s · MTTR ${dashboard.mttr.overall.meanSeconds ?? '–'} s (last 30 days)`);
     if (process.env.DEMO_JSON === 'true') print('Raw incident JSON', final);
 
-    await call('DELETE', `/v1/notification-rules/${String(webhookRule.id)}`, 'ops-admin');
-    await call('DELETE', `/v1/notification-rules/${String(slackRule.id)}`, 'ops-admin');
+    await deleteRule(webhookRule.id);
+    await deleteRule(slackRule.id);
 
     await alertDrivenPart(EVENTS_V2_PATH, webhook.url, webhookCalls);
     await alertDrivenPart(WEBHOOK_PATH, webhook.url, webhookCalls);
     await statusPagePart();
   } finally {
+    // The rules and the people's keys were for this run only.
+    await cleanUp();
     webhook.server.close();
     slack.server.close();
   }
@@ -442,7 +530,7 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
   console.log(
     `integration ${integration.id} · ${path.type === 'events-v2' ? 'routing key' : 'token'} …${credential.slice(-4)} (shown once; ${path.configHint(integration.id)})`,
   );
-  const rule = await call('POST', '/v1/notification-rules', 'ops-admin', {
+  const rule = await createRule({
     name: `On-call webhook for ${service}`,
     match: { services: [service] },
     channel: { type: 'webhook', url: webhookUrl },
@@ -453,14 +541,9 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
     console.log(`${answer.status} ${JSON.stringify(answer.body)}`);
     return answer;
   };
-  const settledDeliveries = (incidentId: string, more: number) =>
-    waitFor('notification deliveries of the alert incident', async () => {
-      const page = await call<{ items: DeliveryLine[] }>('GET', `/v1/deliveries?incidentId=${incidentId}&limit=100`, 'demo');
-      const settled = page.items.length > more && page.items.every((d) => d.status === 'delivered' || d.status === 'dead_lettered');
-      return settled ? page.items : undefined;
-    });
+  const settledDeliveries = (incidentId: string, more: number) => settledDeliveriesOf(incidentId, [rule.id], more);
   const integrationActor = `integration:${integration.id}`;
-  const actorName = (actor: string) => (actor === integrationActor ? `integration:${name}` : actor);
+  const actorName = (actor: string) => (actor === integrationActor ? `integration:${name}` : who(actor));
 
   try {
     const fire = path.address(captured(path.files.fire), integration.id, credential);
@@ -529,8 +612,18 @@ async function alertDrivenPart(path: AlertPath, webhookUrl: string, webhookCalls
       );
     }
   } finally {
-    await call('DELETE', `/v1/notification-rules/${String(rule.id)}`, 'ops-admin');
+    await deleteRule(rule.id);
   }
+}
+
+// Ctrl-C: clean up as a finished run does, then stop. `on`, not `once`: a Ctrl-C reaches this process
+// twice (from the terminal, and relayed by tsx), and a second, unhandled SIGINT would cut the clean-up short.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    console.error(`\n${signal}: deleting this run's notification rules and revoking its keys`);
+    void cleanUp().finally(() => process.exit(130));
+  });
 }
 
 main().catch((error: unknown) => {

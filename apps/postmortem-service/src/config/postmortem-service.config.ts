@@ -1,3 +1,4 @@
+import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
 import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
@@ -26,8 +27,8 @@ const environmentSchema = z.object({
 
 const httpSchema = httpListenerSchema(3003);
 
-/** Every environment key postmortem-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging keys). */
-export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(environmentSchema, httpSchema), ...MESSAGING_ENV_KEYS]);
+/** Every environment key postmortem-service reads when run alone (its own, `HOST`/`PORT` and the `HTTP_*` server limits, the messaging and auth keys). */
+export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...environmentKeysOf(environmentSchema, httpSchema), ...MESSAGING_ENV_KEYS, ...AUTH_ENV_KEYS]);
 
 /**
  * Parses the service's environment variables (names as in the k8s ConfigMap): `POSTMORTEM_DATABASE_URL`
@@ -47,15 +48,17 @@ export interface PostmortemServiceStandaloneConfig {
   http: { host: string; port: number; limits: HttpServerLimits };
   /** `MESSAGING_TRANSPORT` and the `KAFKA_*` keys (see `messagingConfigSchema`). */
   messaging: MessagingConfig;
+  /** The auth keys (see `authConfigSchema`). */
+  auth: AuthConfig;
 }
 
 /**
- * `loadPostmortemServiceConfig`, `HOST` (0.0.0.0) / `PORT` (3003) and the transport, for `main.ts`.
+ * `loadPostmortemServiceConfig`, `HOST` (0.0.0.0) / `PORT` (3003), the transport and the auth keys, for `main.ts`.
  * @throws ConfigError naming every bad key of all three sets.
  */
 export function loadPostmortemServiceStandaloneConfig(env: NodeJS.ProcessEnv): PostmortemServiceStandaloneConfig {
-  const { own, http, messaging } = parseEnvironment(APP, env, { own: environmentSchema, http: httpSchema, messaging: messagingConfigSchema(APP) });
-  return { service: toServiceConfig(own), http: httpListenerOf(http), messaging };
+  const { own, http, messaging, auth } = parseEnvironment(APP, env, { own: environmentSchema, http: httpSchema, messaging: messagingConfigSchema(APP), auth: authConfigSchema() });
+  return { service: toServiceConfig(own), http: httpListenerOf(http), messaging, auth: authConfigOf(auth) };
 }
 
 function toServiceConfig(values: z.output<typeof environmentSchema>): PostmortemServiceConfig {

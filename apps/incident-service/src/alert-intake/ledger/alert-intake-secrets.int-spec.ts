@@ -7,6 +7,7 @@ import { createServiceTestApp } from '../../../../../test/support/nest-test-app'
 import { dumpAllTables } from '../../../../../test/support/table-dump';
 import { createTestDatabase } from '../../../../../test/support/test-database';
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
+import { api } from '../../../../../test/support/test-credentials';
 import { INCIDENT_SERVICE_MIGRATIONS, IncidentServiceModule } from '../../incident-service.module';
 import { signingSecretContext } from '../integrations/persistence/integration.repository';
 import { createPagerDutyIntegration, deliver, FIXTURE_SECRET, fixtureDelivery } from '../testing/pagerduty-webhooks.testing';
@@ -142,7 +143,7 @@ describe('alert intake ledger: redaction and secrets at rest', () => {
         // The sealed secret still verifies PagerDuty's signature.
         const http = request(app.getHttpServer());
         await deliver(http, integrationId, fixtureDelivery('01-incident-triggered')).expect(200);
-        const shown = (await http.get(`/v1/integrations/${integrationId}/deliveries`).expect(200)).body.items as Record<string, unknown>[];
+        const shown = (await api(app).get(`/v1/integrations/${integrationId}/deliveries`).expect(200)).body.items as Record<string, unknown>[];
         expect(shown.find((d) => d.id === intakeId)).toMatchObject({ headers: { 'x-api-key': '[redacted]', 'user-agent': 'old' }, rawBody: '{"password":"…1234"}' });
       } finally {
         await app.close();

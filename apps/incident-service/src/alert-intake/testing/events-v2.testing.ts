@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
+import { api, type AuthedAgent } from '../../../../../test/support/test-credentials';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
@@ -35,7 +36,8 @@ export function capturedAlertmanagerRequest(file: string, routingKey: string): {
 export interface AlertTestApp {
   db: TestDatabase;
   app: NestFastifyApplication;
-  http: ReturnType<typeof request>;
+  /** supertest as the app's admin key. */
+  http: AuthedAgent;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function bootAlertTestApp(
   return {
     db,
     app,
-    http: request(app.getHttpServer()),
+    http: api(app),
     async close() {
       await app.close();
       await db.drop();
@@ -72,7 +74,7 @@ export async function bootAlertTestApp(
 
 /** Creates an integration over HTTP; returns its id and (events-v2) routing key. */
 export async function createIntegration(
-  http: ReturnType<typeof request>,
+  http: AuthedAgent | ReturnType<typeof request>,
   overrides: Record<string, unknown> = {},
 ): Promise<{ id: string; routingKey: string; name: string; body: Record<string, unknown> }> {
   const name = `prometheus-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,3 +1,4 @@
+import { issueKeyIn, withKey } from '../../../../../test/support/test-credentials';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../../../test/support/eventually';
 import { anEventsV2Event, bootAlertTestApp, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
@@ -18,13 +19,13 @@ describe('AlertWorkflows with an integration’s autoResolve', () => {
   const timelineKinds = async (id: string) => ((await t.http.get(`/v1/incidents/${id}/timeline`)).body.items as { kind: string }[]).map((e) => e.kind);
 
   /** Opens an incident from a trigger, then lets `by` (if given) take it over. */
-  async function openIncident(routingKey: string, integrationId: string, takenOverBy?: string) {
+  async function openIncident(routingKey: string, integrationId: string, takenOverBy?: { key: string }) {
     const event = anEventsV2Event(routingKey, { dedup_key: `auto-resolve-${randomUUID()}` });
     const incidentId = incidentIdOfAlert(integrationId, event.dedup_key as string, 1);
     expect((await t.http.post('/v2/enqueue').send(event)).status).toBe(202);
     await eventually(async () => expect(await incident(incidentId)).toMatchObject({ status: 'detected' }));
     if (takenOverBy) {
-      expect((await t.http.post(`/v1/incidents/${incidentId}/status`).set('x-actor', takenOverBy).send({ status: 'investigating' })).status).toBe(200);
+      expect((await withKey(t.app.getHttpServer(), takenOverBy.key).post(`/v1/incidents/${incidentId}/status`).send({ status: 'investigating' })).status).toBe(200);
     }
     return { event, incidentId };
   }
@@ -49,7 +50,7 @@ describe('AlertWorkflows with an integration’s autoResolve', () => {
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id: integration.id, autoResolve: 'always', name: integration.name });
 
-    const { event, incidentId } = await openIncident(integration.routingKey, integration.id, 'alice@example.com');
+    const { event, incidentId } = await openIncident(integration.routingKey, integration.id, await issueKeyIn(t.app, { role: 'responder', name: 'alice' }));
     expect((await t.http.post('/v2/enqueue').send({ ...event, event_action: 'resolve' })).status).toBe(202);
     await eventually(async () => expect(await incident(incidentId)).toMatchObject({ status: 'resolved', resolutionSummary: 'Alert resolved: Disk 95% full on db-1' }));
     expect(await timelineKinds(incidentId)).toEqual(['IncidentDeclared', 'IncidentStatusChanged', 'IncidentResolved']);

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -11,6 +12,7 @@ export class DashboardHttpController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @RequireScopes('incidents:read')
   @ApiOperation({ summary: 'Open incidents, MTTA and MTTR (overall, by severity, by service) over a window' })
   get(@Query() query: DashboardRequest): Promise<Dashboard> {
     return this.queries.execute(new GetDashboardQuery(new Date(), query.windowDays ?? 30));

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -46,7 +47,6 @@ function parseRole(raw: string): IncidentRole {
  * `If-Match` (412 on mismatch); POSTs honour `Idempotency-Key`.
  */
 @ApiTags('incidents')
-@ApiHeader({ name: 'X-Actor', required: false, description: 'who acts (set by your auth proxy)' })
 @Controller('v1/incidents')
 @UseInterceptors(IdempotencyInterceptorFor(INCIDENT_PG_POOL))
 export class IncidentsHttpController {
@@ -56,6 +56,7 @@ export class IncidentsHttpController {
   ) {}
 
   @Post()
+  @RequireScopes('incidents:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Declare an incident' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
@@ -84,6 +85,7 @@ export class IncidentsHttpController {
   }
 
   @Get()
+  @RequireScopes('incidents:read')
   @ApiOperation({ summary: 'List incidents (read model; newest first, cursor-paginated)' })
   async list(@Query() query: ListIncidentsRequest): Promise<IncidentPage> {
     const statuses = query.status?.flatMap((s): IncidentStatus[] => (s === 'open' ? [...OPEN_INCIDENT_STATUSES] : [s]));
@@ -93,6 +95,7 @@ export class IncidentsHttpController {
   }
 
   @Get(':id')
+  @RequireScopes('incidents:read')
   @ApiOperation({ summary: 'Get an incident, replayed from its events; `asOf` gives it as it was then' })
   @ApiOkResponse({ type: IncidentResponse })
   async get(@Param('id', anyUuid) id: string, @Query() query: GetIncidentRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentResponse> {
@@ -102,12 +105,14 @@ export class IncidentsHttpController {
   }
 
   @Get(':id/timeline')
+  @RequireScopes('incidents:read')
   @ApiOperation({ summary: 'The incident timeline, oldest first, one entry per event, paged by stream version' })
   timeline(@Param('id', anyUuid) id: string, @Query() query: GetIncidentTimelineRequest): Promise<Page<IncidentTimelineEntry>> {
     return this.queries.execute(new GetIncidentTimelineQuery(id, { limit: pageLimitOf(query), cursor: query.cursor }));
   }
 
   @Post(':id/acknowledge')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -116,6 +121,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/status')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -128,6 +134,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/severity')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -140,6 +147,7 @@ export class IncidentsHttpController {
   }
 
   @Put(':id/roles/:role')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -155,6 +163,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/notes')
+  @RequireScopes('incidents:write')
   @HttpCode(201)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -164,6 +173,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/updates')
+  @RequireScopes('incidents:write')
   @HttpCode(201)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -181,6 +191,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/resolve')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })
@@ -189,6 +200,7 @@ export class IncidentsHttpController {
   }
 
   @Post(':id/close')
+  @RequireScopes('incidents:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: IncidentResponse })

@@ -1,6 +1,6 @@
+import { adminActorOf, api, type AuthedAgent } from '../../../../../test/support/test-credentials';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
@@ -14,14 +14,14 @@ import { aTimelineNoteAdded, anIncidentDeclared } from '../testing/incident.fact
 describe('IncidentsHttpController', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
 
   beforeAll(async () => {
     db = await createTestDatabase('incident_http');
     app = await createServiceTestApp(
       IncidentServiceModule.register({ database: { url: db.url, poolSize: 20, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
-    http = request(app.getHttpServer());
+    http = api(app);
   });
 
   afterAll(async () => {
@@ -32,7 +32,6 @@ describe('IncidentsHttpController', () => {
   const declare = (overrides: Record<string, unknown> = {}) =>
     http
       .post('/v1/incidents')
-      .set('x-actor', 'alice@example.com')
       .send({ title: 'Checkout latency', severity: 'SEV2', services: ['checkout'], description: 'p99 > 5 s', ...overrides });
 
   it('declares an incident with 201, Location and ETag, and serves it back from its events', async () => {
@@ -40,7 +39,7 @@ describe('IncidentsHttpController', () => {
     expect(created.status).toBe(201);
     expect(created.headers.etag).toBe('"1"');
     expect(created.headers.location).toBe(`/v1/incidents/${created.body.id}`);
-    expect(created.body).toMatchObject({ title: 'Checkout latency', severity: 'SEV2', status: 'detected', declaredBy: 'alice@example.com', version: 1 });
+    expect(created.body).toMatchObject({ title: 'Checkout latency', severity: 'SEV2', status: 'detected', declaredBy: adminActorOf(app), version: 1 });
 
     const fetched = await http.get(`/v1/incidents/${created.body.id}`);
     expect(fetched.status).toBe(200);
@@ -51,7 +50,7 @@ describe('IncidentsHttpController', () => {
   it('runs the whole lifecycle and records every step on the timeline', async () => {
     const { body } = await declare({ severity: 'SEV3' });
     const id = body.id as string;
-    expect((await http.post(`/v1/incidents/${id}/acknowledge`).set('x-actor', 'bob')).status).toBe(200);
+    expect((await http.post(`/v1/incidents/${id}/acknowledge`)).status).toBe(200);
     expect((await http.put(`/v1/incidents/${id}/roles/incident-commander`).send({ assignee: 'carol' })).body.roles.incident_commander).toBe('carol');
     expect((await http.post(`/v1/incidents/${id}/severity`).send({ severity: 'SEV1', reason: 'all regions' })).body.severity).toBe('SEV1');
     for (const status of ['investigating', 'identified', 'mitigating']) {
@@ -255,14 +254,14 @@ describe('IncidentsHttpController', () => {
 describe('SubscriptionsAdminController (incident-service)', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
 
   beforeAll(async () => {
     db = await createTestDatabase('incident_admin');
     app = await createServiceTestApp(
       IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
-    http = request(app.getHttpServer());
+    http = api(app);
   });
 
   afterAll(async () => {
@@ -281,9 +280,11 @@ describe('SubscriptionsAdminController (incident-service)', () => {
       return response.body.items;
     });
     expect(statuses.map((s: { name: string; kind: string }) => `${s.kind}:${s.name}`).sort()).toEqual([
+      'projection:projection:incident-service.api-keys',
       'projection:projection:incident-service.incident-summaries',
       'projection:projection:incident-service.status-page-timers',
       'projection:projection:incident-service.status-page-views',
+      'relay:relay:incident-service.access',
       'relay:relay:incident-service.incidents',
       'relay:relay:incident-service.status-pages',
       'workflow:workflow:open-incident-when-alert-triggered',
@@ -346,14 +347,14 @@ describe('SubscriptionsAdminController (incident-service)', () => {
 describe('GetIncidentTimelineHandler (over HTTP)', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
 
   beforeAll(async () => {
     db = await createTestDatabase('incident_timeline');
     app = await createServiceTestApp(
       IncidentServiceModule.register({ database: { url: db.url, poolSize: 10, migrationsRun: true }, projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS }),
     );
-    http = request(app.getHttpServer());
+    http = api(app);
   });
 
   afterAll(async () => {

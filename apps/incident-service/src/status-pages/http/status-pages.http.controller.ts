@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -29,14 +30,13 @@ const incidentIdParam = uuidParam('incidentId');
 const IF_MATCH_HEADER = { name: 'If-Match', required: false, description: 'ETag of the page; 412 when it changed since' };
 
 /**
- * Managing status pages (authenticated once the security work lands; the public side is under
- * `/status/…`). Thin: DTO → command with the request's clock, actor and correlation id → the shared
+ * Managing status pages: reads need `status-pages:read`, changes `status-pages:write` (the public side
+ * under `/status/…` needs no credential). The actor of every event is the caller's credential. Thin: DTO → command with the request's clock, actor and correlation id → the shared
  * command path. Every answer is the page replayed from its events with `ETag` = stream version;
  * commands honour `If-Match`, POSTs `Idempotency-Key` (new ids derive from it, so a retry after a
  * crash addresses the same component or maintenance).
  */
 @ApiTags('status pages')
-@ApiHeader({ name: 'X-Actor', required: false, description: 'who acts (set by your auth proxy)' })
 @Controller('v1/status-pages')
 @UseInterceptors(IdempotencyInterceptorFor(INCIDENT_PG_POOL))
 export class StatusPagesHttpController {
@@ -46,6 +46,7 @@ export class StatusPagesHttpController {
   ) {}
 
   @Post()
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a status page (its id derives from its slug)' })
   async create(@Body() body: CreateStatusPageRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<StatusPageDetails> {
@@ -60,12 +61,14 @@ export class StatusPagesHttpController {
   }
 
   @Get()
+  @RequireScopes('status-pages:read')
   @ApiOperation({ summary: 'List status pages (read model; oldest first, cursor-paginated)' })
   list(@Query() query: ListStatusPagesRequest): Promise<StatusPageList> {
     return this.queries.execute(new ListStatusPagesQuery(query.limit ?? 50, query.cursor));
   }
 
   @Get(':pageId')
+  @RequireScopes('status-pages:read')
   @ApiOperation({ summary: 'A status page, replayed from its events' })
   async get(@Param('pageId', pageIdParam) pageId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<StatusPageDetails> {
     const details = await this.queries.execute(new GetStatusPageQuery(pageId));
@@ -74,6 +77,7 @@ export class StatusPagesHttpController {
   }
 
   @Patch(':pageId')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Change name, time zone, description or URL' })
   update(@Param('pageId', pageIdParam) pageId: string, @Body() body: UpdateStatusPageRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -81,6 +85,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/groups')
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a component group' })
   addGroup(@Param('pageId', pageIdParam) pageId: string, @Body() body: AddComponentGroupRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -89,6 +94,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/components')
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a component' })
   addComponent(@Param('pageId', pageIdParam) pageId: string, @Body() body: ComponentRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -97,6 +103,7 @@ export class StatusPagesHttpController {
   }
 
   @Patch(':pageId/components/:componentId')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Change a component (name, description, group, showcase)' })
   updateComponent(
@@ -110,6 +117,7 @@ export class StatusPagesHttpController {
   }
 
   @Delete(':pageId/components/:componentId')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Remove a component' })
   removeComponent(@Param('pageId', pageIdParam) pageId: string, @Param('componentId') componentId: string, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -117,6 +125,7 @@ export class StatusPagesHttpController {
   }
 
   @Put(':pageId/components/:componentId/status')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: "Set a component's own status (incidents and maintenance may show a worse one)" })
   setStatus(
@@ -130,6 +139,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/incidents')
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Publish an incident with its component impacts (its external updates follow it onto the page)' })
   async publish(@Param('pageId', pageIdParam) pageId: string, @Body() body: PublishIncidentRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -146,6 +156,7 @@ export class StatusPagesHttpController {
   }
 
   @Patch(':pageId/incidents/:incidentId')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: "Change a published incident's public name or impacts" })
   changeIncident(
@@ -160,6 +171,7 @@ export class StatusPagesHttpController {
   }
 
   @Delete(':pageId/incidents/:incidentId')
+  @RequireScopes('status-pages:write')
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Take an incident off the page (components are restored)' })
   unpublish(@Param('pageId', pageIdParam) pageId: string, @Param('incidentId', incidentIdParam) incidentId: string, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -167,6 +179,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/maintenances')
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Schedule a maintenance (durable timers start and complete it at its times)' })
   schedule(@Param('pageId', pageIdParam) pageId: string, @Body() body: ScheduleMaintenanceRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -175,6 +188,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/maintenances/:maintenanceId/status')
+  @RequireScopes('status-pages:write')
   @HttpCode(200)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Move a maintenance to in_progress, verifying or completed' })
@@ -189,6 +203,7 @@ export class StatusPagesHttpController {
   }
 
   @Post(':pageId/maintenances/:maintenanceId/updates')
+  @RequireScopes('status-pages:write')
   @HttpCode(201)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOperation({ summary: 'Post an update on a maintenance' })

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { api as adminApi, issueKeyIn, withKey, type AuthedAgent } from '../../../../../test/support/test-credentials';
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { TOPICS, type IntegrationEvent, type StatusPageIntegrationEventV1 } from '@fireline/contracts';
 import { MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
@@ -15,7 +16,10 @@ jest.setTimeout(60_000);
 describe('StatusPagesHttpController and the public surface', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  /** As the harness's admin key. */
+  let http: AuthedAgent;
+  /** No credential: the public surface under /status/ needs none. */
+  let anonymous: ReturnType<typeof request>;
 
   beforeAll(async () => {
     db = await createTestDatabase('status_pages_http');
@@ -27,7 +31,8 @@ describe('StatusPagesHttpController and the public surface', () => {
         encryption: TEST_ENCRYPTION_KEYS,
       }),
     );
-    http = request(app.getHttpServer());
+    http = adminApi(app);
+    anonymous = request(app.getHttpServer());
     app.get<MessageTransport>(MESSAGE_TRANSPORT).subscribe({ topic: TOPICS.statusPages, consumer: 'test.status-pages', pool: db.pool, handle: async (event) => void relayed.push(event) });
   });
 
@@ -42,7 +47,7 @@ describe('StatusPagesHttpController and the public surface', () => {
 
   async function aPage(name = 'Acme') {
     const slug = slugOf();
-    const created = await http.post('/v1/status-pages').set('x-actor', 'carol').send({ slug, name, timeZone: 'Europe/Berlin' });
+    const created = await http.post('/v1/status-pages').send({ slug, name, timeZone: 'Europe/Berlin' });
     expect(created.status).toBe(201);
     const pageId = created.body.page.id as string;
     const api = await http.post(`/v1/status-pages/${pageId}/components`).send({ name: 'API' });
@@ -57,7 +62,31 @@ describe('StatusPagesHttpController and the public surface', () => {
     return declared.body.id as string;
   }
 
-  const summary = (slug: string) => http.get(`/status/${slug}/api/v2/summary.json`);
+  const summary = (slug: string) => anonymous.get(`/status/${slug}/api/v2/summary.json`);
+
+  it('refuses status page management without a credential (401) or with too little scope (403); a responder acts as its key', async () => {
+    const slug = slugOf();
+    const body = { slug, name: 'Scoped', timeZone: 'UTC' };
+    const unauthenticated = await anonymous.post('/v1/status-pages').set('x-actor', 'mallory').send(body);
+    expect([unauthenticated.status, unauthenticated.body.code]).toEqual([401, 'AUTH.UNAUTHENTICATED']);
+    expect((await anonymous.get('/v1/status-pages')).status).toBe(401);
+    const viewer = withKey(app.getHttpServer(), (await issueKeyIn(app, { role: 'viewer', name: 'viewer' })).key);
+    const responderKey = await issueKeyIn(app, { role: 'responder', name: 'responder' });
+    const responder = withKey(app.getHttpServer(), responderKey.key);
+    await eventually(async () => expect((await viewer.get('/v1/status-pages')).status).toBe(200));
+    const refused = await viewer.post('/v1/status-pages').send(body);
+    expect([refused.status, refused.body.code]).toEqual([403, 'AUTH.INSUFFICIENT_SCOPE']);
+    const created = await eventually(async () => {
+      const response = await responder.post('/v1/status-pages').set('x-actor', 'mallory').send(body);
+      expect(response.status).toBe(201);
+      return response;
+    });
+    const pageId = created.body.page.id as string;
+    expect((await viewer.get(`/v1/status-pages/${pageId}`)).status).toBe(200);
+    expect((await viewer.post(`/v1/status-pages/${pageId}/components`).send({ name: 'API' })).status).toBe(403);
+    const { rows } = await db.pool.query<{ actor: string }>("SELECT metadata->>'actor' AS actor FROM events WHERE event_type = 'StatusPageCreated' AND data->>'pageId' = $1", [pageId]);
+    expect(rows).toEqual([{ actor: `key:${responderKey.keyId}` }]);
+  });
 
   it('refuses a second page with the same slug, and bad input field by field, never with a 500', async () => {
     const { slug } = await aPage();
@@ -111,7 +140,7 @@ describe('StatusPagesHttpController and the public surface', () => {
       expect(body.status.indicator).toBe('none');
       expect(body.components.map((c: { status: string }) => c.status)).toEqual(['operational', 'operational']);
     });
-    const all = (await http.get(`/status/${slug}/api/v2/incidents.json`)).body.incidents;
+    const all = (await anonymous.get(`/status/${slug}/api/v2/incidents.json`)).body.incidents;
     expect(all[0]).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
     expect(JSON.stringify(all)).not.toContain('grew the volume');
     expect(web).toBeTruthy();
@@ -138,21 +167,21 @@ describe('StatusPagesHttpController and the public surface', () => {
     const { slug } = await aPage();
     await eventually(async () => expect((await summary(slug)).body.components).toHaveLength(2));
     for (const path of ['summary', 'status', 'components', 'incidents', 'incidents/unresolved', 'scheduled-maintenances', 'scheduled-maintenances/upcoming', 'scheduled-maintenances/active']) {
-      const response = await http.get(`/status/${slug}/api/v2/${path}.json`);
+      const response = await anonymous.get(`/status/${slug}/api/v2/${path}.json`);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.headers['cache-control']).toBe('public, max-age=10');
       expect(response.headers['access-control-allow-origin']).toBe('*');
       expect(response.body.page).toMatchObject({ name: 'Acme', url: `https://status.example.com/status/${slug}`, time_zone: 'Europe/Berlin' });
-      const again = await http.get(`/status/${slug}/api/v2/${path}.json`).set('if-none-match', response.headers.etag);
+      const again = await anonymous.get(`/status/${slug}/api/v2/${path}.json`).set('if-none-match', response.headers.etag);
       expect(again.status).toBe(304);
     }
-    const html = await http.get(`/status/${slug}`);
+    const html = await anonymous.get(`/status/${slug}`);
     expect(html.status).toBe(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.text).toContain('All Systems Operational');
-    expect((await http.get(`/status/${slug}/history.atom`)).headers['content-type']).toMatch(/atom\+xml/);
-    expect((await http.get(`/status/${slug}/history.rss`)).text).toContain('<rss');
+    expect((await anonymous.get(`/status/${slug}/history.atom`)).headers['content-type']).toMatch(/atom\+xml/);
+    expect((await anonymous.get(`/status/${slug}/history.rss`)).text).toContain('<rss');
   });
 
   it('escapes every stored string in the HTML and the feeds', async () => {
@@ -160,11 +189,11 @@ describe('StatusPagesHttpController and the public surface', () => {
     const incidentId = await anIncident();
     await http.post(`/v1/incidents/${incidentId}/updates`).send({ audience: 'external', message: '<img src=x onerror=alert(2)> ]]> & more' });
     await http.post(`/v1/status-pages/${pageId}/incidents`).send({ incidentId, name: '"><script>alert(3)</script>', impacts: [{ componentId: api, status: 'partial_outage' }] });
-    await eventually(async () => expect((await http.get(`/status/${slug}`)).text).toContain('&lt;img src=x'));
-    const page = (await http.get(`/status/${slug}`)).text;
+    await eventually(async () => expect((await anonymous.get(`/status/${slug}`)).text).toContain('&lt;img src=x'));
+    const page = (await anonymous.get(`/status/${slug}`)).text;
     expect(page).not.toMatch(/<script>alert|<img src=x/);
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    const atom = (await http.get(`/status/${slug}/history.atom`)).text;
+    const atom = (await anonymous.get(`/status/${slug}/history.atom`)).text;
     expect(atom).not.toMatch(/<img src=x|<script>alert/);
   });
 
@@ -176,9 +205,9 @@ describe('StatusPagesHttpController and the public surface', () => {
     const tool = await http.get('/status/no-such-page');
     expect([tool.status, tool.headers['content-type'], tool.body.code]).toEqual([404, 'application/problem+json; charset=utf-8', 'STATUS_PAGE.NOT_FOUND']);
     const { slug } = await aPage();
-    expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: 'yesterday' })).body.code).toBe('STATUS_PAGE.INVALID_AT');
-    expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: '2999-01-01T00:00:00Z' })).status).toBe(400);
-    expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: '2001-01-01T00:00:00Z' })).status).toBe(404);
+    expect((await anonymous.get(`/status/${slug}/api/v2/summary.json`).query({ at: 'yesterday' })).body.code).toBe('STATUS_PAGE.INVALID_AT');
+    expect((await anonymous.get(`/status/${slug}/api/v2/summary.json`).query({ at: '2999-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await anonymous.get(`/status/${slug}/api/v2/summary.json`).query({ at: '2001-01-01T00:00:00Z' })).status).toBe(404);
   });
 
   it('replays the page as it was at ?at= (before the incident, during it)', async () => {
@@ -191,12 +220,12 @@ describe('StatusPagesHttpController and the public surface', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await http.post(`/v1/incidents/${incidentId}/resolve`).send({ summary: 'fixed' });
     await eventually(async () => expect((await summary(slug)).body.incidents).toEqual([]));
-    const then = await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: during });
+    const then = await anonymous.get(`/status/${slug}/api/v2/summary.json`).query({ at: during });
     expect(then.status).toBe(200);
     expect(then.body.status.indicator).toBe('critical');
     expect(then.body.incidents[0].name).toBe('orders-db primary disk full');
-    expect((await http.get(`/status/${slug}/api/v2/summary.json`).query({ at: before })).body.status.indicator).toBe('none');
-    expect((await http.get(`/status/${slug}`).query({ at: during })).text).toContain('replayed from history');
+    expect((await anonymous.get(`/status/${slug}/api/v2/summary.json`).query({ at: before })).body.status.indicator).toBe('none');
+    expect((await anonymous.get(`/status/${slug}`).query({ at: during })).text).toContain('replayed from history');
   });
 
   it('starts and completes a maintenance by its timers exactly once, also when two workers fire at once', async () => {
@@ -213,12 +242,12 @@ describe('StatusPagesHttpController and the public surface', () => {
     const worker = app.get(MaintenanceTimerWorker);
     await eventually(async () => {
       await Promise.all([worker.fireDue(), worker.fireDue()]);
-      expect((await http.get(`/status/${slug}/api/v2/scheduled-maintenances/active.json`)).body.scheduled_maintenances).toHaveLength(1);
+      expect((await anonymous.get(`/status/${slug}/api/v2/scheduled-maintenances/active.json`)).body.scheduled_maintenances).toHaveLength(1);
     });
     expect((await summary(slug)).body.components.find((c: { id: string }) => c.id === api).status).toBe('under_maintenance');
     await eventually(async () => {
       await Promise.all([worker.fireDue(), worker.fireDue()]);
-      expect((await http.get(`/status/${slug}/api/v2/scheduled-maintenances.json`)).body.scheduled_maintenances[0].status).toBe('completed');
+      expect((await anonymous.get(`/status/${slug}/api/v2/scheduled-maintenances.json`)).body.scheduled_maintenances[0].status).toBe('completed');
     });
     const moves = await db.pool.query(`SELECT data->'update'->>'status' AS status FROM events WHERE event_type = 'MaintenanceAdvanced' AND data->>'pageId' = $1 ORDER BY global_position`, [pageId]);
     expect(moves.rows.map((r) => r.status)).toEqual(['in_progress', 'completed']);

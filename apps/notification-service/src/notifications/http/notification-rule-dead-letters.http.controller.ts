@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { Controller, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
@@ -21,6 +22,7 @@ export class NotificationRuleDeadLettersHttpController {
    * deleted rule.
    */
   @Post(':id/dead-letters/retry')
+  @RequireScopes('notifications:admin')
   @HttpCode(202)
   retry(@Param('id', uuidParam('id')) id: string, @Query() query: RetryDeadLettersRequestDto): Promise<DeadLetterRetryView> {
     return this.commandBus.execute(new RetryDeadLetters(id, query.limit ?? DEFAULT_DEAD_LETTER_RETRY_LIMIT));

@@ -1,5 +1,5 @@
+import { adminActorOf, api, type AuthedAgent } from '../../../../../test/support/test-credentials';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { createServiceTestApp } from '../../../../../test/support/nest-test-app';
 import { TEST_DELIVERY_CONFIG } from '../../../../../test/support/test-delivery-config';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
@@ -13,7 +13,7 @@ const RULES = 1_500;
 describe(NotificationRulesHttpController.name, () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedAgent;
 
   beforeAll(async () => {
     db = await createTestDatabase('notification_rules_http');
@@ -24,7 +24,7 @@ describe(NotificationRulesHttpController.name, () => {
         encryption: TEST_ENCRYPTION_KEYS,
       }),
     );
-    http = request(app.getHttpServer());
+    http = api(app);
     // Rules as big as the API allows a little of: 40 services of 100 characters each (about 5 KB a rule).
     await db.pool.query(
       `INSERT INTO notification_rules (id, name, enabled, match_services, channel_type, target_url, created_at, updated_at)
@@ -77,5 +77,39 @@ describe(NotificationRulesHttpController.name, () => {
     const response = await http.get('/v1/notification-rules').query({ cursor: Buffer.from('["2020-13-45","x"]').toString('base64url') });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('REQUEST.INVALID_CURSOR');
+  });
+
+  it('records rule changes in notification-service’s audit log, with URLs and secrets masked', async () => {
+    const created = await http.post('/v1/notification-rules').send({ name: 'slack', channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/secret-token' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await http.patch(`/v1/notification-rules/${id}`).send({ channel: { type: 'webhook', url: 'https://ops.example.com/hook?token=abc', secret: 'whsec_0123456789abcdef0123' } })).status).toBe(200);
+    expect((await http.delete(`/v1/notification-rules/${id}`)).status).toBe(204);
+    const log = await http.get('/v1/admin/notification-service/audit-events').query({ resourceId: id });
+    expect(log.status).toBe(200);
+    expect(log.body.items.map((entry: { type: string; actor: string; resourceType: string }) => [entry.type, entry.actor, entry.resourceType])).toEqual([
+      ['NotificationRuleDeleted', adminActorOf(app), 'notification-rule'],
+      ['NotificationRuleUpdated', adminActorOf(app), 'notification-rule'],
+      ['NotificationRuleCreated', adminActorOf(app), 'notification-rule'],
+    ]);
+    expect(log.body.items[1].details.changes.channel).toEqual({
+      from: { type: 'slack', webhookUrl: 'https://hooks.slack.com/***' },
+      to: { type: 'webhook', url: 'https://ops.example.com/***', secretPreview: '***' },
+    });
+    expect(JSON.stringify(log.body)).not.toMatch(/secret-token|token=abc|whsec_|0123/);
+  });
+
+  it('stores rule audit events without the generated webhook secret or the URL credentials (not only masked when read)', async () => {
+    const created = await http.post('/v1/notification-rules').send({ name: 'generated', channel: { type: 'webhook', url: 'https://ops.example.com/hooks/Tok3nInThePath0123456789?sig=s1gnature99' } });
+    expect(created.status).toBe(201);
+    const generated = created.body.channel.secret as string;
+    expect(generated.length).toBeGreaterThanOrEqual(16);
+    const id = created.body.id as string;
+    expect((await http.patch(`/v1/notification-rules/${id}`).send({ channel: { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/slackT0ken123' } })).status).toBe(200);
+    expect((await http.delete(`/v1/notification-rules/${id}`)).status).toBe(204);
+    const { rows } = await db.pool.query<{ event_type: string; data: unknown }>(`SELECT event_type, data FROM events WHERE metadata->'audit'->>'resourceId' = $1 ORDER BY global_position`, [id]);
+    expect(rows.map((row) => row.event_type)).toEqual(['NotificationRuleCreated', 'NotificationRuleUpdated', 'NotificationRuleDeleted']);
+    const stored = JSON.stringify(rows);
+    for (const secret of [generated, 'Tok3nInThePath0123456789', 's1gnature99', 'slackT0ken123']) expect({ secret, stored: stored.includes(secret) }).toEqual({ secret, stored: false });
   });
 });

@@ -5,14 +5,18 @@ import { NotificationSecretBox } from '../secrets/notification-secret-box';
 import type { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import type { DeliveryEntity } from './delivery.entity';
 
-/** One HTTP attempt. `durationMs` in milliseconds; `error` null for a delivered attempt. */
+/**
+ * One HTTP attempt. `durationMs` in milliseconds; `error` null for a delivered attempt.
+ * `responseExcerpt` (the start of the receiver's answer, which may hold anything the receiver says)
+ * only for callers with `notifications:admin`.
+ */
 export class DeliveryAttemptView {
   attemptNo!: number;
   startedAt!: string;
   durationMs!: number;
   httpStatus!: number | null;
   error!: string | null;
-  responseExcerpt!: string | null;
+  responseExcerpt?: string | null;
 }
 
 /**
@@ -80,4 +84,9 @@ export function toDeliveryView(entity: DeliveryEntity, attempts: DeliveryAttempt
       })),
     ...(withPayload ? { payload: JSON.parse(entity.payload) as unknown } : {}),
   };
+}
+
+/** The delivery without its attempts' `responseExcerpt`: what a caller without `notifications:admin` sees. */
+export function withoutResponseExcerpts(view: DeliveryView): DeliveryView {
+  return { ...view, attempts: view.attempts.map(({ responseExcerpt: _excerpt, ...attempt }) => attempt) };
 }

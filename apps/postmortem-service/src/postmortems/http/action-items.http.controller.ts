@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { pageLimitOf } from '@fireline/http';
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
@@ -13,6 +14,7 @@ export class ActionItemsHttpController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
+  @RequireScopes('postmortems:read')
   @ApiOkResponse({ type: ActionItemPageResponseDto })
   async list(@Query() query: ListActionItemsRequestDto): Promise<ActionItemPageResponseDto> {
     const page = await this.queryBus.execute(

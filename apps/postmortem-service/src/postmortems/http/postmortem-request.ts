@@ -2,7 +2,7 @@ import type { CommandMetadata } from '@fireline/event-store';
 import type { RequestContext } from '@fireline/http';
 import type { Clock } from '../application/clock';
 
-/** Command metadata of an HTTP request: actor and correlation id from headers, time from the service clock. */
+/** Command metadata of an HTTP request: actor from the credential, correlation id from its header, time from the service clock. */
 export function commandMetadataOf(context: RequestContext, clock: Clock): CommandMetadata {
   return { now: clock.now(), actor: context.actor, correlationId: context.correlationId };
 }

@@ -1,3 +1,4 @@
+import { RequireScopes } from '@fireline/auth';
 import { ValidationError } from '@fireline/errors';
 import { Ctx, etagOf, IdempotencyInterceptorFor, pageLimitOf, parseIfMatch, type RequestContext, uuidParam } from '@fireline/http';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
@@ -23,7 +24,6 @@ import { UpdatePostmortemRequestDto } from './update-postmortem.request.dto';
 
 /** Postmortems: list (read model), read and edit (event stream), action items. */
 @ApiTags('postmortems')
-@ApiHeader({ name: 'X-Actor', required: false, description: 'Who acts (default anonymous)' })
 @ApiHeader({ name: 'X-Correlation-Id', required: false })
 @Controller('v1/postmortems')
 @UseInterceptors(IdempotencyInterceptorFor(POSTMORTEM_PG_POOL))
@@ -35,6 +35,7 @@ export class PostmortemsHttpController {
   ) {}
 
   @Get()
+  @RequireScopes('postmortems:read')
   @ApiOkResponse({ type: PostmortemSummaryPageResponseDto })
   async list(@Query() query: ListPostmortemsRequestDto): Promise<PostmortemSummaryPageResponseDto> {
     const page = await this.queryBus.execute(
@@ -44,6 +45,7 @@ export class PostmortemsHttpController {
   }
 
   @Get(':id')
+  @RequireScopes('postmortems:read')
   @ApiOkResponse({ type: PostmortemResponseDto, headers: { ETag: { description: 'Stream version' } } })
   async get(@Param('id', uuidParam('id')) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<PostmortemResponseDto> {
     const { state, version } = await this.queryBus.execute(new GetPostmortem(id));
@@ -52,6 +54,7 @@ export class PostmortemsHttpController {
   }
 
   @Patch(':id')
+  @RequireScopes('postmortems:write')
   @ApiHeader({ name: 'If-Match', required: false, description: 'ETag from a GET; 412 when the postmortem changed since' })
   @ApiOkResponse({ type: PostmortemResponseDto })
   async update(
@@ -76,6 +79,7 @@ export class PostmortemsHttpController {
   }
 
   @Post(':id/action-items')
+  @RequireScopes('postmortems:write')
   @HttpCode(HttpStatus.CREATED)
   @ApiCreatedResponse({ type: ActionItemResponseDto })
   async addActionItem(
@@ -107,6 +111,7 @@ export class PostmortemsHttpController {
   }
 
   @Patch(':id/action-items/:itemId')
+  @RequireScopes('postmortems:write')
   @ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the postmortem; 412 when it changed since' })
   @ApiOkResponse({ type: ActionItemResponseDto })
   async updateActionItem(

@@ -1,3 +1,4 @@
+import { adminActorOf, api } from '../../../../../test/support/test-credentials';
 import { TOPICS, type IntegrationEvent } from '@fireline/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +30,7 @@ describe(PostmortemsHttpController.name, () => {
     await db.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
 
   /** Resolves a fresh incident through the transport and returns its drafted postmortem's id. */
   async function aDraftedPostmortem(): Promise<{ postmortemId: string; incidentId: string }> {
@@ -47,7 +48,6 @@ describe(PostmortemsHttpController.name, () => {
   async function addActionItem(postmortemId: string, body: Record<string, unknown> = {}) {
     const response = await http()
       .post(`/v1/postmortems/${postmortemId}/action-items`)
-      .set('x-actor', 'alice@example.com')
       .send({ title: 'Autoscale search', owner: 'carol@example.com', dueDate: '2025-03-20', priority: 'P2', ...body });
     expect(response.status).toBe(201);
     return response.body as { id: string; status: string; owner: string };
@@ -114,7 +114,6 @@ describe(PostmortemsHttpController.name, () => {
       const updated = await http()
         .patch(`/v1/postmortems/${postmortemId}`)
         .set('if-match', etag)
-        .set('x-actor', 'alice@example.com')
         .send({ rootCause: 'Shard imbalance', contributingFactors: ['No autoscaling'], whatWentWell: ['Fast detection'], impact: { description: 'Searches took 8 s' } });
       expect(updated.status).toBe(200);
       expect(updated.headers.etag).toBe('"2"');
@@ -123,7 +122,7 @@ describe(PostmortemsHttpController.name, () => {
         contributingFactors: ['No autoscaling'],
         whatWentWell: ['Fast detection'],
         impact: { severity: 'SEV3', services: ['search'], durationMinutes: 60, description: 'Searches took 8 s' },
-        updatedBy: 'alice@example.com',
+        updatedBy: adminActorOf(app),
         version: 2,
       });
 
@@ -136,7 +135,7 @@ describe(PostmortemsHttpController.name, () => {
 
     it('moves draft -> in_review -> published, refuses illegal moves, and keeps published final', async () => {
       const { postmortemId } = await aDraftedPostmortem();
-      const patch = (body: Record<string, unknown>) => http().patch(`/v1/postmortems/${postmortemId}`).set('x-actor', 'alice@example.com').send(body);
+      const patch = (body: Record<string, unknown>) => http().patch(`/v1/postmortems/${postmortemId}`).send(body);
 
       const skip = await patch({ status: 'published' });
       expect(skip.status).toBe(409);
@@ -161,7 +160,7 @@ describe(PostmortemsHttpController.name, () => {
       expect(addAfter.status).toBe(409);
 
       // Action items are tracked to completion after publication.
-      const completed = await http().patch(`/v1/postmortems/${postmortemId}/action-items/${item.id}`).set('x-actor', 'carol@example.com').send({ status: 'done' });
+      const completed = await http().patch(`/v1/postmortems/${postmortemId}/action-items/${item.id}`).send({ status: 'done' });
       expect(completed.status).toBe(200);
       expect(completed.body.status).toBe('done');
 
@@ -185,7 +184,6 @@ describe(PostmortemsHttpController.name, () => {
       const { postmortemId, incidentId } = await aDraftedPostmortem();
       const created = await http()
         .post(`/v1/postmortems/${postmortemId}/action-items`)
-        .set('x-actor', 'alice@example.com')
         .send({ title: 'Autoscale search', owner: 'carol@example.com', dueDate: '2025-03-20', priority: 'P1', description: 'HPA on CPU' });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({

@@ -1,3 +1,4 @@
+import { AuthModule } from '@fireline/auth';
 import type { IntegrationEvent, TopicName } from '@fireline/contracts';
 import { configureHttpApp, createFastifyAdapter, SERVICE_BODY_LIMIT_BYTES } from '@fireline/http';
 import { InProcessMessagingModule, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
@@ -9,6 +10,7 @@ import type { Pool } from 'pg';
 import { PostmortemServiceModule } from '../../postmortem-service.module';
 import { Clock } from '../application/clock';
 import { FixedClock } from './fixed-clock';
+import { registerAdminKey, TEST_AUTH_CONFIG } from '../../../../../test/support/test-credentials';
 
 /** A booted postmortem service on a test database, with a clock the test controls. */
 export interface PostmortemTestApp {
@@ -20,8 +22,9 @@ export interface PostmortemTestApp {
 }
 
 /**
- * Boots `PostmortemServiceModule` the way the composition root does (CQRS, in-process transport,
- * Fireline's HTTP conventions, Fastify), with `Clock` replaced by a `FixedClock`.
+ * Boots `PostmortemServiceModule` the way the composition root does (CQRS, in-process transport, the
+ * auth guard, Fireline's HTTP conventions, Fastify), with `Clock` replaced by a `FixedClock`, and
+ * publishes it an admin key (`api(app)` in test-credentials).
  */
 export async function createPostmortemTestApp(databaseUrl: string, pool: Pool, now = new Date('2025-03-01T12:00:00.000Z')): Promise<PostmortemTestApp> {
   const clock = new FixedClock(now);
@@ -29,6 +32,7 @@ export async function createPostmortemTestApp(databaseUrl: string, pool: Pool, n
     imports: [
       CqrsModule.forRoot(),
       InProcessMessagingModule,
+      AuthModule.forRoot(TEST_AUTH_CONFIG),
       PostmortemServiceModule.register({ database: { url: databaseUrl, poolSize: 10, migrationsRun: true }, postmortemDueHours: 48, projections: { pollIntervalMs: 20 } }),
     ],
   })
@@ -39,6 +43,7 @@ export async function createPostmortemTestApp(databaseUrl: string, pool: Pool, n
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  await registerAdminKey(app);
   const transport = app.get<MessageTransport>(MESSAGE_TRANSPORT);
   return {
     app,

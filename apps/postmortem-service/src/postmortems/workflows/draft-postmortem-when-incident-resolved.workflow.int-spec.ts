@@ -1,7 +1,7 @@
+import { api } from '../../../../../test/support/test-credentials';
 import { TOPICS, type IntegrationEvent } from '@fireline/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { eventually } from '../../../../../test/support/eventually';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import {
@@ -37,7 +37,7 @@ describe(DraftPostmortemWhenIncidentResolvedWorkflow.name, () => {
     await db.drop();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
   const publish = (events: IntegrationEvent[]) => service.transport.publish(TOPICS.incidents, events);
 
   /** A full incident, declared 10:00, resolved 11:30 (90 minutes). Events deliberately out of time order. */

@@ -1,14 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { RequireScopes } from '@fireline/auth';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
-import { IdempotencyInterceptorFor, pageLimitOf, uuidParam } from '@fireline/http';
+import type { EventStore } from '@fireline/event-store';
+import { appendAuditEvent, changesBetween, Ctx, IdempotencyInterceptorFor, pageLimitOf, uuidParam, type RequestContext } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AlertIntakeRepository } from '../../ledger/alert-intake.repository';
 import { ReprocessAlertDelivery } from '../../ledger/reprocess-alert-delivery.command';
 import { UnauthenticatedIntakeGate } from '../../ledger/unauthenticated-intake.gate';
-import { INCIDENT_PG_POOL } from '../../../incident-service.tokens';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../../incident-service.tokens';
 import type { Integration } from '../domain/integration';
 import { issueCredential } from '../domain/integration-credentials';
 import { integrationNotFound, invalidIntegration } from '../domain/integration.errors';
@@ -36,8 +38,14 @@ function withoutCredentials(body: unknown): unknown {
   return rest;
 }
 
+/** What the audit log records of an integration (its signing secrets are masked there). */
+function auditViewOf(integration: Integration): Record<string, unknown> {
+  return { ...toIntegrationResponse(integration), signingSecrets: integration.signingSecrets };
+}
+
 /**
- * Integrations: configuration CRUD (not event-sourced), and the ledger of each one's deliveries.
+ * Integrations: configuration CRUD (not event-sourced; each change is appended to the audit log as
+ * `IntegrationCreated` / `IntegrationUpdated` / `IntegrationDeleted`), and the ledger of each one's deliveries.
  * Create honours `Idempotency-Key` (a retry never makes a second integration), but the credential is
  * shown only in the first answer: it is kept hashed, never stored for replays. A client that lost the
  * first answer deletes the integration and creates another.
@@ -51,13 +59,20 @@ export class IntegrationsHttpController {
     private readonly intake: AlertIntakeRepository,
     private readonly commands: CommandBus,
     private readonly unauthenticated: UnauthenticatedIntakeGate,
+    @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  private async audit(type: string, id: string, before: Integration | null, after: Integration | null, ctx: RequestContext): Promise<void> {
+    const changes = changesBetween(before && auditViewOf(before), after && auditViewOf(after));
+    await appendAuditEvent(this.store, type, { resourceType: 'integration', resourceId: id }, changes, { now: ctx.now, actor: ctx.actor, correlationId: ctx.correlationId });
+  }
+
   @Post()
+  @RequireScopes('integrations:admin')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an integration; its routing key or token is in this answer only' })
   @ApiCreatedResponse({ type: CreatedIntegrationResponse })
-  async create(@Body() body: CreateIntegrationRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedIntegrationResponse> {
+  async create(@Body() body: CreateIntegrationRequest, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedIntegrationResponse> {
     const webhooks = body.type === 'pagerduty-webhooks-v3';
     if (webhooks !== (body.signingSecrets !== undefined)) {
       throw invalidIntegration([
@@ -77,6 +92,7 @@ export class IntegrationsHttpController {
     };
     const credential = issueCredential(integration.type);
     await this.integrations.create(integration, credential?.hash ?? null);
+    await this.audit('IntegrationCreated', integration.id, null, integration, ctx);
     void reply.header('location', `/v1/integrations/${integration.id}`);
     const credentials =
       credential === null ? undefined : integration.type === 'events-v2' ? { routingKey: credential.secret } : { token: credential.secret };
@@ -84,6 +100,7 @@ export class IntegrationsHttpController {
   }
 
   @Get()
+  @RequireScopes('integrations:admin')
   @ApiOperation({ summary: 'List integrations (not deleted), newest first, cursor-paginated' })
   @ApiOkResponse({ type: IntegrationPageResponse })
   async list(@Query() query: ListIntegrationsRequest): Promise<IntegrationPageResponse> {
@@ -92,6 +109,7 @@ export class IntegrationsHttpController {
   }
 
   @Get(':id')
+  @RequireScopes('integrations:admin')
   @ApiOkResponse({ type: IntegrationResponse })
   async get(@Param('id', anyUuid) id: string): Promise<IntegrationResponse> {
     const integration = await this.integrations.findActiveById(id);
@@ -100,9 +118,10 @@ export class IntegrationsHttpController {
   }
 
   @Patch(':id')
+  @RequireScopes('integrations:admin')
   @ApiOperation({ summary: 'Change name, service, severity mapping (merged), autoResolve, or (PagerDuty webhooks) signing secrets' })
   @ApiOkResponse({ type: IntegrationResponse })
-  async update(@Param('id', anyUuid) id: string, @Body() body: UpdateIntegrationRequest): Promise<IntegrationResponse> {
+  async update(@Param('id', anyUuid) id: string, @Body() body: UpdateIntegrationRequest, @Ctx() ctx: RequestContext): Promise<IntegrationResponse> {
     const given = (['name', 'service', 'severityMapping', 'autoResolve', 'signingSecrets'] as const).filter((field) => body[field] !== undefined);
     if (given.length === 0) {
       throw new ValidationError('REQUEST.EMPTY_PATCH', 'Nothing to update: send at least one of name, service, severityMapping, autoResolve, signingSecrets');
@@ -121,18 +140,24 @@ export class IntegrationsHttpController {
     };
     const updated = await this.integrations.update(id, changes);
     if (!updated) throw integrationNotFound(id);
+    await this.audit('IntegrationUpdated', id, current, updated, ctx);
     return toIntegrationResponse(updated);
   }
 
   @Delete(':id')
+  @RequireScopes('integrations:admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an integration: its credential stops working at once; its deliveries stay auditable' })
   @ApiNoContentResponse()
-  async remove(@Param('id', anyUuid) id: string): Promise<void> {
-    if (!(await this.integrations.softDelete(id, new Date()))) throw integrationNotFound(id);
+  async remove(@Param('id', anyUuid) id: string, @Ctx() ctx: RequestContext): Promise<void> {
+    const current = await this.integrations.findActiveById(id);
+    if (!(await this.integrations.softDelete(id, ctx.now))) throw integrationNotFound(id);
+    // Deleting a deleted integration changes nothing: nothing to audit.
+    if (current) await this.audit('IntegrationDeleted', id, current, null, ctx);
   }
 
   @Get(':id/deliveries')
+  @RequireScopes('integrations:admin')
   @ApiOperation({
     summary: 'Deliveries received for the integration (also after it was deleted), newest first; headers and bodies with credentials masked, and counts of unauthenticated deliveries not stored',
   })
@@ -143,6 +168,7 @@ export class IntegrationsHttpController {
   }
 
   @Post(':id/deliveries/:deliveryId/reprocess')
+  @RequireScopes('integrations:admin')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Re-process a recorded delivery now (events-v2, alertmanager); safe to repeat: a processed delivery appends nothing new',

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { adminActorOf } from '../../../../../../test/support/test-credentials';
 import { bootAlertTestApp, createIntegration, type AlertTestApp } from '../../testing/events-v2.testing';
 
 describe('IntegrationsHttpController', () => {
@@ -173,5 +174,22 @@ describe('IntegrationsHttpController PATCH', () => {
     expect((await patch({ name: 'x' }, '00000000-0000-4000-8000-000000000000')).body).toMatchObject({ status: 404, code: 'INTEGRATION.NOT_FOUND' });
     expect((await t.http.delete(`/v1/integrations/${created.id}`)).status).toBe(204);
     expect((await patch({ name: 'x' })).status).toBe(404);
+  });
+
+  it('records create, change and delete in the audit log: who, when, which integration, what changed, secrets masked', async () => {
+    const created = await t.http.post('/v1/integrations').send({ type: 'pagerduty-webhooks-v3', name: 'PD', service: 'payments', signingSecrets: ['whsec-first-secret-value'] });
+    const id = created.body.id as string;
+    expect((await t.http.patch(`/v1/integrations/${id}`).send({ name: 'PagerDuty', signingSecrets: ['whsec-rotated-secret-value', 'whsec-first-secret-value'] })).status).toBe(200);
+    expect((await t.http.delete(`/v1/integrations/${id}`)).status).toBe(204);
+
+    const log = await t.http.get('/v1/admin/incident-service/audit-events').query({ resourceType: 'integration', resourceId: id });
+    expect(log.status).toBe(200);
+    const entries = log.body.items as { type: string; actor: string; at: string; resourceId: string; details: { changes: Record<string, unknown> } }[];
+    expect(entries.map((entry) => entry.type)).toEqual(['IntegrationDeleted', 'IntegrationUpdated', 'IntegrationCreated']);
+    expect(new Set(entries.map((entry) => entry.actor))).toEqual(new Set([adminActorOf(t.app)]));
+    // Which fields changed; anything named like a secret shows only that it changed.
+    expect(entries[1]!.details.changes).toEqual({ name: { from: 'PD', to: 'PagerDuty' }, signingSecrets: '***', signingSecretCount: '***' });
+    expect(entries[2]!.details.changes).toMatchObject({ type: { from: null, to: 'pagerduty-webhooks-v3' }, name: { from: null, to: 'PD' } });
+    expect(JSON.stringify(log.body)).not.toContain('whsec-');
   });
 });

@@ -1,6 +1,7 @@
+import { Public } from '@fireline/auth';
 import { Body, Controller, HttpCode, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ValidationError } from '@fireline/errors';
 import { uuidParam } from '@fireline/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,12 +36,12 @@ export class AlertmanagerAcceptedResponse {
  * (and network errors), so every refusal is a 4xx and never retried.
  */
 @ApiTags('alerts')
-@ApiBearerAuth()
 @Controller('v1/integrations')
 export class AlertmanagerHttpController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':id/alertmanager')
+  @Public("Alertmanager webhook receiver: authenticated by the integration's own bearer token")
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive a Prometheus Alertmanager webhook delivery (version 4)' })
   @ApiBody({ type: AlertmanagerWebhookRequest })

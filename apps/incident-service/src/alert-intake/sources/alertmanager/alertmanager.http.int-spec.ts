@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import { eventually } from '../../../../../../test/support/eventually';
 import { alertStreamId } from '../../domain/alert-stream';
 import { AlertIntakeRepository } from '../../ledger/alert-intake.repository';
@@ -25,7 +26,8 @@ describe(AlertmanagerHttpController.name, () => {
   });
 
   const post = (integrationId: string, token: string | null, body: unknown, headers: Record<string, string> = {}) => {
-    const req = t.http.post(`/v1/integrations/${integrationId}/alertmanager`).set({ 'content-type': 'application/json', ...headers });
+    // As Alertmanager sends it: its own token or none, never the harness's API key.
+    const req = request(t.app.getHttpServer()).post(`/v1/integrations/${integrationId}/alertmanager`).set({ 'content-type': 'application/json', ...headers });
     if (token !== null) void req.set('authorization', `Bearer ${token}`);
     return req.send(typeof body === 'string' ? body : JSON.stringify(body));
   };

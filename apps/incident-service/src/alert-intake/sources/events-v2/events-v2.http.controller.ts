@@ -1,3 +1,4 @@
+import { Public } from '@fireline/auth';
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -24,6 +25,7 @@ export class EventsV2HttpController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('enqueue')
+  @Public('PagerDuty Events API v2 receiver: authenticated by the routing key in the body')
   @HttpCode(202)
   @RouteConfig({ [EVENTS_V2_REPLY_SHAPE]: true })
   @UseGuards(EventsV2ThrottlerGuard)

@@ -1,3 +1,4 @@
+import { issueKeyIn, withKey } from '../../../../../../test/support/test-credentials';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../../../../test/support/eventually';
 import { alertStreamId } from '../../domain/alert-stream';
@@ -163,12 +164,13 @@ describe('EventsV2HttpController', () => {
     await enqueue({ ...event, event_action: 'acknowledge' });
     await eventually(async () => expect(await incident(incidentId)).toMatchObject({ acknowledgedBy: `integration:${integration.id}` }));
 
-    expect((await t.http.post(`/v1/incidents/${incidentId}/status`).set('x-actor', 'alice@example.com').send({ status: 'investigating' })).status).toBe(200);
+    const responder = await issueKeyIn(t.app, { role: 'responder', name: 'alice' });
+    expect((await withKey(t.app.getHttpServer(), responder.key).post(`/v1/incidents/${incidentId}/status`).send({ status: 'investigating' })).status).toBe(200);
     await enqueue({ ...event, event_action: 'resolve' });
     await eventually(async () => {
       const timeline = (await t.http.get(`/v1/incidents/${incidentId}/timeline`)).body.items as { kind: string }[];
       expect(timeline.map((e) => e.kind)).toEqual(['IncidentDeclared', 'IncidentAcknowledged', 'IncidentStatusChanged', 'TimelineNoteAdded']);
-      expect(JSON.stringify(timeline.at(-1))).toContain('alice@example.com has taken it over');
+      expect(JSON.stringify(timeline.at(-1))).toContain(`key:${responder.keyId} has taken it over`);
     });
     expect(await incident(incidentId)).toMatchObject({ status: 'investigating' });
   });

@@ -1,3 +1,4 @@
+import { Public } from '@fireline/auth';
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -28,6 +29,7 @@ export class PagerDutyWebhooksHttpController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':id/pagerduty-webhooks')
+  @Public('PagerDuty Webhooks v3 receiver: authenticated by X-PagerDuty-Signature')
   @HttpCode(200)
   @RouteConfig({ [RAW_BODY_ROUTE]: true })
   @ApiOperation({ summary: 'Receive a PagerDuty Webhooks v3 delivery (signed with X-PagerDuty-Signature)' })
