@@ -15,4 +15,5 @@ export * from './json-body.parser';
 export * from './page-cursor';
 export * from './fastify-adapter.factory';
 export * from './audit-log';
-export * from './audit-events.controller';
+export * from './audit-log.migration';
+export * from './audit-events.http.controller';

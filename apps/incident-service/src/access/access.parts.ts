@@ -3,7 +3,7 @@ import type { EventStore } from '@fireline/event-store';
 import type { Provider } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../incident-service.tokens';
-import { IssueApiKeyHandler, RevokeApiKeyHandler } from './application/api-key.commands';
+import { IssueApiKeyHandler, RevokeApiKeyHandler } from './application/api-key.command';
 import { EventSourcedApiKeyStore } from './application/api-keys';
 import { ApiKeysHttpController } from './http/api-keys.http.controller';
 import { CreateApiKeys1732000003100 } from './projections/api-keys.migration';

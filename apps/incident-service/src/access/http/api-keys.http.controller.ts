@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { Pool } from 'pg';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import type { EventStore } from '@fireline/event-store';
-import { IssueApiKeyCommand, RevokeApiKeyCommand } from '../application/api-key.commands';
+import { IssueApiKeyCommand, RevokeApiKeyCommand } from '../application/api-key.command';
 import { lastUseOf, listApiKeys, loadApiKey, toApiKeyView } from '../application/api-keys';
 import { apiKeyNotFound } from '../domain/api-key.errors';
 import { CreateApiKeyRequest, ListApiKeysRequest, RevokeApiKeyRequest } from './api-key.request.dto';
