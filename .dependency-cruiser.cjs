@@ -9,6 +9,16 @@ module.exports = {
       to: { path: 'node_modules/(@nestjs|typeorm|pg|kafkajs|fastify|class-validator|class-transformer)(/|$)' },
     },
     {
+      name: 'domain-is-pure-through-re-exports',
+      comment:
+        'domain/ (and the alert sources\' translators, pure like it) reaches no Nest, TypeORM, pg or kafkajs module by any path: ' +
+        'every import is followed, so a barrel (e.g. @fireline/event-store\'s index.ts) that re-exports the store does not hide it. ' +
+        'Import pure library files directly (@fireline/event-store/event-id, …/decider).',
+      severity: 'error',
+      from: { path: '(/domain/|\\.translator\\.ts$)', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+      to: { path: 'node_modules/(@nestjs|typeorm|pg|pg-[a-z]+|kafkajs|fastify|class-validator|class-transformer)(/|$)', reachable: true },
+    },
+    {
       name: 'domain-does-not-reach-out',
       comment: 'domain/ does not import adapters (http, messaging, projections) of its own service.',
       severity: 'error',

@@ -2,6 +2,7 @@
 // silently never runs) are errors. Layer rules live in .dependency-cruiser.cjs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import fileRoleNames from './tools/lint/file-role-names.cjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.fireline/**', '**/*.mjs', '**/*.js', '**/*.cjs'] },
@@ -21,6 +22,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string union, not an enum (STYLE.md).' }],
     },
+  },
+  {
+    // One spelling per file role (controllers, command handlers, request DTOs, …): see the rule's docstring.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    plugins: { fireline: { rules: { 'file-role-names': fileRoleNames } } },
+    rules: { 'fireline/file-role-names': 'error' },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', '**/testing/**/*.ts'],

@@ -77,7 +77,17 @@ export interface EnqueueBenchConfig {
   settleTimeoutSeconds: number;
   /** Seed of the key/action sequence (`BENCH_SEED`, default 42). */
   seed: number;
+  /**
+   * Which loads to run, in order (`BENCH_LOADS`, comma list, default `mixed,same-key`): `mixed` (new and
+   * reused dedup keys, triggers and resolves) and `same-key` (every request the same trigger, one key).
+   */
+  loads: EnqueueLoadName[];
+  /** `BENCH_BASELINE_PREPARED` (default true): the baseline's INSERT is a named (prepared) statement, as Fireline's are. */
+  baselinePrepared: boolean;
 }
+
+export const ENQUEUE_LOADS = ['mixed', 'same-key'] as const;
+export type EnqueueLoadName = (typeof ENQUEUE_LOADS)[number];
 
 export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): EnqueueBenchConfig {
   const problems: string[] = [];
@@ -105,7 +115,15 @@ export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): En
     poolSize: number('BENCH_PG_POOL', 10, (value) => positiveInteger(value) && value >= 2 && value <= 200, 'an integer in [2, 200]'),
     settleTimeoutSeconds: number('BENCH_SETTLE_TIMEOUT_S', 180, positiveInteger, 'a positive integer'),
     seed: number('BENCH_SEED', 42, (value) => Number.isSafeInteger(value) && value >= 0, 'a non-negative integer'),
+    loads: [...ENQUEUE_LOADS],
+    baselinePrepared: !['0', 'false'].includes(env.BENCH_BASELINE_PREPARED ?? ''),
   };
+  if (env.BENCH_LOADS !== undefined && env.BENCH_LOADS !== '') {
+    const loads = env.BENCH_LOADS.split(',').map((load) => load.trim());
+    const unknown = loads.filter((load) => !(ENQUEUE_LOADS as readonly string[]).includes(load));
+    if (unknown.length > 0 || loads.length === 0) problems.push(`BENCH_LOADS must be a comma list of ${ENQUEUE_LOADS.join(', ')}, got ${env.BENCH_LOADS}`);
+    else config.loads = loads as EnqueueLoadName[];
+  }
   if (problems.length > 0) throw new Error(`Invalid benchmark settings:\n  ${problems.join('\n  ')}`);
   return config;
 }

@@ -21,6 +21,11 @@ export interface LoadSpec {
   /** Of the requests that reuse a key, the share that resolve it (the rest trigger it again). */
   resolveShare: number;
   seed: number;
+  /**
+   * The same-key storm: when set, every request is the same trigger with this dedup key (an alert that
+   * keeps firing, re-sent by every client at once); `duplicateRatio` and `resolveShare` are ignored.
+   */
+  sameKey?: string;
 }
 
 export interface LoadOutcome {
@@ -47,6 +52,12 @@ async function generate(spec: LoadSpec): Promise<LoadOutcome> {
   const generated = { requests: 0, newKeys: 0, duplicateKeys: 0, triggers: 0, resolves: 0 };
   const body = (): string => {
     generated.requests++;
+    if (spec.sameKey !== undefined) {
+      if (generated.requests === 1) generated.newKeys++;
+      else generated.duplicateKeys++;
+      generated.triggers++;
+      return JSON.stringify({ ...spec.triggerBody, dedup_key: spec.sameKey });
+    }
     let dedupKey: string;
     let resolve = false;
     if (keys.length === 0 || next() >= spec.duplicateRatio) {

@@ -26,7 +26,7 @@ import type { loadNotificationServiceConfig as LoadNotificationConfig } from '..
 import type { loadPostmortemServiceConfig as LoadPostmortemConfig } from '../apps/postmortem-service/src/config/postmortem-service.config';
 import type { issueApiKey as IssueApiKey } from '../apps/incident-service/src/access/application/api-keys';
 import type { EventStore } from '../libs/event-store/src';
-import { type EnqueueBenchConfig, readEnqueueBenchConfig } from './bench-config';
+import { type EnqueueBenchConfig, type EnqueueLoadName, readEnqueueBenchConfig } from './bench-config';
 import { type BenchPostgres, startPostgres } from './embedded-postgres';
 import { type LoadOutcome, type LoadSpec, runLoad } from './enqueue-load.worker';
 
@@ -35,8 +35,8 @@ const DIST = join(ROOT, 'dist', 'apps');
 const PLATFORM_APP_JS = join(DIST, 'platform', 'src', 'platform.app.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'alertmanager-0.25');
 const HOST = '127.0.0.1';
-const INTEGRATION_NAME = 'bench-enqueue';
-const WARMUP_INTEGRATION_NAME = 'bench-enqueue-warmup';
+/** Fireline's integration of one run and load: `bench-<run>-<load>` (its effects are counted apart). */
+const integrationName = (run: 'warmup' | 'measured', load: EnqueueLoadName): string => `bench-${run}-${load}`;
 const FIRELINE_DATABASES = { incident: 'fireline_incident', notification: 'fireline_notification', postmortem: 'fireline_postmortem' };
 const BASELINE_DATABASE = 'bench_raw_intake';
 
@@ -51,12 +51,12 @@ interface Contender {
   name: 'baseline' | 'fireline';
   label: string;
   url: string;
-  /** The Events v2 bodies it gets (routing key of its integration). */
-  bodies: (run: 'warmup' | 'measured') => { triggerBody: Record<string, unknown>; resolveBody: Record<string, unknown> };
+  /** The Events v2 bodies it gets (routing key of its integration for this run and load). */
+  bodies: (run: 'warmup' | 'measured', load: EnqueueLoadName) => Promise<{ triggerBody: Record<string, unknown>; resolveBody: Record<string, unknown> }>;
   /** After the warm-up: wait for background work, then make the measured run start from a clean slate. */
-  afterWarmup(): Promise<void>;
+  afterWarmup(load: EnqueueLoadName): Promise<void>;
   /** After the measured run: wait for background work (bounded), then count the effects. */
-  effects(outcome: LoadOutcome): Promise<Effects>;
+  effects(outcome: LoadOutcome, load: EnqueueLoadName): Promise<Effects>;
 }
 
 interface Effects {
@@ -108,8 +108,10 @@ async function startBaseline(postgres: BenchPostgres, config: EnqueueBenchConfig
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Named (prepared once per connection) like Fireline's statements, unless BENCH_BASELINE_PREPARED=0.
+  const insert = config.baselinePrepared ? { name: 'bench_raw_intake_insert', text: 'INSERT INTO raw_intake (body) VALUES ($1)' } : { text: 'INSERT INTO raw_intake (body) VALUES ($1)' };
   app.post('/v2/enqueue', async (request, reply) => {
-    await pool.query('INSERT INTO raw_intake (body) VALUES ($1)', [request.body as string]);
+    await pool.query({ ...insert, values: [request.body as string] });
     return reply.code(202).send({ status: 'success', message: 'Event processed' });
   });
   await app.listen({ host: HOST, port: 0 });
@@ -118,12 +120,13 @@ async function startBaseline(postgres: BenchPostgres, config: EnqueueBenchConfig
 
   return {
     name: 'baseline',
-    label: 'baseline (Fastify + INSERT raw body)',
+    label: `baseline (Fastify + INSERT raw body${config.baselinePrepared ? ', prepared' : ''})`,
     url: `http://${HOST}:${port}`,
-    bodies: () => ({
-      triggerBody: fixtureBody('events-v2-trigger.json', 'b'.repeat(32)),
-      resolveBody: fixtureBody('events-v2-resolve.json', 'b'.repeat(32)),
-    }),
+    bodies: () =>
+      Promise.resolve({
+        triggerBody: fixtureBody('events-v2-trigger.json', 'b'.repeat(32)),
+        resolveBody: fixtureBody('events-v2-resolve.json', 'b'.repeat(32)),
+      }),
     async afterWarmup() {
       await pool.query('TRUNCATE raw_intake');
     },
@@ -166,7 +169,7 @@ function loadBuiltFireline(): FirelineModules {
   return {
     createPlatformApp: (load(PLATFORM_APP_JS) as { createPlatformApp: typeof CreatePlatformApp }).createPlatformApp,
     issueApiKey: (load(join(DIST, 'incident-service/src/access/application/api-keys.js')) as { issueApiKey: typeof IssueApiKey }).issueApiKey,
-    incidentEventStoreToken: (load(join(DIST, 'incident-service/src/incidents/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
+    incidentEventStoreToken: (load(join(DIST, 'incident-service/src/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
     loadIncidentServiceConfig: (load(join(DIST, 'incident-service/src/config/incident-service.config.js')) as { loadIncidentServiceConfig: typeof LoadIncidentConfig })
       .loadIncidentServiceConfig,
     loadNotificationServiceConfig: (
@@ -193,7 +196,7 @@ async function createIntegration(baseUrl: string, apiKey: string, name: string):
 /** Fireline's effects for one integration, straight from its database. */
 async function firelineCounts(pool: Pool, integrationId: string, integrationName: string): Promise<Record<string, number>> {
   const actor = `integration:${integrationId}`;
-  const [intake, unprocessed, withError, accepted, duplicate, rejected, alertEvents, triggered, resolvedAlerts, declared, resolvedIncidents] =
+  const [intake, unprocessed, withError, accepted, duplicate, rejected, alertEvents, triggered, resolvedAlerts, declared, resolvedIncidents, notes, concurrencyErrors] =
     await Promise.all([
       count(pool, 'SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1', [integrationId]),
       count(pool, 'SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND processed_at IS NULL', [integrationId]),
@@ -206,6 +209,8 @@ async function firelineCounts(pool: Pool, integrationId: string, integrationName
       count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'AlertResolved' AND data->>'integrationId' = $1", [integrationId]),
       count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1", [`alert:${integrationName}`]),
       count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'IncidentResolved' AND metadata->>'actor' = $1", [actor]),
+      count(pool, "SELECT count(*) AS n FROM events WHERE event_type = 'TimelineNoteAdded' AND metadata->>'actor' = $1", [actor]),
+      count(pool, "SELECT count(*) AS n FROM alert_intake WHERE integration_id = $1 AND error LIKE 'ConcurrencyError%'", [integrationId]),
     ]);
   return {
     intakeRows: intake,
@@ -219,6 +224,8 @@ async function firelineCounts(pool: Pool, integrationId: string, integrationName
     alertsResolved: resolvedAlerts,
     incidentsOpened: declared,
     incidentsResolved: resolvedIncidents,
+    timelineNotes: notes,
+    intakeConcurrencyErrors: concurrencyErrors,
   };
 }
 
@@ -284,27 +291,32 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     { defaultLifetimeDays: 1, maxLifetimeDays: 1 },
     { now: new Date(), actor: 'system:bench', correlationId: 'bench' },
   );
-  const warmup = { ...(await createIntegration(url, key, WARMUP_INTEGRATION_NAME)), name: WARMUP_INTEGRATION_NAME };
-  const measured = { ...(await createIntegration(url, key, INTEGRATION_NAME)), name: INTEGRATION_NAME };
+  const integrations = new Map<string, { id: string; routingKey: string; name: string }>();
+  const integrationOf = async (run: 'warmup' | 'measured', load: EnqueueLoadName) => {
+    const name = integrationName(run, load);
+    if (!integrations.has(name)) integrations.set(name, { ...(await createIntegration(url, key, name)), name });
+    return integrations.get(name)!;
+  };
   const timeoutMs = config.settleTimeoutSeconds * 1000;
 
   return {
     name: 'fireline',
     label: 'Fireline POST /v2/enqueue',
     url,
-    bodies: (run) => {
-      const { routingKey } = run === 'warmup' ? warmup : measured;
+    bodies: async (run, load) => {
+      const { routingKey } = await integrationOf(run, load);
       return {
         triggerBody: fixtureBody('events-v2-trigger.json', routingKey),
         resolveBody: fixtureBody('events-v2-resolve.json', routingKey),
       };
     },
-    async afterWarmup() {
+    async afterWarmup(load) {
       // The warm-up's incidents are opened asynchronously: let that finish so it does not load the measured run.
-      const done = await waitSettled(pool, warmup, timeoutMs);
+      const done = await waitSettled(pool, await integrationOf('warmup', load), timeoutMs);
       log(`Fireline warm-up ${done.settled ? 'settled' : 'NOT settled'} after ${fmt(done.settleMs)} ms (${fmt(done.counts.incidentsOpened ?? 0)} incidents)`);
     },
-    async effects(outcome) {
+    async effects(outcome, load) {
+      const measured = await integrationOf('measured', load);
       const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
       const checks = {
         // At most one incident per (dedup key, incarnation): one AlertTriggered per (alert stream, incarnation)…
@@ -327,7 +339,8 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
       return {
         summary:
           `${fmt(counts.intakeRows ?? 0)} intake rows (${fmt(counts.intakeAccepted ?? 0)} accepted, ${fmt(counts.intakeDuplicate ?? 0)} duplicate), ` +
-          `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(counts.incidentsResolved ?? 0)} resolved)`,
+          `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(counts.incidentsResolved ?? 0)} resolved), ` +
+          `${fmt(counts.timelineNotes ?? 0)} notes, ${fmt(counts.intakeConcurrencyErrors ?? 0)} ConcurrencyErrors`,
         settleMs,
         settled,
         counts: { ...counts, answered2xx: outcome.result['2xx'] },
@@ -342,6 +355,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
 // ---------------------------------------------------------------------------------------------------
 
 interface RunResult {
+  load: EnqueueLoadName;
   server: Contender['name'];
   label: string;
   requestsPerSecond: number;
@@ -355,32 +369,34 @@ interface RunResult {
   effects: Effects;
 }
 
-async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warmup' | 'measured'): Promise<LoadOutcome> {
+async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warmup' | 'measured', loadName: EnqueueLoadName): Promise<LoadOutcome> {
   const spec: LoadSpec = {
     url: contender.url,
     path: '/v2/enqueue',
     durationSeconds: run === 'warmup' ? config.warmupSeconds : config.durationSeconds,
     connections: config.connections,
-    ...contender.bodies(run),
-    keyPrefix: `${run}-${contender.name}`,
+    ...(await contender.bodies(run, loadName)),
+    keyPrefix: `${run}-${loadName}-${contender.name}`,
     duplicateRatio: config.duplicateRatio,
     resolveShare: config.resolveShare,
     seed: config.seed,
+    ...(loadName === 'same-key' ? { sameKey: `${run}-${contender.name}-storm` } : {}),
   };
   return runLoad(spec);
 }
 
-async function measure(contender: Contender, config: EnqueueBenchConfig): Promise<RunResult> {
-  log(`${contender.name}: warm-up ${config.warmupSeconds} s`);
-  await load(contender, config, 'warmup');
-  await contender.afterWarmup();
-  log(`${contender.name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
-  const outcome = await load(contender, config, 'measured');
+async function measure(contender: Contender, config: EnqueueBenchConfig, loadName: EnqueueLoadName): Promise<RunResult> {
+  log(`${loadName} / ${contender.name}: warm-up ${config.warmupSeconds} s`);
+  await load(contender, config, 'warmup', loadName);
+  await contender.afterWarmup(loadName);
+  log(`${loadName} / ${contender.name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
+  const outcome = await load(contender, config, 'measured', loadName);
   const { result } = outcome;
-  log(`${contender.name}: ${fmt(result.requests.total)} requests; counting effects`);
-  const effects = await contender.effects(outcome);
+  log(`${loadName} / ${contender.name}: ${fmt(result.requests.total)} requests; counting effects`);
+  const effects = await contender.effects(outcome, loadName);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
   return {
+    load: loadName,
     server: contender.name,
     label: contender.label,
     requestsPerSecond: Math.round(result.requests.total / result.duration),
@@ -398,10 +414,14 @@ async function measure(contender: Contender, config: EnqueueBenchConfig): Promis
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fmt = (value: number): string => integerFormat.format(value);
 
-function renderTable(results: RunResult[], ratio: number, config: EnqueueBenchConfig, environment: Environment): string {
+/** Fireline req/s over the baseline's, per load (>1: Fireline faster). */
+type Ratios = Partial<Record<EnqueueLoadName, number>>;
+
+function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchConfig, environment: Environment): string {
   const rows = [
-    ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'effects'],
+    ['load', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'effects'],
     ...results.map((r) => [
+      r.load,
       r.label,
       fmt(r.requestsPerSecond),
       r.latencyMs.p50.toFixed(0),
@@ -411,29 +431,30 @@ function renderTable(results: RunResult[], ratio: number, config: EnqueueBenchCo
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const left = (column: number): boolean => column === 0 || column === 5;
+  const left = (column: number): boolean => column <= 1 || column === 6;
   const line = (row: string[]): string => `| ${row.map((cell, column) => (left(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (left(column) ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  const fireline = results.find((r) => r.server === 'fireline');
-  const generated = results[0]?.generated;
-  const checks = fireline ? Object.entries(fireline.effects.checks).map(([name, value]) => `${name}=${String(value)}`).join(' ') : '';
   const s = environment.settings;
+  const firelineLines = results
+    .filter((r) => r.server === 'fireline')
+    .map((r) => {
+      const checks = Object.entries(r.effects.checks).map(([name, value]) => `${name}=${String(value)}`).join(' ');
+      return (
+        `Fireline ${r.load}: all effects landed ${r.effects.settled ? `${fmt(r.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
+        `intake rows with a failed attempt: ${fmt(r.effects.counts.intakeWithError ?? 0)}; checks: ${checks}`
+      );
+    });
   return [
     line(rows[0]!),
     rule,
     ...rows.slice(1).map(line),
     '',
-    `ratio Fireline/baseline req/s: ${ratio.toFixed(2)}x`,
-    `load: ${config.durationSeconds} s per server after ${config.warmupSeconds} s warm-up, ${config.connections} connections, ` +
-      `~${Math.round(config.duplicateRatio * 100)}% of requests reuse an earlier dedup key (${Math.round(config.resolveShare * 100)}% of those resolve), ` +
-      `PostgreSQL pool ${config.poolSize} per server` +
-      (generated ? `; baseline run built ${fmt(generated.newKeys)} new keys / ${fmt(generated.duplicateKeys)} reused` : ''),
-    ...(fireline
-      ? [
-          `Fireline: all effects landed ${fireline.effects.settled ? `${fmt(fireline.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
-            `intake rows with a failed attempt: ${fmt(fireline.effects.counts.intakeWithError ?? 0)}; checks: ${checks}`,
-        ]
-      : []),
+    ...Object.entries(ratios).map(([loadName, ratio]) => `ratio Fireline/baseline req/s, ${loadName}: ${ratio.toFixed(2)}x`),
+    `loads: mixed = ~${Math.round(config.duplicateRatio * 100)}% of requests reuse an earlier dedup key (${Math.round(config.resolveShare * 100)}% of those resolve), the rest are new keys; ` +
+      `same-key = every request the same trigger (one dedup key, an alert every client keeps re-sending)`,
+    `per load and server: ${config.durationSeconds} s after ${config.warmupSeconds} s warm-up, ${config.connections} connections, PostgreSQL pool ${config.poolSize}, ` +
+      `baseline statement ${config.baselinePrepared ? 'prepared (named)' : 'unnamed'}`,
+    ...firelineLines,
     `Node ${environment.node} | PostgreSQL ${environment.postgres} | ${environment.cores} cores (${environment.cpuModel}), ${environment.memoryGiB} GiB | ` +
       `fsync=${s.fsync} synchronous_commit=${s.synchronous_commit}`,
   ].join('\n');
@@ -487,19 +508,23 @@ async function main(): Promise<void> {
   const postgres = await startPostgres();
   log(`PostgreSQL on ${HOST}:${postgres.port}, data in ${postgres.databaseDir}`);
   const closables: Closable[] = [];
-  let results: RunResult[];
+  const results: RunResult[] = [];
   let environment: Environment;
-  let ratio: number;
+  const ratios: Ratios = {};
   try {
     environment = await describeEnvironment(postgres);
     const baseline = await startBaseline(postgres, config, closables);
     const fireline = await startFireline(postgres, config, closables);
     log(`baseline on ${baseline.url}, Fireline on ${fireline.url}`);
-    // Baseline first: Fireline keeps working after its load ends (opening incidents, projections,
-    // notifications, postmortems), which would otherwise overlap the baseline's run.
-    results = [await measure(baseline, config), await measure(fireline, config)];
-    ratio = Math.round((results[1]!.requestsPerSecond / results[0]!.requestsPerSecond) * 100) / 100;
-    process.stdout.write(`\n${renderTable(results, ratio, config, environment)}\n`);
+    for (const loadName of config.loads) {
+      // Baseline first: Fireline keeps working after its load ends (opening incidents, projections,
+      // notifications, postmortems), which would otherwise overlap the baseline's run; Fireline's
+      // effects settle before the next load starts.
+      const pair = [await measure(baseline, config, loadName), await measure(fireline, config, loadName)];
+      results.push(...pair);
+      ratios[loadName] = Math.round((pair[1]!.requestsPerSecond / pair[0]!.requestsPerSecond) * 100) / 100;
+    }
+    process.stdout.write(`\n${renderTable(results, ratios, config, environment)}\n`);
   } finally {
     for (const closable of closables.reverse()) {
       await closable.close().catch((error: unknown) => log(`closing ${closable.name}: ${String(error)}`));
@@ -511,11 +536,11 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `enqueue-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), durationMs, config, environment, ratio, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), durationMs, config, environment, ratios, results }, null, 2)}\n`);
   const failed = results.flatMap((r) =>
     Object.entries(r.effects.checks)
       .filter(([, value]) => value !== 0 && value !== true)
-      .map(([name, value]) => `${r.server}.${name}=${String(value)}`),
+      .map(([name, value]) => `${r.load}.${r.server}.${name}=${String(value)}`),
   );
   process.stdout.write(`\nTotal run time: ${(durationMs / 1000).toFixed(1)} s. Results: ${file}\n`);
   if (failed.length > 0) throw new Error(`effect checks failed: ${failed.join(', ')}`);

@@ -66,7 +66,7 @@ function loadBuilt() {
       .loadNotificationServiceConfig,
     loadPostmortemServiceConfig: (load(join(DIST, 'apps/postmortem-service/src/config/postmortem-service.config.js')) as { loadPostmortemServiceConfig: typeof LoadPostmortemConfig }).loadPostmortemServiceConfig,
     issueApiKey: (load(join(DIST, 'apps/incident-service/src/access/application/api-keys.js')) as { issueApiKey: typeof IssueApiKey }).issueApiKey,
-    incidentEventStoreToken: (load(join(DIST, 'apps/incident-service/src/incidents/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
+    incidentEventStoreToken: (load(join(DIST, 'apps/incident-service/src/incident-service.tokens.js')) as { INCIDENT_EVENT_STORE: symbol }).INCIDENT_EVENT_STORE,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { incidentIdOfAlert } from '../../apps/incident-service/src/alerts/workflows/open-incident-when-alert-triggered.workflow';
+import { incidentIdOfAlert } from '../../apps/incident-service/src/alert-intake/workflows/alert-incident';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { OwnedPostgres } from '../support/owned-postgres';

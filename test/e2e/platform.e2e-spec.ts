@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { verifyFirelineSignature } from '../../apps/notification-service/src/notifications/channels/webhook-signature';
-import { IncidentSubscriptions } from '../../apps/incident-service/src/incidents/projections/incident-subscriptions';
+import { IncidentSubscriptions } from '../../apps/incident-service/src/incident-service.subscriptions';
 import { eventually } from '../support/eventually';
 import { startLocalHttpReceiver, type LocalHttpReceiver } from '../support/local-http-receiver';
 import { createPlatformTestApp, type PlatformTestApp } from '../support/platform-test-app';

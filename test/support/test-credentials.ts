@@ -8,7 +8,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { DEFAULT_API_KEY_POLICY, issueApiKey, revokeApiKey } from '../../apps/incident-service/src/access/application/api-keys';
 import { AccessSubscriptions } from '../../apps/incident-service/src/access/projections/access-subscriptions';
-import { INCIDENT_EVENT_STORE } from '../../apps/incident-service/src/incidents/incident-service.tokens';
+import { INCIDENT_EVENT_STORE } from '../../apps/incident-service/src/incident-service.tokens';
 
 /**
  * Authentication as the test harnesses use it: real keys, issued through the real paths, sent as

@@ -3,7 +3,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EVENT_STORE_MIGRATIONS, EventStore, pgPoolOf, projectionSubscriptionName, resilientPgPoolOptions } from '@fireline/event-store';
-import { AuditEventsControllerFor, CreateAuditLogIndex1732000003000, CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
+import { AuditEventsControllerFor, CreateAuditLogIndex1732000003100, CreateIdempotencyKeys1732000000200, SubscriptionsAdminControllerFor } from '@fireline/http';
 import { MESSAGING_MIGRATIONS } from '@fireline/messaging';
 import { SecretBox } from '@fireline/secrets';
 import type { Pool } from 'pg';
@@ -11,21 +11,21 @@ import { ACCESS } from './access/access.parts';
 import { DEFAULT_API_KEY_POLICY } from './access/application/api-keys';
 import { ACCESS_CONFIG, ACCESS_RELAY_NAME } from './access/projections/access-subscriptions';
 import { apiKeysProjection } from './access/projections/api-keys.projection';
-import { ALERT_INGESTION } from './alerts/alert-ingestion.parts';
+import { ALERT_INGESTION } from './alert-intake/alert-intake.parts';
 import type { IncidentServiceConfig } from './config/incident-service.config';
-import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident-command';
-import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/incident-queries';
+import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident.command';
+import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/get-incident.query';
 import { DashboardHttpController } from './incidents/http/dashboard.http.controller';
 import { IncidentsHttpController } from './incidents/http/incidents.http.controller';
-import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incidents/incident-service.tokens';
+import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
-import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alerts/workflows/open-incident-when-alert-triggered.workflow';
-import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incidents/projections/incident-subscriptions';
+import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alert-intake/workflows/alert-incident';
+import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incident-service.subscriptions';
 import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
 import { IncidentSummaryEntity } from './incidents/projections/incident-summary.entity';
 import { ListIncidentsHandler } from './incidents/projections/list-incidents.query';
-import { PAGERDUTY_WEBHOOKS } from './pagerduty-webhooks/pagerduty-webhooks.parts';
+import { PAGERDUTY_WEBHOOKS } from './alert-intake/sources/pagerduty-webhooks-v3/pagerduty-webhooks.parts';
 import { STATUS_PAGES } from './status-pages/status-pages.parts';
 
 /** Connection errors of incident-service's pool: a killed or restarted database, a terminated backend. */
@@ -40,7 +40,7 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...ALERT_INGESTION.migrations,
   ...PAGERDUTY_WEBHOOKS.migrations,
   ...STATUS_PAGES.migrations,
-  CreateAuditLogIndex1732000003000,
+  CreateAuditLogIndex1732000003100,
   ...ACCESS.migrations,
 ];
 

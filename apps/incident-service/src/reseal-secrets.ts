@@ -1,7 +1,7 @@
 import { resealFromCommandLine, SecretBox } from '@fireline/secrets';
-import { resealAlertIntake } from './alerts/intake/alert-intake.reseal';
+import { resealAlertIntake } from './alert-intake/ledger/alert-intake.reseal';
 import { loadIncidentServiceConfig } from './config/incident-service.config';
-import { resealIntegrationSecrets } from './integrations/persistence/reseal-integration-secrets';
+import { resealIntegrationSecrets } from './alert-intake/integrations/persistence/reseal-integration-secrets';
 
 /**
  * `node dist/apps/incident-service/src/reseal-secrets.js`: seals every PagerDuty signing secret and

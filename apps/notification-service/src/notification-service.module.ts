@@ -5,7 +5,7 @@ import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap
 import { CqrsModule } from '@nestjs/cqrs';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { AuditEventsControllerFor, CreateAuditLogIndex1732000003000, CreateIdempotencyKeys1732000000200 } from '@fireline/http';
+import { AuditEventsControllerFor, CreateAuditLogIndex1732000003100, CreateIdempotencyKeys1732000000200 } from '@fireline/http';
 import { MESSAGE_TRANSPORT, MESSAGING_MIGRATIONS, type MessageTransport } from '@fireline/messaging';
 import { SecretBox } from '@fireline/secrets';
 import type { NotificationServiceConfig } from './config/notification-service.config';
@@ -112,7 +112,7 @@ export const NOTIFICATION_SERVICE_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
   CreateIdempotencyKeys1732000000200,
   ...NOTIFICATION_MIGRATIONS,
-  CreateAuditLogIndex1732000003000,
+  CreateAuditLogIndex1732000003100,
   CreateApiKeyReplica1732000003200,
 ];
 

@@ -10,7 +10,7 @@ import { ensureDatabases, startEmbeddedPostgres, type RunningPostgres } from './
 import type { EventStore } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { DEFAULT_API_KEY_POLICY } from '../../incident-service/src/access/application/api-keys';
-import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service/src/incidents/incident-service.tokens';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service/src/incident-service.tokens';
 import { firstStartBanner, issueFirstStartAdminKey } from './first-start-admin-key';
 import { createPlatformApp } from './platform.app';
 import type { PlatformServicesConfig } from './platform.module';

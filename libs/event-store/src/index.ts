@@ -20,3 +20,4 @@ export { isDatabaseUnavailable } from './database-availability';
 export { databaseTimeoutKeys, databaseTimeoutsOf } from './database-timeouts.config';
 export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';
 export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';
+export * from './backoff';

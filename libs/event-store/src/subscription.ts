@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { exponentialBackoffMs } from './backoff';
 import { isDatabaseUnavailable } from './database-availability';
 import { type Checkpoint, type RecordedEvent, START_CHECKPOINT, type Upcaster } from './event-store.types';
 import { compareCheckpoints, scanGlobalPage } from './global-read';
@@ -190,7 +191,7 @@ export class Subscription {
         if (!(unavailable && unavailableBefore)) this.safeOnError(error);
         unavailableBefore = unavailable;
         const cap = unavailable ? Math.min(this.maxBackoffMs, UNAVAILABLE_MAX_BACKOFF_MS) : this.maxBackoffMs;
-        await this.sleep(Math.min(cap, FIRST_BACKOFF_MS * 2 ** Math.min(failures - 1, 20)), false);
+        await this.sleep(exponentialBackoffMs(failures, { initialMs: FIRST_BACKOFF_MS, maxMs: cap }), false);
         continue;
       }
       if (outcome.locked && outcome.scanned > 0) continue;

@@ -1,6 +1,5 @@
 import { nameBasedUuid, type CommandMetadata, type EventMetadata, type EventStore } from '@fireline/event-store';
 import type { Pool } from 'pg';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { cursorCodec, cursorKey, toPage, type Page } from './page-cursor';
 
@@ -20,22 +19,6 @@ export interface AuditResource {
 /** The metadata that marks an event as an audit entry (merge it into the event's metadata). */
 export function auditMetadata(resource: AuditResource): EventMetadata {
   return { audit: { resourceType: resource.resourceType, resourceId: resource.resourceId } };
-}
-
-/**
- * Partial index over the audit entries, so that reading the log never scans the events table:
- * `events (global_position) WHERE metadata ? 'audit'`. In the migrations of every service with an audit log.
- */
-export class CreateAuditLogIndex1732000003000 implements MigrationInterface {
-  name = 'CreateAuditLogIndex1732000003000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS events_audit_idx ON events (global_position) WHERE metadata ? 'audit'`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP INDEX IF EXISTS events_audit_idx');
-  }
 }
 
 const MASK = '***';

@@ -6,7 +6,8 @@ import request from 'supertest';
 import { createServiceTestApp } from '../../../test/support/nest-test-app';
 import { TcpSwitch } from '../../../test/support/tcp-switch';
 import { createTestDatabase, servicePool, type TestDatabase } from '../../../test/support/test-database';
-import { CreateIdempotencyKeys1732000000200, IdempotencyInterceptorFor } from './idempotency.interceptor';
+import { CreateIdempotencyKeys1732000000200 } from './idempotency-keys.migration';
+import { IdempotencyInterceptorFor } from './idempotency.interceptor';
 
 const POOL = Symbol('IDEMPOTENCY_TEST_POOL');
 

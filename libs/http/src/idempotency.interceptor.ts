@@ -15,32 +15,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { principalOf } from '@fireline/auth';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './request-context';
-
-/** `idempotency_keys`: one row per `Idempotency-Key`, holding the first response for replays. */
-export class CreateIdempotencyKeys1732000000200 implements MigrationInterface {
-  name = 'CreateIdempotencyKeys1732000000200';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE idempotency_keys (
-        key text PRIMARY KEY,
-        request_hash text NOT NULL,
-        state text NOT NULL CHECK (state IN ('in_progress', 'completed')),
-        response_status integer,
-        response_body jsonb,
-        response_headers jsonb,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        completed_at timestamptz
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE idempotency_keys');
-  }
-}
 
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 const WAIT_FOR_FIRST_MS = 10_000;

@@ -4,7 +4,7 @@ import { createTestDatabase, servicePool, type TestDatabase } from '../../../tes
 import { consumeOnce, type ConsumeRetryPolicy } from './consume';
 import { anIntegrationEvent } from './kafka/testing/integration-event.factories';
 import type { ConsumerRegistration } from './message-transport';
-import { CreateInboxAndDeadLetters1732000000100 } from './messaging.migrations';
+import { CreateInboxAndDeadLetters1732000000100 } from './messaging.migration';
 
 const POLICY: ConsumeRetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

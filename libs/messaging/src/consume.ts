@@ -1,5 +1,5 @@
 import type { IntegrationEvent } from '@fireline/contracts';
-import { isDatabaseUnavailable } from '@fireline/event-store';
+import { exponentialBackoffMs, isDatabaseUnavailable } from '@fireline/event-store';
 import { classifyConsumerError } from './consumer-error.classifier';
 import { describeError, parkInDeadLetters } from './dead-letter';
 import { processWithInbox, type InboxOutcome } from './inbox';
@@ -27,7 +27,7 @@ export type ConsumeOutcome = InboxOutcome | 'dead_lettered';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const backoffMs = (policy: ConsumeRetryPolicy, n: number) => Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(n - 1, 30));
+const backoffMs = (policy: ConsumeRetryPolicy, n: number) => exponentialBackoffMs(n, { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs });
 
 /**
  * Delivers one message to one consumer, the way every transport adapter does: through the inbox

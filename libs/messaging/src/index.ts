@@ -6,6 +6,6 @@ export * from './consumer-error.classifier';
 export * from './in-process.transport';
 export * from './in-process-messaging.module';
 export * from './relay';
-export * from './messaging.migrations';
+export * from './messaging.migration';
 export * from './kafka';
 export * from './messaging.config';

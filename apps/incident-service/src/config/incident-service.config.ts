@@ -4,6 +4,7 @@ import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@f
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '@fireline/secrets';
 import { z } from 'zod';
+import { DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../alert-intake/domain/alert-labels';
 import type { ApiKeyPolicy } from '../access/application/api-keys';
 
 /**
@@ -17,6 +18,9 @@ import type { ApiKeyPolicy } from '../access/application/api-keys';
  * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`;
  * `ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW` (20) and `ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS` (1 h):
  * deliveries that fail authentication kept in an integration's ledger per window, the rest only counted;
+ * `ALERT_SERVICE_LABELS` (service), `ALERT_SEVERITY_LABELS` (severity), `ALERT_MEMBERSHIP_NOTE_WINDOW_MS` (60000),
+ * `ALERT_EXPIRE_AFTER_MS` (12 h, 0 = never):
+ * see `AlertIntakeConfig`;
  * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`;
  * `API_KEY_DEFAULT_LIFETIME_DAYS` (90: a key created without `expiresAt`), `API_KEY_MAX_LIFETIME_DAYS`
  * (365: the furthest expiry allowed; there is no key without one).
@@ -35,11 +39,40 @@ export interface IncidentServiceConfig {
    * nobody can fill the database by posting garbage. Optional: `DEFAULT_UNAUTHENTICATED_INTAKE` applies.
    */
   unauthenticatedDeliveries?: { maxStoredPerWindow: number; windowMs: number };
+  /** Optional like `alerts`: `DEFAULT_ALERT_INTAKE_CONFIG` applies. */
+  alertIntake?: AlertIntakeConfig;
   /** Keys of PagerDuty signing secrets and recorded delivery bodies at rest. */
   encryption: EncryptionKeys;
   /** Optional like `alerts`: `DEFAULT_API_KEY_POLICY` applies. */
   apiKeys?: ApiKeyPolicy;
 }
+
+/**
+ * How alerts become incidents: `labels` names the alert labels that carry the service (the incident's
+ * service; the integration's when absent) and the severity (over the sender's), first present wins;
+ * `membershipNoteWindowMs`: at most one timeline note per incident per window (ms) about alerts joining
+ * or leaving its group, summarising the changes since the previous one; `expireAfterMs`: an alert not
+ * re-sent for this long is resolved as expired (default 12 h: three of Alertmanager's default 4 h
+ * `repeat_interval`; 0 = never).
+ */
+export interface AlertIntakeConfig {
+  labels: AlertLabelNames;
+  membershipNoteWindowMs: number;
+  /** An open alert (or group member) not sent again for this long (ms) is resolved as expired; 0 = never. */
+  expireAfterMs: number;
+}
+
+export const DEFAULT_ALERT_INTAKE_CONFIG: Readonly<AlertIntakeConfig> = Object.freeze({ labels: DEFAULT_ALERT_LABEL_NAMES, membershipNoteWindowMs: 60_000, expireAfterMs: 43_200_000 });
+
+/** A comma-separated list of 1..10 Prometheus label names (`[a-zA-Z_][a-zA-Z0-9_]*`), blanks around commas ignored. */
+const labelNamesKey = (fallback: readonly string[]) =>
+  blankAsUnset(
+    z
+      .string()
+      .default(fallback.join(','))
+      .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+      .pipe(z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be Prometheus label names separated by commas')).min(1).max(10)),
+  );
 
 /**
  * Status pages: `publicBaseUrl` is where `/status/{slug}` is reachable (page `url` in the Statuspage
@@ -86,6 +119,10 @@ const schema = z
     STATUS_PAGES_CACHE_REVALIDATE_MS: integerKey(0, 60_000, DEFAULT_STATUS_PAGES_CONFIG.cacheRevalidateMs),
     ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW: integerKey(0, 100_000, DEFAULT_UNAUTHENTICATED_INTAKE.maxStoredPerWindow),
     ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS: integerKey(1_000, 7 * 86_400_000, DEFAULT_UNAUTHENTICATED_INTAKE.windowMs),
+    ALERT_SERVICE_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.service),
+    ALERT_SEVERITY_LABELS: labelNamesKey(DEFAULT_ALERT_LABEL_NAMES.severity),
+    ALERT_MEMBERSHIP_NOTE_WINDOW_MS: integerKey(0, 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.membershipNoteWindowMs),
+    ALERT_EXPIRE_AFTER_MS: integerKey(0, 30 * 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.expireAfterMs),
     API_KEY_DEFAULT_LIFETIME_DAYS: integerKey(1, 3650, 90),
     API_KEY_MAX_LIFETIME_DAYS: integerKey(1, 3650, 365),
   })
@@ -150,6 +187,11 @@ function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys)
     database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN, timeouts: databaseTimeoutsOf(e) },
     projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
     alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
+    alertIntake: {
+      labels: { service: e.ALERT_SERVICE_LABELS, severity: e.ALERT_SEVERITY_LABELS },
+      membershipNoteWindowMs: e.ALERT_MEMBERSHIP_NOTE_WINDOW_MS,
+      expireAfterMs: e.ALERT_EXPIRE_AFTER_MS,
+    },
     statusPages: {
       publicBaseUrl: e.STATUS_PAGES_PUBLIC_URL.replace(/\/+$/, ''),
       timerPollIntervalMs: e.STATUS_PAGES_TIMER_POLL_INTERVAL_MS,

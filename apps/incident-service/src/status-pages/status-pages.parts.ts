@@ -1,5 +1,5 @@
-import { ExecuteStatusPageCommandHandler } from './application/execute-status-page-command';
-import { GetIncidentFactsHandler, GetStatusPageHandler, ListStatusPagesHandler } from './application/status-page-queries';
+import { ExecuteStatusPageCommandHandler } from './application/execute-status-page.command';
+import { GetIncidentFactsHandler, GetStatusPageHandler, ListStatusPagesHandler } from './application/status-page.query';
 import { StatusPagesHttpController } from './http/status-pages.http.controller';
 import { maintenanceTimersProjection } from './projections/maintenance-timers.projection';
 import { CreateStatusPageTables1732000003000 } from './projections/status-page-read-models.migration';

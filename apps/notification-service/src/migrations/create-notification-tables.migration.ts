@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AddNotificationRuleMatchKinds1732000001300 } from './add-notification-rule-match-kinds.migration';
 import { AddDeliveryRoundStartAndTargetOrigin1732000001100 } from './add-delivery-round-start-and-target-origin.migration';
 import { AddStatusPageSubscribers1732000001200 } from './add-status-page-subscribers.migration';
 
@@ -79,4 +80,9 @@ export class CreateNotificationTables1732000001000 implements MigrationInterface
 }
 
 /** This service's own migrations, in order (the messaging lib's come first, see the module). */
-export const NOTIFICATION_MIGRATIONS = [CreateNotificationTables1732000001000, AddDeliveryRoundStartAndTargetOrigin1732000001100, AddStatusPageSubscribers1732000001200];
+export const NOTIFICATION_MIGRATIONS = [
+  CreateNotificationTables1732000001000,
+  AddDeliveryRoundStartAndTargetOrigin1732000001100,
+  AddStatusPageSubscribers1732000001200,
+  AddNotificationRuleMatchKinds1732000001300,
+];

@@ -14,7 +14,7 @@ import { verifyFirelineSignature } from './channels/webhook-signature';
 import type { DeliveryPageView, DeliveryView } from './projections/delivery.view';
 import type { NotificationRuleView } from './projections/notification-rule.view';
 import { eventually } from '../../../../test/support/eventually';
-import { anIncidentDeclared, anIncidentStatusChanged } from './testing/incident-event.factory';
+import { anIncidentDeclared, anIncidentNoteAdded, anIncidentStatusChanged } from './testing/incident-event.factory';
 import { startLocalHttpReceiver, type LocalHttpReceiver, type Responder } from '../../../../test/support/local-http-receiver';
 import { TEST_DELIVERY_CONFIG } from '../../../../test/support/test-delivery-config';
 import { TEST_ENCRYPTION_KEYS, TEST_OUTBOUND_POLICY } from '../../../../test/support/test-secrets';
@@ -145,6 +145,7 @@ describe(NotificationServiceModule.name, () => {
       ['a Slack channel without webhookUrl', { name: 'x', channel: { type: 'slack', url: 'https://x.example' } }, ['channel.webhookUrl', 'channel.url']],
       ['an unknown severity', { name: 'x', match: { severities: ['SEV0'] }, channel: { type: 'slack', webhookUrl: 'https://x.example' } }, ['match.severities']],
       ['an unknown event type', { name: 'x', match: { eventTypes: ['IncidentExploded'] }, channel: { type: 'slack', webhookUrl: 'https://x.example' } }, ['match.eventTypes']],
+      ['an unknown event kind', { name: 'x', match: { kinds: ['chatter'] }, channel: { type: 'slack', webhookUrl: 'https://x.example' } }, ['match.kinds']],
       ['a short secret', { name: 'x', channel: { type: 'webhook', url: 'https://x.example', secret: 'short' } }, ['channel.secret']],
       ['an unknown field', { name: 'x', colour: 'red', channel: { type: 'slack', webhookUrl: 'https://x.example' } }, ['colour']],
       ['a non-object channel', { name: 'x', channel: 'slack' }, ['channel']],
@@ -419,6 +420,20 @@ describe(NotificationServiceModule.name, () => {
       expect(await deliveriesOf(disabled.id)).toEqual([]);
       expect(await deliveriesOf(deleted.id)).toEqual([]);
       expect(await deliveriesOf(declaredOnly.id)).toEqual([]);
+    });
+
+    it('lets a rule leave out alert churn by event kind, and still notifies people\'s notes', async () => {
+      const hook = await receiver();
+      const service = aService();
+      const lifecycleOnly = await createWebhookRule(hook.url, service, { match: { services: [service], kinds: ['lifecycle'] } });
+      const everything = await createWebhookRule(hook.url, service);
+      expect(lifecycleOnly).toMatchObject({ match: { kinds: ['lifecycle'] } });
+
+      await publish(anIncidentNoteAdded({ services: [service] }, 'alert_churn'));
+      await publish(anIncidentNoteAdded({ services: [service] }));
+
+      expect((await deliveriesOf(lifecycleOnly.id)).map((d) => d.eventType)).toEqual(['IncidentNoteAdded']);
+      expect(await deliveriesOf(everything.id)).toHaveLength(2);
     });
 
     it('acknowledges events it does not understand', async () => {

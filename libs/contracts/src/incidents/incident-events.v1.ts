@@ -19,11 +19,27 @@ export interface IncidentSnapshotV1 {
   declaredAt: string;
 }
 
+/**
+ * What an event is about, for subscribers that filter: `lifecycle` (declared, acknowledged, status,
+ * severity, roles, people's notes, status updates, resolved, reopened, closed) or `alert_churn` (a note
+ * an alert integration wrote about its alerts: alerts joining or leaving a group, firing again, resolved
+ * at the source). Added to v1 as an optional field (backward compatible): absent means `lifecycle`.
+ */
+export type IncidentEventKindV1 = 'lifecycle' | 'alert_churn';
+export const INCIDENT_EVENT_KINDS_V1: readonly IncidentEventKindV1[] = ['lifecycle', 'alert_churn'];
+
 interface IncidentEventDataV1 {
   incidentId: string;
   incident: IncidentSnapshotV1;
   /** Who did it: a user id/email, or `integration:<id>` for automation. */
   actor: string;
+  /** Set (to `alert_churn`) only on alert churn; absent means `lifecycle`. */
+  kind?: IncidentEventKindV1;
+}
+
+/** The kind of an event, `lifecycle` when it carries none (see `IncidentEventKindV1`). */
+export function incidentEventKindV1(event: { data: { kind?: IncidentEventKindV1 } }): IncidentEventKindV1 {
+  return event.data.kind ?? 'lifecycle';
 }
 
 export type IncidentDeclaredV1 = IntegrationEvent<'IncidentDeclared', IncidentEventDataV1 & {

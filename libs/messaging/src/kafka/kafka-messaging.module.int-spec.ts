@@ -6,7 +6,7 @@ import { KafkaTestBroker } from '../../../../test/kafka-broker/kafka-test-broker
 import { eventually } from '../../../../test/support/eventually';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { MESSAGE_TRANSPORT, type MessageTransport } from '../message-transport';
-import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migrations';
+import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migration';
 import { KafkaMessagingModule } from './kafka-messaging.module';
 import { anIntegrationEvent } from './testing/integration-event.factories';
 

@@ -8,7 +8,7 @@ import { eventually } from '../../../../test/support/eventually';
 import { TcpSwitch } from '../../../../test/support/tcp-switch';
 import { createTestDatabase, servicePool, type TestDatabase } from '../../../../test/support/test-database';
 import type { ConsumerRegistration } from '../message-transport';
-import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migrations';
+import { CreateInboxAndDeadLetters1732000000100 } from '../messaging.migration';
 import { KafkaTransport, type KafkaTransportOptions } from './kafka.transport';
 import { anIntegrationEvent } from './testing/integration-event.factories';
 

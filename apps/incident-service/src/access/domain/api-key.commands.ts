@@ -1,4 +1,4 @@
-import type { CommandMetadata } from '@fireline/event-store';
+import type { CommandMetadata } from '@fireline/event-store/command-metadata';
 import type { Role, Scope } from '@fireline/auth/scopes';
 
 /**

@@ -1,4 +1,4 @@
-import type { Decider } from '@fireline/event-store';
+import type { Decider } from '@fireline/event-store/decider';
 import type { FieldError } from '@fireline/errors';
 import { SCOPES, isScope } from '@fireline/auth/scopes';
 import type { ApiKeyCommand, IssueApiKey } from './api-key.commands';

@@ -3,7 +3,7 @@ import { projectionHandler, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import type { ApiKeyPolicy } from '../application/api-keys';
 import { API_KEY_EVENT_TYPES } from '../domain/api-key.events';
 import { toAccessIntegrationEvent } from '../messaging/access-integration-event.mapper';

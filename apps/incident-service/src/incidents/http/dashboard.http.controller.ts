@@ -3,7 +3,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetDashboardQuery, type Dashboard } from '../projections/dashboard.query';
-import { DashboardRequest } from './incident.request.dtos';
+import { DashboardRequest } from './incident.request.dto';
 
 /** `GET /v1/dashboard`: open incidents by severity and status, MTTA/MTTR, oldest unacknowledged. */
 @ApiTags('dashboard')

@@ -7,12 +7,12 @@ import { nameBasedUuid, type CommandMetadata } from '@fireline/event-store';
 import { Ctx, etagOf, IdempotencyInterceptorFor, pageLimitOf, parseIfMatch, uuidParam, type Page, type RequestContext } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ExecuteIncidentCommand, type IncidentCommandResult } from '../application/execute-incident-command';
-import { GetIncidentQuery, GetIncidentTimelineQuery } from '../application/incident-queries';
+import { ExecuteIncidentCommand, type IncidentCommandResult } from '../application/execute-incident.command';
+import { GetIncidentQuery, GetIncidentTimelineQuery } from '../application/get-incident.query';
 import type { IncidentCommand } from '../domain/incident.commands';
 import type { IncidentTimelineEntry } from '../domain/incident-timeline';
 import { INCIDENT_ROLES, OPEN_INCIDENT_STATUSES, type IncidentRole, type IncidentStatus } from '../domain/incident.values';
-import { INCIDENT_PG_POOL } from '../incident-service.tokens';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import { ListIncidentsQuery, type IncidentPage } from '../projections/list-incidents.query';
 import {
   AddTimelineNoteRequest,
@@ -25,7 +25,7 @@ import {
   ListIncidentsRequest,
   PostStatusUpdateRequest,
   ResolveIncidentRequest,
-} from './incident.request.dtos';
+} from './incident.request.dto';
 import { IncidentResponse, toIncidentResponse } from './incident.response.dto';
 
 const anyUuid = uuidParam('id');

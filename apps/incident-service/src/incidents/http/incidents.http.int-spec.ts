@@ -7,8 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { EventStore } from '@fireline/event-store';
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { IncidentServiceModule } from '../../incident-service.module';
-import { incidentStreamId, INCIDENT_STREAM_TYPE } from '../incident-stream';
-import { IncidentSubscriptions } from '../projections/incident-subscriptions';
+import { incidentStreamId, INCIDENT_STREAM_TYPE } from '../application/incident-stream';
+import { IncidentSubscriptions } from '../../incident-service.subscriptions';
 import { aTimelineNoteAdded, anIncidentDeclared } from '../testing/incident.factories';
 
 describe('IncidentsHttpController', () => {

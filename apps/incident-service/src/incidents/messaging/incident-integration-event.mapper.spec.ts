@@ -128,6 +128,14 @@ describe(toIncidentIntegrationEvent.name, () => {
     });
   });
 
+  it('marks the notes an alert integration writes about its alerts as alert churn, and nothing else', () => {
+    const churn = aTimelineNoteAdded({ noteId: 'alert-membership:1:4', by: 'integration:int-1', at: at(8) });
+    expect(mapAfter([declared], churn).data).toMatchObject({ kind: 'alert_churn', noteId: 'alert-membership:1:4' });
+    expect(mapAfter([declared], aTimelineNoteAdded({ noteId: 'alert:evt-1', by: 'integration:int-1', at: at(8) })).data).toMatchObject({ kind: 'alert_churn' });
+    expect(mapAfter([declared], aTimelineNoteAdded({ noteId: 'alert-by-hand', by: 'alice@example.com', at: at(8) })).data).not.toHaveProperty('kind');
+    expect(mapAfter([declared], aTimelineNoteAdded({ noteId: 'note-9', by: 'integration:int-1', at: at(8) })).data).not.toHaveProperty('kind');
+  });
+
   it('maps StatusUpdatePosted to IncidentStatusUpdatePosted', () => {
     const event = aStatusUpdatePosted({ updateId: 'update-2', audience: 'internal', message: 'Failover started', at: at(9) });
     expect(mapAfter([declared], event)).toEqual({

@@ -78,8 +78,11 @@ export function toIncidentIntegrationEvent(recorded: RecordedIncidentEvent, stat
         type: 'IncidentRoleAssigned',
         data: { ...common, role: event.data.role, assignee: event.data.assignee, previousAssignee: event.data.previousAssignee },
       };
-    case 'TimelineNoteAdded':
-      return { ...envelope, type: 'IncidentNoteAdded', data: { ...common, noteId: event.data.noteId, text: event.data.text } };
+    case 'TimelineNoteAdded': {
+      // Notes an alert integration writes about its alerts (ids `alert:…`, `alert-membership:…`) are alert churn.
+      const churn = event.data.by.startsWith('integration:') && /^alert[:-]/.test(event.data.noteId);
+      return { ...envelope, type: 'IncidentNoteAdded', data: { ...common, ...(churn ? { kind: 'alert_churn' as const } : {}), noteId: event.data.noteId, text: event.data.text } };
+    }
     case 'StatusUpdatePosted':
       return {
         ...envelope,

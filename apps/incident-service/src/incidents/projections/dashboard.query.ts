@@ -2,7 +2,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { INCIDENT_SEVERITIES, OPEN_INCIDENT_STATUSES } from '../domain/incident.values';
-import { INCIDENT_DATA_SOURCE } from '../incident-service.tokens';
+import { INCIDENT_DATA_SOURCE } from '../../incident-service.tokens';
 
 /** Mean time to acknowledge / resolve over a set of incidents. Seconds; `null` when `count` is 0. */
 export interface DurationStat {

@@ -4,7 +4,7 @@ import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import { Brackets, Repository } from 'typeorm';
 import { z } from 'zod';
 import type { IncidentStatus, Severity } from '../domain/incident.values';
-import { INCIDENT_DATA_SOURCE } from '../incident-service.tokens';
+import { INCIDENT_DATA_SOURCE } from '../../incident-service.tokens';
 import { IncidentSummaryEntity } from './incident-summary.entity';
 
 /** One row of the incident list: only what a list shows. Times are ISO-8601 UTC. */

@@ -6,9 +6,9 @@ import { nameBasedUuid, type CommandMetadata } from '@fireline/event-store';
 import { Ctx, etagOf, IdempotencyInterceptorFor, parseIfMatch, uuidParam, type RequestContext } from '@fireline/http';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
-import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
-import { GetIncidentFactsQuery, GetStatusPageQuery, ListStatusPagesQuery, type StatusPageDetails, type StatusPageList } from '../application/status-page-queries';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
+import { GetIncidentFactsQuery, GetStatusPageQuery, ListStatusPagesQuery, type StatusPageDetails, type StatusPageList } from '../application/status-page.query';
 import type { StatusPageCommand } from '../domain/status-page.commands';
 import { pageIdOfSlug } from '../status-page-stream';
 import {

@@ -4,8 +4,8 @@ import { EventStore, projectionHandler, Subscription } from '@fireline/event-sto
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
-import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
-import { INCIDENT_SERVICE_CONFIG } from '../../incidents/projections/incident-subscriptions';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
 import { STATUS_PAGE_EVENT_TYPES } from '../domain/status-page.events';
 import { mapStatusPageEventsPage } from '../messaging/status-page-events.relay';
 import { maintenanceTimersProjection } from './maintenance-timers.projection';

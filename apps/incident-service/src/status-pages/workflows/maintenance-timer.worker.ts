@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
+import { exponentialBackoffMs } from '@fireline/event-store/backoff';
 import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
-import { INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
-import { INCIDENT_SERVICE_CONFIG } from '../../incidents/projections/incident-subscriptions';
-import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
+import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
 import type { AdvanceMaintenance } from '../domain/status-page.commands';
 
 /** The actor of timer commands. */
@@ -89,7 +90,7 @@ export class MaintenanceTimerWorker implements OnApplicationBootstrap, OnModuleD
             await client.query('UPDATE status_page_timers SET fired_at = now(), outcome = $4, attempts = attempts + 1 WHERE page_id = $1 AND maintenance_id = $2 AND kind = $3', [...key, error.code]);
             continue;
           }
-          const delayMs = Math.min(RETRY_BASE_MS * 2 ** timer.attempts, 60_000);
+          const delayMs = exponentialBackoffMs(timer.attempts + 1, { initialMs: RETRY_BASE_MS, maxMs: 60_000 });
           this.logger.warn(`Maintenance timer ${key.join('/')} failed (retry in ${delayMs} ms): ${error instanceof Error ? error.message : String(error)}`);
           await client.query(
             `UPDATE status_page_timers SET attempts = attempts + 1, last_error = $4, next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)

@@ -5,10 +5,10 @@ import { EventStore, Subscription, type RecordedEvent } from '@fireline/event-st
 import type { Pool, PoolClient } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_EVENT_TYPES, type IncidentEvent } from '../../incidents/domain/incident.events';
-import { incidentStreamId } from '../../incidents/incident-stream';
-import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incidents/incident-service.tokens';
-import { INCIDENT_SERVICE_CONFIG } from '../../incidents/projections/incident-subscriptions';
-import { ExecuteStatusPageCommand } from '../application/execute-status-page-command';
+import { incidentStreamId } from '../../incidents/application/incident-stream';
+import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
+import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
 import { publicIncidentFacts } from '../domain/public-incident-facts';
 import { syncCommandFor, UPDATE_STATUS_PAGE_WHEN_INCIDENT_CHANGED, type SyncTrigger } from './update-status-page-when-incident-changed.workflow';
 

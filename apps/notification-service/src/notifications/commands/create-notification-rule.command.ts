@@ -48,6 +48,7 @@ export class CreateNotificationRuleHandler implements ICommandHandler<CreateNoti
       matchSeverities: match.severities,
       matchServices: match.services,
       matchEventTypes: match.eventTypes,
+      matchKinds: match.kinds,
       channelType: input.channel.type,
       targetUrl: this.secrets.sealRuleTargetUrl(id, input.channel.type === 'webhook' ? input.channel.url : input.channel.webhookUrl),
       webhookSecret: secret === null ? null : this.secrets.sealRuleSecret(id, secret),

@@ -7,7 +7,7 @@ export type ChannelInput = { type: 'webhook'; url: string; secret?: string } | {
 
 /** A partial match from a request -> a full one (absent list = no filter). */
 export function normalizeMatch(match: Partial<NotificationRuleMatch> | undefined): NotificationRuleMatch {
-  return { severities: match?.severities ?? [], services: match?.services ?? [], eventTypes: match?.eventTypes ?? [] };
+  return { severities: match?.severities ?? [], services: match?.services ?? [], eventTypes: match?.eventTypes ?? [], kinds: match?.kinds ?? [] };
 }
 
 /** Stable code of a rule whose URL the outbound policy refuses (400). */

@@ -61,6 +61,7 @@ export class UpdateNotificationRuleHandler implements ICommandHandler<UpdateNoti
         rule.matchSeverities = match.severities;
         rule.matchServices = match.services;
         rule.matchEventTypes = match.eventTypes;
+        rule.matchKinds = match.kinds;
       }
       const channel = changes.channel;
       if (channel !== undefined) {

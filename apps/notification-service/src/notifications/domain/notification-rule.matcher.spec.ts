@@ -2,7 +2,7 @@ import { anIncidentDeclared, anIncidentStatusChanged } from '../testing/incident
 import type { NotificationRule, NotificationRuleMatch } from './notification-rule';
 import { matchesRule, rulesToNotify } from './notification-rule.matcher';
 
-const any: NotificationRuleMatch = { severities: [], services: [], eventTypes: [] };
+const any: NotificationRuleMatch = { severities: [], services: [], eventTypes: [], kinds: [] };
 
 function aRule(overrides: Partial<NotificationRule> = {}): NotificationRule {
   return { id: 'r-1', name: 'rule', enabled: true, match: any, channel: { type: 'slack', webhookUrl: 'https://hooks.example/x' }, ...overrides };
@@ -37,8 +37,17 @@ describe('matchesRule', () => {
     expect(matchesRule(match, anIncidentStatusChanged())).toBe(false);
   });
 
+  it('matches on the event kind, reading an event without one as lifecycle', () => {
+    const lifecycleOnly: NotificationRuleMatch = { ...any, kinds: ['lifecycle'] };
+    const churn = { ...anIncidentDeclared(), type: 'IncidentNoteAdded', data: { ...anIncidentDeclared().data, kind: 'alert_churn', noteId: 'alert-membership:1:2', text: 'x' } } as unknown as Parameters<typeof matchesRule>[1];
+    expect(matchesRule(lifecycleOnly, anIncidentDeclared())).toBe(true);
+    expect(matchesRule(lifecycleOnly, churn)).toBe(false);
+    expect(matchesRule({ ...any, kinds: ['alert_churn'] }, churn)).toBe(true);
+    expect(matchesRule(any, churn)).toBe(true);
+  });
+
   it('requires every non-empty filter to pass', () => {
-    const match: NotificationRuleMatch = { severities: ['SEV1'], services: ['payments'], eventTypes: ['IncidentDeclared'] };
+    const match: NotificationRuleMatch = { severities: ['SEV1'], services: ['payments'], eventTypes: ['IncidentDeclared'], kinds: ['lifecycle'] };
     expect(matchesRule(match, anIncidentDeclared({ severity: 'SEV1', services: ['payments'] }))).toBe(true);
     expect(matchesRule(match, anIncidentDeclared({ severity: 'SEV1', services: ['search'] }))).toBe(false);
     expect(matchesRule(match, anIncidentDeclared({ severity: 'SEV2', services: ['payments'] }))).toBe(false);

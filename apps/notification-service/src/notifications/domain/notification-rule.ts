@@ -1,4 +1,4 @@
-import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
+import type { IncidentEventKindV1, IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
 
 /**
  * Which incident events a rule wants. Every list is a filter that an empty list switches off (matches
@@ -8,6 +8,8 @@ export interface NotificationRuleMatch {
   severities: SeverityV1[];
   services: string[];
   eventTypes: IncidentIntegrationEventTypeV1[];
+  /** `lifecycle`, `alert_churn` (e.g. `['lifecycle']`: not notified of alerts joining or leaving a group). */
+  kinds: IncidentEventKindV1[];
 }
 
 /** A signed JSON POST to a subscriber's endpoint (see `webhook-signature.ts`). */

@@ -1,4 +1,4 @@
-import { isSecretLikeName, maskedSecret } from '@fireline/secrets';
+import { isSecretLikeName, maskedSecret } from '@fireline/secrets/secret-names';
 
 /** A path segment or query value that looks generated: 16+ URL-safe characters with letters and digits (tokens, ids). */
 function looksLikeToken(value: string): boolean {

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { INCIDENT_INTEGRATION_EVENT_TYPES_V1, type IncidentIntegrationEventTypeV1, type SeverityV1 } from '@fireline/contracts';
+import { INCIDENT_EVENT_KINDS_V1, INCIDENT_INTEGRATION_EVENT_TYPES_V1, type IncidentEventKindV1, type IncidentIntegrationEventTypeV1, type SeverityV1 } from '@fireline/contracts';
 
 export const SEVERITIES: readonly SeverityV1[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
 
@@ -24,4 +24,11 @@ export class NotificationRuleMatchRequestDto {
   @ArrayUnique()
   @IsIn(INCIDENT_INTEGRATION_EVENT_TYPES_V1, { each: true })
   eventTypes?: IncidentIntegrationEventTypeV1[];
+
+  /** `lifecycle`, `alert_churn`: e.g. `["lifecycle"]` to hear nothing of alerts joining or leaving an incident's group. */
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(INCIDENT_EVENT_KINDS_V1, { each: true })
+  kinds?: IncidentEventKindV1[];
 }

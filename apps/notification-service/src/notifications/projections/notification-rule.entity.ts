@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
+import type { IncidentEventKindV1, IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
 import type { NotificationChannelType } from '../domain/notification-rule';
 
 /** A row of `notification_rules`. Configuration, edited in place; `deletedAt` set = deleted. */
@@ -22,6 +22,9 @@ export class NotificationRuleEntity {
 
   @Column('text', { name: 'match_event_types', array: true })
   matchEventTypes!: IncidentIntegrationEventTypeV1[];
+
+  @Column('text', { name: 'match_kinds', array: true, default: () => "'{}'" })
+  matchKinds!: IncidentEventKindV1[];
 
   @Column('text', { name: 'channel_type' })
   channelType!: NotificationChannelType;

@@ -1,4 +1,4 @@
-import type { IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
+import type { IncidentEventKindV1, IncidentIntegrationEventTypeV1, SeverityV1 } from '@fireline/contracts';
 import { secretPreviewOf } from '../domain/notification-rule';
 import { maskedTargetUrl } from '../domain/target-url.mask';
 import { NotificationSecretBox } from '../secrets/notification-secret-box';
@@ -9,6 +9,7 @@ export class NotificationRuleMatchView {
   severities!: SeverityV1[];
   services!: string[];
   eventTypes!: IncidentIntegrationEventTypeV1[];
+  kinds!: IncidentEventKindV1[];
 }
 
 /** A signed outbound webhook target. */
@@ -68,7 +69,7 @@ export function toNotificationRuleView(entity: NotificationRuleEntity, secrets: 
     id: entity.id,
     name: entity.name,
     enabled: entity.enabled,
-    match: { severities: entity.matchSeverities, services: entity.matchServices, eventTypes: entity.matchEventTypes },
+    match: { severities: entity.matchSeverities, services: entity.matchServices, eventTypes: entity.matchEventTypes, kinds: entity.matchKinds ?? [] },
     channel,
     createdAt: entity.createdAt.toISOString(),
     updatedAt: entity.updatedAt.toISOString(),

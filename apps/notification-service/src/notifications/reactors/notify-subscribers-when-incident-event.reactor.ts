@@ -18,6 +18,7 @@ interface RuleRow {
   match_severities: NotificationRule['match']['severities'];
   match_services: string[];
   match_event_types: NotificationRule['match']['eventTypes'];
+  match_kinds: NotificationRule['match']['kinds'];
   channel_type: 'webhook' | 'slack';
   target_url: string;
   webhook_secret: string | null;
@@ -25,7 +26,7 @@ interface RuleRow {
 
 /** A rule row as the matcher sees it: URL and secret still sealed (only a matching rule's URL is opened; the secret is read at send time). */
 function toRule(row: RuleRow): NotificationRule {
-  const match = { severities: row.match_severities, services: row.match_services, eventTypes: row.match_event_types };
+  const match = { severities: row.match_severities, services: row.match_services, eventTypes: row.match_event_types, kinds: row.match_kinds };
   const channel: NotificationRule['channel'] =
     row.channel_type === 'webhook' ? { type: 'webhook', url: row.target_url, secret: row.webhook_secret ?? '' } : { type: 'slack', webhookUrl: row.target_url };
   return { id: row.id, name: row.name, enabled: row.enabled, match, channel };
@@ -64,7 +65,7 @@ export class NotifySubscribersWhenIncidentEventReactor {
     const event = asIncidentEventV1(envelope);
     if (event === null) return; // not a v1 incident event we understand: acknowledge
     const { rows } = await tx.query<RuleRow>(
-      `SELECT id, name, enabled, match_severities, match_services, match_event_types, channel_type, target_url, webhook_secret
+      `SELECT id, name, enabled, match_severities, match_services, match_event_types, match_kinds, channel_type, target_url, webhook_secret
          FROM notification_rules
         WHERE enabled AND deleted_at IS NULL
         ORDER BY created_at, id`,

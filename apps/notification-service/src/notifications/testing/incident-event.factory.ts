@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  IncidentEventKindV1,
+  IncidentNoteAddedV1,
   IncidentDeclaredV1,
   IncidentSeverityChangedV1,
   IncidentSnapshotV1,
@@ -71,5 +73,27 @@ export function anIncidentSeverityChanged(incident: Partial<IncidentSnapshotV1> 
     causationId: null,
     streamId: `incident-${snapshot.id}`,
     data: { incidentId: snapshot.id, incident: snapshot, actor: 'carol@example.com', from: 'SEV3', to: snapshot.severity, reason: 'Spreading to EU' },
+  };
+}
+
+/** `IncidentNoteAdded` v1; with `kind: 'alert_churn'` as incident-service marks an alert integration's notes about its alerts. */
+export function anIncidentNoteAdded(incident: Partial<IncidentSnapshotV1> = {}, kind?: IncidentEventKindV1): IncidentNoteAddedV1 {
+  const snapshot = anIncidentSnapshot(incident);
+  return {
+    eventId: randomUUID(),
+    type: 'IncidentNoteAdded',
+    version: 1,
+    occurredAt: '2025-11-21T09:25:00.000Z',
+    correlationId: randomUUID(),
+    causationId: null,
+    streamId: `incident-${snapshot.id}`,
+    data: {
+      incidentId: snapshot.id,
+      incident: snapshot,
+      actor: kind === 'alert_churn' ? 'integration:int-1' : 'carol@example.com',
+      ...(kind !== undefined ? { kind } : {}),
+      noteId: kind === 'alert_churn' ? 'alert-membership:1:4' : 'note-1',
+      text: 'Alert group changed since the previous note: 3 alerts started firing, 1 resolved; 7 firing now.',
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { CommandMetadata } from '@fireline/event-store';
+import type { CommandMetadata } from '@fireline/event-store/command-metadata';
 import type { ActionItemPriority, ActionItemStatus, PostmortemImpact, PostmortemStatus, TimelineEntry } from './postmortem.state';
 
 interface PostmortemCommandBase<TType extends string, TData> {

@@ -1,4 +1,5 @@
 import { IllegalStateError, NotFoundError, ValidationError } from '@fireline/errors';
+import { givenWhenThen } from '@fireline/event-store/testing/decider.given';
 import {
   ACTION_ITEM_ID,
   INCIDENT_ID,
@@ -15,35 +16,12 @@ import {
   anUpdateActionItem,
   anUpdatePostmortem,
 } from '../testing/postmortem.factory';
-import type { PostmortemCommand } from './postmortem.commands';
 import { decideAll, postmortemDecider } from './postmortem.decider';
-import type { PostmortemEvent } from './postmortem.events';
-import type { PostmortemState } from './postmortem.state';
 
 const AT = NOW.toISOString();
 
-/** given events / when command / then events (or error). */
-function given(...events: PostmortemEvent[]) {
-  const state = events.reduce<PostmortemState>((s, e) => postmortemDecider.evolve(s, e), postmortemDecider.initialState());
-  return {
-    state,
-    when(command: PostmortemCommand) {
-      return {
-        then: (expected: PostmortemEvent[]) => expect(postmortemDecider.decide(command, state)).toEqual(expected),
-        thenThrows: (type: new (...args: never[]) => Error, code: string) => {
-          let thrown: unknown;
-          try {
-            postmortemDecider.decide(command, state);
-          } catch (error) {
-            thrown = error;
-          }
-          expect(thrown).toBeInstanceOf(type);
-          expect(thrown).toMatchObject({ code });
-        },
-      };
-    },
-  };
-}
+/** given events / when command / then events (or error): the shared helper of libs/event-store. */
+const given = givenWhenThen(postmortemDecider);
 
 const drafted = aPostmortemDrafted();
 const inReview = aPostmortemStatusChanged('draft', 'in_review');

@@ -1,4 +1,4 @@
-import type { Decider } from '@fireline/event-store';
+import type { Decider } from '@fireline/event-store/decider';
 import type {
   AddActionItem,
   ChangePostmortemStatus,

@@ -1,0 +1,65 @@
+import { IntegrationsHttpController } from './integrations/http/integrations.http.controller';
+import { IntegrationEntity } from './integrations/persistence/integration.entity';
+import { IntegrationRepository } from './integrations/persistence/integration.repository';
+import { SecretsAtRestResealer } from './integrations/persistence/secrets-at-rest.resealer';
+import { AddIntegrationAutoResolve1732000002600 } from './integrations/persistence/integration-auto-resolve.migration';
+import { CreateIntegrations1732000002000 } from './integrations/persistence/integrations.migration';
+import { ExecuteAlertCommandHandler } from './application/execute-alert.command';
+import { AlertmanagerHttpController } from './sources/alertmanager/alertmanager.http.controller';
+import { EventsV2ReplyShapeHook } from './sources/events-v2/events-v2-reply-shape.hook';
+import { EVENTS_V2_THROTTLER_STORAGE_PROVIDER } from './sources/events-v2/events-v2-throttler.guard';
+import { EventsV2HttpController } from './sources/events-v2/events-v2.http.controller';
+import { AddAlertIntakeSanitizedFields1732000002700 } from './ledger/alert-intake-sanitized-fields.migration';
+import { ProtectAlertIntake1732000002750 } from './ledger/alert-intake-protection.migration';
+import { CreateAlertIntake1732000002100 } from './ledger/alert-intake.migration';
+import { AlertIntakeProcessor } from './ledger/alert-intake.processor';
+import { AlertIntakeRepository } from './ledger/alert-intake.repository';
+import { AlertIntakeWorker } from './ledger/alert-intake.worker';
+import { IngestAlertmanagerWebhookHandler } from './sources/alertmanager/ingest-alertmanager-webhook.command';
+import { IngestEventsV2EventHandler } from './sources/events-v2/ingest-events-v2-event.command';
+import { ReprocessAlertDeliveryHandler } from './ledger/reprocess-alert-delivery.command';
+import { UnauthenticatedIntakeGate } from './ledger/unauthenticated-intake.gate';
+import { AlertWorkflows } from './workflows/alert-workflows';
+import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
+import { AlertDedupRepository } from './dedup/alert-dedup.repository';
+import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
+import { AlertIncidentRepository } from './workflows/alert-incident.repository';
+import { ExpireSilentAlertsWorker } from './workflows/expire-silent-alerts.worker';
+
+/**
+ * Alert ingestion's parts, listed once so that `IncidentServiceModule` registers them with one line
+ * each: integrations (TypeORM), the intake ledger and its worker, the alert command path, the
+ * Events API v2 (rate-limited) and Alertmanager receivers, re-processing of recorded deliveries and the alert workflows (`workflows/`).
+ */
+export const ALERT_INGESTION = {
+  entities: [IntegrationEntity],
+  // AddIntegrationAutoResolve runs after every create (TypeORM orders migrations by their timestamp).
+  migrations: [
+    CreateIntegrations1732000002000,
+    CreateAlertIntake1732000002100,
+    AddIntegrationAutoResolve1732000002600,
+    AddAlertIntakeSanitizedFields1732000002700,
+    ProtectAlertIntake1732000002750,
+    CreateAlertDedup1732000003100,
+    CreateAlertIncidents1732000003200,
+  ],
+  controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
+  providers: [
+    IntegrationRepository,
+    SecretsAtRestResealer,
+    AlertIntakeRepository,
+    AlertDedupRepository,
+    AlertIncidentRepository,
+    ExpireSilentAlertsWorker,
+    UnauthenticatedIntakeGate,
+    AlertIntakeProcessor,
+    AlertIntakeWorker,
+    AlertWorkflows,
+    ExecuteAlertCommandHandler,
+    IngestEventsV2EventHandler,
+    IngestAlertmanagerWebhookHandler,
+    ReprocessAlertDeliveryHandler,
+    EventsV2ReplyShapeHook,
+    EVENTS_V2_THROTTLER_STORAGE_PROVIDER,
+  ],
+} as const;

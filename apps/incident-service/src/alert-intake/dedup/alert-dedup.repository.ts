@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../domain/alert.values';
+
+/** 4 critical, 3 error, 2 warning, 1 info. */
+const rankOf = (severity: AlertSeverity): number => ALERT_SEVERITIES.length - ALERT_SEVERITIES.indexOf(severity);
+
+/** A trigger absorbed by `alert_dedup`: the open incarnation it counted into and its trigger number (2, 3, …). */
+export interface AbsorbedTrigger {
+  incarnation: number;
+  triggerCount: number;
+}
+
+/** The state of an alert stream after a command, as `alert_dedup` keeps it. */
+export interface AlertDedupState {
+  streamId: string;
+  integrationId: string;
+  dedupKey: string;
+  incarnation: number;
+  open: boolean;
+  /** The stream's version this state was folded at. */
+  streamVersion: number;
+  /** Triggers in the incarnation according to the stream (1 on open). */
+  triggerCount: number;
+  /** The alert's severity after the command (the mirror keeps the highest of the incarnation). */
+  severity: AlertSeverity;
+  /** The command's time. */
+  at: Date;
+}
+
+/*
+ * The ledger row is locked first (`FOR UPDATE`) and must still be unprocessed, so that a row processed
+ * twice at once (the request and the recovery worker after a lapsed lease) counts once. The dedup row
+ * must be open, at least as severe as the trigger (a more severe one takes the full path, which raises
+ * the incident), and no resolve may follow the version it mirrors: a resolve appended but not yet
+ * mirrored makes the fence fail and the trigger takes the full path (the decider then opens a new
+ * incarnation). Retriggers appended meanwhile do not fail it (they leave the alert open), so a burst
+ * that started on the full path drains into the cheap one instead of feeding itself.
+ */
+const ABSORB_SQL = `
+WITH delivery AS (
+  SELECT id FROM alert_intake WHERE id = $2 AND processed_at IS NULL FOR UPDATE
+), absorbed AS (
+  UPDATE alert_dedup d SET trigger_count = d.trigger_count + 1, last_seen_at = greatest(d.last_seen_at, $3)
+  WHERE d.stream_id = $1 AND d.open AND d.severity_rank >= $4
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
+    AND EXISTS (SELECT 1 FROM delivery)
+  RETURNING d.incarnation, d.trigger_count
+)
+UPDATE alert_intake i
+SET verdict = 'duplicate', processed_at = now(), next_attempt_at = NULL, error = NULL,
+    reason = 'deduplicated into open incarnation ' || a.incarnation || ' (trigger #' || a.trigger_count || ')'
+FROM absorbed a
+WHERE i.id = $2
+RETURNING a.incarnation, a.trigger_count`;
+
+/*
+ * Newer stream versions win, so concurrent commands leave the newest state. Within one incarnation the
+ * counter keeps the absorbed triggers (the stream only counts the ones that reached it).
+ */
+const RECORD_SQL = `
+INSERT INTO alert_dedup AS d (stream_id, incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank, integration_id, dedup_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (stream_id) DO UPDATE SET
+  incarnation = EXCLUDED.incarnation,
+  open = EXCLUDED.open,
+  stream_version = EXCLUDED.stream_version,
+  trigger_count = CASE WHEN d.incarnation = EXCLUDED.incarnation THEN greatest(d.trigger_count, EXCLUDED.trigger_count) ELSE EXCLUDED.trigger_count END,
+  last_seen_at = CASE WHEN d.incarnation = EXCLUDED.incarnation THEN greatest(d.last_seen_at, EXCLUDED.last_seen_at) ELSE EXCLUDED.last_seen_at END,
+  severity_rank = CASE WHEN d.incarnation = EXCLUDED.incarnation THEN greatest(d.severity_rank, EXCLUDED.severity_rank) ELSE EXCLUDED.severity_rank END
+WHERE d.stream_version < EXCLUDED.stream_version`;
+
+/**
+ * Deduplication of identical triggers before the stream append (as PagerDuty does: a repeated trigger of
+ * an open alert only counts). `absorbTrigger` is one statement: no stream read, no append, no version
+ * conflict, so a storm of one dedup key costs one small UPDATE per delivery. The alert command path
+ * (`ExecuteAlertCommandHandler`) mirrors every stream change here with `record`.
+ */
+@Injectable()
+export class AlertDedupRepository {
+  constructor(@Inject(INCIDENT_PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Counts the trigger of ledger row `intakeId` into the open incarnation of `streamId` and closes the
+   * row as `duplicate`, if the alert is open and the mirror is current; else `null` (nothing changed:
+   * take the full path).
+   */
+  async absorbTrigger(streamId: string, intakeId: string, at: Date, severity: AlertSeverity): Promise<AbsorbedTrigger | null> {
+    const result = await this.pool.query<{ incarnation: number; trigger_count: number }>({
+      name: 'fireline_alert_dedup_absorb',
+      text: ABSORB_SQL,
+      values: [streamId, intakeId, at, rankOf(severity)],
+    });
+    const row = result.rows[0];
+    return row ? { incarnation: row.incarnation, triggerCount: row.trigger_count } : null;
+  }
+
+  /** Mirrors a stream's state after a command (ignored when a newer version is already mirrored). */
+  async record(state: AlertDedupState): Promise<void> {
+    await this.pool.query({
+      name: 'fireline_alert_dedup_record',
+      text: RECORD_SQL,
+      values: [state.streamId, state.incarnation, state.open, state.streamVersion, state.triggerCount, state.at, rankOf(state.severity), state.integrationId, state.dedupKey],
+    });
+  }
+
+  /**
+   * A grouped delivery's members: `firing` fingerprints were sent as firing at `at` (last seen), `resolved`
+   * ones are gone from the group.
+   */
+  async touchMembers(streamId: string, firing: string[], resolved: string[], at: Date): Promise<void> {
+    if (firing.length > 0) {
+      await this.pool.query({
+        name: 'fireline_alert_members_touch',
+        text: `INSERT INTO alert_members (stream_id, fingerprint, last_seen_at) SELECT $1, f, $3 FROM unnest($2::text[]) AS f
+               ON CONFLICT (stream_id, fingerprint) DO UPDATE SET last_seen_at = greatest(alert_members.last_seen_at, EXCLUDED.last_seen_at)`,
+        values: [streamId, firing, at],
+      });
+    }
+    if (resolved.length > 0) {
+      await this.pool.query('DELETE FROM alert_members WHERE stream_id = $1 AND fingerprint = ANY($2::text[])', [streamId, resolved]);
+    }
+  }
+
+  /** The mirrored state of a stream, with its counter and last-seen time; `null` before its first trigger. */
+  async find(streamId: string): Promise<(AlertDedupState & { lastSeenAt: Date }) | null> {
+    const result = await this.pool.query<{
+      incarnation: number;
+      open: boolean;
+      stream_version: string;
+      trigger_count: number;
+      last_seen_at: Date;
+      severity_rank: number;
+      integration_id: string;
+      dedup_key: string;
+    }>(
+      'SELECT incarnation, open, stream_version, trigger_count, last_seen_at, severity_rank, integration_id, dedup_key FROM alert_dedup WHERE stream_id = $1',
+      [streamId],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    return {
+      streamId,
+      integrationId: row.integration_id,
+      dedupKey: row.dedup_key,
+      incarnation: row.incarnation,
+      open: row.open,
+      streamVersion: Number(row.stream_version),
+      triggerCount: row.trigger_count,
+      severity: ALERT_SEVERITIES[ALERT_SEVERITIES.length - row.severity_rank],
+      at: row.last_seen_at,
+      lastSeenAt: row.last_seen_at,
+    };
+  }
+}

@@ -1,0 +1,254 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
+import { isSealed, type SecretBox } from '@fireline/secrets';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incident-service.tokens';
+import { deliveryUnreadable } from './alert-intake.errors';
+import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
+
+/**
+ * The ledger's verdict on a delivery:
+ * - `accepted`: valid; stored for processing, and (once `processed_at` is set) it changed the alert;
+ * - `duplicate`: valid, processed, and folded into what was there: a retrigger of an open alert, or an
+ *   acknowledge/resolve with nothing open to change (dropped, as PagerDuty does);
+ * - `rejected`: invalid; answered 400, never processed.
+ */
+export type IntakeVerdict = 'accepted' | 'rejected' | 'duplicate';
+
+/**
+ * One delivery as recorded. `rawBody` is the body as received (the routing key masked), kept encrypted
+ * at rest and opened for processing; `displayBody` is what the ledger shows (`redactedBodyForDisplay`).
+ */
+export interface AlertIntakeRow {
+  id: string;
+  integrationId: string;
+  receivedAt: Date;
+  headers: Record<string, unknown>;
+  rawBody: string;
+  displayBody: string;
+  eventAction: string | null;
+  dedupKey: string | null;
+  verdict: IntakeVerdict;
+  reason: string | null;
+  processedAt: Date | null;
+  error: string | null;
+  attempts: number;
+  /** Fields whose NUL or lone surrogates were replaced with U+FFFD before processing (`sanitizeUnstorableText`). */
+  sanitizedFields: string[];
+}
+
+/** A new delivery for the ledger. */
+export interface NewIntake {
+  id: string;
+  integrationId: string;
+  receivedAt: Date;
+  headers: Record<string, unknown>;
+  /** The body as received (JSON escapes of unstorable characters are plain ASCII here). */
+  rawBody: string;
+  eventAction: string | null;
+  dedupKey: string | null;
+  /** Default none. */
+  sanitizedFields?: string[];
+}
+
+/** A recorded delivery as the ledger shows it: no `rawBody` (it stays sealed). */
+export type AlertIntakeView = Omit<AlertIntakeRow, 'rawBody'>;
+
+/** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
+export type DeliveryPage = Page<AlertIntakeView>;
+
+interface Row {
+  id: string;
+  integration_id: string;
+  received_at: Date;
+  headers: Record<string, unknown>;
+  raw_body: string;
+  display_body: string | null;
+  event_action: string | null;
+  dedup_key: string | null;
+  verdict: IntakeVerdict;
+  reason: string | null;
+  processed_at: Date | null;
+  error: string | null;
+  attempts: number;
+  sanitized_fields: string[];
+}
+
+const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
+
+/** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
+export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
+
+/** What the ledger shows of a row: its redacted copy, or for a row recorded before redaction existed, one made now. */
+function displayBodyOf(row: Row): string {
+  if (row.display_body !== null) return row.display_body;
+  return isSealed(row.raw_body) ? '' : redactedBodyForDisplay(row.raw_body);
+}
+
+function toIntakeView(row: Row): AlertIntakeView {
+  return {
+    id: row.id,
+    integrationId: row.integration_id,
+    receivedAt: row.received_at,
+    headers: row.headers,
+    displayBody: displayBodyOf(row),
+    eventAction: row.event_action,
+    dedupKey: row.dedup_key,
+    verdict: row.verdict,
+    reason: row.reason,
+    processedAt: row.processed_at,
+    error: row.error,
+    attempts: row.attempts,
+    sanitizedFields: row.sanitized_fields,
+  };
+}
+
+/** The request headers as stored: lower-case names, credential headers kept as `[redacted]` (see `redactedHeaders`). */
+export function headersForLedger(headers: Record<string, string | string[] | undefined>): Record<string, unknown> {
+  return redactedHeaders(headers);
+}
+
+/** Cursor of an integration's ledger: the last row's `[receivedAt, id]`. */
+const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
+
+/**
+ * `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process.
+ * Each body is stored twice: sealed (`raw_body`, AES-256-GCM, opened only to process it) and redacted
+ * for people (`display_body`); headers are stored redacted.
+ */
+@Injectable()
+export class AlertIntakeRepository {
+  private readonly logger = new Logger(AlertIntakeRepository.name);
+
+  constructor(
+    @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
+    @Inject(INCIDENT_SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  /** A row with its body opened for processing. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
+  private toIntake(row: Row): AlertIntakeRow {
+    try {
+      return { ...toIntakeView(row), rawBody: this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)) };
+    } catch (error) {
+      throw deliveryUnreadable(row.id, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The columns `raw_body` and `display_body` of a new row. */
+  private bodies(intake: NewIntake): [string, string] {
+    return [this.box.seal(intake.rawBody, rawBodyContext(intake.id)), redactedBodyForDisplay(intake.rawBody)];
+  }
+
+  /**
+   * Records a valid delivery before it is answered, with a processing lease of `leaseMs` held by the
+   * caller (attempt 1): if the caller dies, the worker takes the row over once the lease runs out.
+   */
+  async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
+    const [rawBody, displayBody] = this.bodies(intake);
+    await this.pool.query(
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $10)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, leaseMs, displayBody, intake.sanitizedFields ?? []],
+    );
+  }
+
+  /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
+  async insertRejected(intake: NewIntake, reason: string): Promise<void> {
+    const [rawBody, displayBody] = this.bodies(intake);
+    await this.pool.query(
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'rejected', $8, now(), $10)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, reason, displayBody, intake.sanitizedFields ?? []],
+    );
+  }
+
+  /** Final outcome of a processed row (first writer wins: a late duplicate processing changes nothing). */
+  async markProcessed(id: string, verdict: Exclude<IntakeVerdict, 'rejected'>, reason: string | null, error: string | null = null): Promise<void> {
+    await this.pool.query(
+      `UPDATE alert_intake SET verdict = $2, reason = $3, error = $4, processed_at = now(), next_attempt_at = NULL
+       WHERE id = $1 AND processed_at IS NULL`,
+      [id, verdict, reason, error],
+    );
+  }
+
+  /**
+   * A failed attempt: keep the error and let the worker retry after `retryInMs`. With
+   * `countAttempt: false` (the database was unavailable: nothing about the delivery failed) the attempt
+   * that claimed the row is taken back, so an outage never brings a row closer to being given up.
+   */
+  async markFailed(id: string, error: string, retryInMs: number, countAttempt = true): Promise<void> {
+    await this.pool.query(
+      `UPDATE alert_intake SET error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+              attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
+       WHERE id = $1 AND processed_at IS NULL`,
+      [id, error.slice(0, 2000), retryInMs, countAttempt],
+    );
+  }
+
+  /**
+   * Claims up to `limit` unprocessed rows whose lease ran out, oldest first, and leases them for
+   * `leaseMs` (one short transaction: `FOR UPDATE SKIP LOCKED`, so concurrent workers split the rows
+   * and no transaction stays open while a row is processed, which would stall the event store's
+   * subscribers). A row whose body cannot be opened (its key is not configured) is left out, logged, and
+   * offered again when its new lease runs out.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<AlertIntakeRow[]> {
+    const result = await this.pool.query<Row>(
+      `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id IN (
+         SELECT id FROM alert_intake WHERE processed_at IS NULL AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING ${COLUMNS}`,
+      [limit, leaseMs],
+    );
+    const rows: AlertIntakeRow[] = [];
+    for (const row of result.rows) {
+      try {
+        rows.push(this.toIntake(row));
+      } catch (error) {
+        this.logger.error(error instanceof Error ? error.message : String(error));
+      }
+    }
+    return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  }
+
+  /**
+   * Leases one unprocessed row now, whatever its `next_attempt_at` (an explicit re-process), counting
+   * the attempt. @returns the row, or `null` when it is processed (or gone).
+   */
+  async lease(id: string, leaseMs: number): Promise<AlertIntakeRow | null> {
+    const result = await this.pool.query<Row>(
+      `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = $1 AND processed_at IS NULL
+       RETURNING ${COLUMNS}`,
+      [id, leaseMs],
+    );
+    return result.rows[0] ? this.toIntake(result.rows[0]) : null;
+  }
+
+  /** The row with its body opened. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
+  async findById(id: string): Promise<AlertIntakeRow | null> {
+    const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
+    return result.rows[0] ? this.toIntake(result.rows[0]) : null;
+  }
+
+  /** The row as the ledger shows it (body redacted, never opened). */
+  async findViewById(id: string): Promise<AlertIntakeView | null> {
+    const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
+    return result.rows[0] ? toIntakeView(result.rows[0]) : null;
+  }
+
+  /** Deliveries of one integration, newest first, `limit` per page. @throws ValidationError on a bad cursor. */
+  async listDeliveries(integrationId: string, limit: number, cursor?: string): Promise<DeliveryPage> {
+    const [receivedAt, id] = cursor === undefined ? [null, null] : LEDGER_CURSOR.decode(cursor);
+    const result = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM alert_intake
+       WHERE integration_id = $1 AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
+       ORDER BY received_at DESC, id DESC LIMIT $4`,
+      [integrationId, receivedAt, id, limit + 1],
+    );
+    const page = toPage(result.rows, limit, LEDGER_CURSOR, (row): [string, string] => [row.received_at.toISOString(), row.id]);
+    return { items: page.items.map(toIntakeView), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,98 @@
+import { sanitizeUnstorableText } from '@fireline/http';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { credentialHash } from '../../integrations/domain/integration-credentials';
+import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
+import { parseEventsV2Event } from './events-v2-event.request.dto';
+import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
+import { AlertIntakeProcessor, INTAKE_LEASE_MS } from '../../ledger/alert-intake.processor';
+import { generatedDedupKey } from './events-v2.translator';
+
+/** What became of a delivery: recorded and answered 202, or refused (400) with PagerDuty-style errors. */
+export type IngestOutcome = { status: 'accepted'; intakeId: string; dedupKey: string } | { status: 'invalid'; intakeId: string | null; errors: string[] };
+
+/** One delivery to `POST /v2/enqueue`: the parsed JSON body and the headers to keep. */
+export class IngestEventsV2Event extends Command<IngestOutcome> {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, unknown>,
+    readonly receivedAt: Date,
+  ) {
+    super();
+  }
+}
+
+/** PagerDuty's answer for a well-formed routing key that belongs to no integration. */
+export const UNKNOWN_ROUTING_KEY_ERROR = 'Invalid routing key';
+
+/**
+ * The body as stored in the ledger: the routing key is a credential, so only its last 4 characters stay
+ * (masked to the same 32-character length, so the stored body still validates when reprocessed).
+ */
+function ledgerBody(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return JSON.stringify(body);
+  const copy = { ...(body as Record<string, unknown>) };
+  if (typeof copy.routing_key === 'string') copy.routing_key = `${'*'.repeat(28)}${copy.routing_key.slice(-4)}`;
+  return JSON.stringify(copy);
+}
+
+/**
+ * Intake of one Events API v2 delivery. Text PostgreSQL cannot store (NUL, lone surrogates) is replaced
+ * with U+FFFD first (`sanitizeUnstorableText`; the ledger keeps the body as sent and lists the fields):
+ * a sender does not fix its payload on a 400, and a page must not be dropped over one character.
+ * 1. find the integration by the hash of `routing_key` (unknown or deleted: 400, nothing recorded —
+ *    without an integration there is no ledger to audit it in, and recording it would let anyone fill
+ *    the table);
+ * 2. record the delivery in `alert_intake` — `rejected` if invalid (then 400), else `accepted` with a
+ *    processing lease — before anything is answered;
+ * 3. process it right here (see below), then answer 202 with the dedup key.
+ *
+ * Why synchronous processing after the insert rather than a queue worker: the ledger insert makes the
+ * delivery durable before the 2xx either way, and processing in the request keeps a sender's order —
+ * a resolve sent after the trigger's 202 is processed after it, which a pool of `SKIP LOCKED`
+ * workers would not guarantee — gives back-pressure to alert storms (a slow database slows the
+ * senders, whose retries are safe, instead of growing a backlog), and opens the incident with no
+ * polling delay. The worker (`AlertIntakeWorker`) stays as the recovery path: if processing fails or
+ * the process dies after the insert, even after the 202, the row's lease runs out and the worker
+ * processes it; the 202 is still right because the delivery is recorded.
+ */
+@CommandHandler(IngestEventsV2Event)
+export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV2Event, IngestOutcome> {
+  constructor(
+    private readonly integrations: IntegrationRepository,
+    private readonly intake: AlertIntakeRepository,
+    private readonly processor: AlertIntakeProcessor,
+  ) {}
+
+  async execute({ body: received, headers, receivedAt }: IngestEventsV2Event): Promise<IngestOutcome> {
+    const { value: body, fields: sanitizedFields } = sanitizeUnstorableText(received);
+    const parsed = await parseEventsV2Event(body);
+    const routingKey = (body as { routing_key?: unknown } | null)?.routing_key;
+    if (typeof routingKey !== 'string' || routingKey.length !== 32) {
+      return { status: 'invalid', intakeId: null, errors: parsed.ok ? [UNKNOWN_ROUTING_KEY_ERROR] : parsed.errors };
+    }
+    const integration = await this.integrations.findActiveByCredentialHash('events-v2', credentialHash(routingKey));
+    if (!integration) return { status: 'invalid', intakeId: null, errors: [UNKNOWN_ROUTING_KEY_ERROR] };
+
+    const id = randomUUID();
+    const raw = body as { event_action?: unknown; dedup_key?: unknown };
+    const intake: NewIntake = {
+      id,
+      integrationId: integration.id,
+      receivedAt,
+      headers,
+      rawBody: ledgerBody(received),
+      eventAction: typeof raw.event_action === 'string' ? raw.event_action.slice(0, 50) : null,
+      dedupKey: typeof raw.dedup_key === 'string' && raw.dedup_key !== '' ? raw.dedup_key.slice(0, 255) : null,
+      sanitizedFields,
+    };
+    if (!parsed.ok) {
+      await this.intake.insertRejected(intake, parsed.errors.join('; '));
+      return { status: 'invalid', intakeId: id, errors: parsed.errors };
+    }
+    const dedupKey = parsed.event.dedup_key ? parsed.event.dedup_key : generatedDedupKey(id);
+    await this.intake.insertAccepted({ ...intake, dedupKey }, INTAKE_LEASE_MS);
+    await this.processor.process({ id, integrationId: integration.id, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
+    return { status: 'accepted', intakeId: id, dedupKey };
+  }
+}

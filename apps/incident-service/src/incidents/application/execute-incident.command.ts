@@ -1,0 +1,52 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EventStore, handleCommand, type RecordedEvent } from '@fireline/event-store';
+import { incidentDecider } from '../domain/incident.decider';
+import type { IncidentCommand } from '../domain/incident.commands';
+import type { Incident } from '../domain/incident.state';
+import { INCIDENT_STREAM_TYPE, incidentStreamId } from './incident-stream';
+import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
+import { IncidentSubscriptions } from '../../incident-service.subscriptions';
+
+/** The incident after a command, with its stream version (the `ETag`) and the events it appended. */
+export interface IncidentCommandResult {
+  incident: Incident;
+  version: number;
+  newEvents: RecordedEvent[];
+}
+
+/**
+ * Runs any incident command through the one shared path: load the stream, decide, append with the
+ * expected version. `expectedVersion` comes from `If-Match` (one attempt, `ConcurrencyError` -> 412);
+ * without it, conflicts are retried a bounded number of times, then reported as 409.
+ */
+export class ExecuteIncidentCommand extends Command<IncidentCommandResult> {
+  constructor(
+    readonly command: IncidentCommand,
+    readonly expectedVersion?: number,
+  ) {
+    super();
+  }
+}
+
+/** Handles `ExecuteIncidentCommand` with `handleCommand` and wakes the subscriptions after an append. */
+@CommandHandler(ExecuteIncidentCommand)
+export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteIncidentCommand, IncidentCommandResult> {
+  constructor(
+    @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
+    private readonly subscriptions: IncidentSubscriptions,
+  ) {}
+
+  async execute({ command, expectedVersion }: ExecuteIncidentCommand): Promise<IncidentCommandResult> {
+    const result = await handleCommand(this.store, incidentDecider, command, {
+      streamId: incidentStreamId(command.data.incidentId),
+      streamType: INCIDENT_STREAM_TYPE,
+      metadata: command.metadata,
+      expectedVersion,
+    });
+    if (result.newEvents.length > 0) this.subscriptions.notify();
+    // Every command but Declare is refused on a missing incident, and Declare creates it.
+    if (result.state.status === 'none') throw new Error('Incident state is empty after a successful command');
+    return { incident: result.state, version: result.nextExpectedVersion, newEvents: result.newEvents };
+  }
+}
