@@ -1,12 +1,12 @@
 import type { Provider, Type } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { ConfirmSubscriptionHandler } from './commands/confirm-subscription.command';
-import { AddWebhookSubscriberHandler, RemoveSubscriberHandler, UnquarantineSubscriberHandler } from './commands/manage-subscribers.commands';
+import { AddWebhookSubscriberHandler, RemoveSubscriberHandler, UnquarantineSubscriberHandler } from './commands/manage-subscribers.command';
 import { SubscribeByEmailHandler } from './commands/subscribe-by-email.command';
 import { UnsubscribeHandler } from './commands/unsubscribe.command';
 import { StatusPageSubscribersHttpController } from './http/status-page-subscribers.http.controller';
 import { StatusPageSubscriptionsHttpController } from './http/status-page-subscriptions.http.controller';
-import { GetSubscriberHandler, ListSubscribersHandler } from './projections/subscriber.queries';
+import { GetSubscriberHandler, ListSubscribersHandler } from './projections/subscriber.query';
 import { GetConfirmationLinkHandler, GetUnsubscribeLinkHandler } from './projections/subscription-links.query';
 import { NotifySubscribersWhenStatusPageChangedReactor } from './reactors/notify-subscribers-when-status-page-changed.reactor';
 import { STATUSPAGE_SYNC_WORKER, SUBSCRIBE_THROTTLER_STORAGE } from './status-pages.tokens';
@@ -17,7 +17,7 @@ import type { NotificationSecretBox } from '../notifications/secrets/notificatio
 import type { Pool } from 'pg';
 import { MirrorToStatuspageWhenStatusPageChangedReactor } from './statuspage-sync/mirror-to-statuspage-when-status-page-changed.reactor';
 import { StatuspageClient, StatuspageRateLimiter } from './statuspage-sync/statuspage.client';
-import { ConfigureStatuspageSyncHandler, GetStatuspageSyncHandler, RemoveStatuspageSyncHandler } from './statuspage-sync/statuspage-sync-config.commands';
+import { ConfigureStatuspageSyncHandler, GetStatuspageSyncHandler, RemoveStatuspageSyncHandler } from './statuspage-sync/statuspage-sync-config.command';
 import { StatuspageSyncHttpController } from './statuspage-sync/statuspage-sync.http.controller';
 import { StatuspageSyncWorker } from './statuspage-sync/statuspage-sync.worker';
 

@@ -4,8 +4,8 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { IdempotencyInterceptorFor, pageLimitOf, uuidParam } from '@fireline/http';
 import { NOTIFICATION_PG_POOL } from '../../notifications/notification.tokens';
-import { AddWebhookSubscriber, RemoveSubscriber, UnquarantineSubscriber } from '../commands/manage-subscribers.commands';
-import { GetSubscriber, ListSubscribers } from '../projections/subscriber.queries';
+import { AddWebhookSubscriber, RemoveSubscriber, UnquarantineSubscriber } from '../commands/manage-subscribers.command';
+import { GetSubscriber, ListSubscribers } from '../projections/subscriber.query';
 import type { SubscriberPageView, SubscriberView } from '../projections/subscriber.view';
 import { AddWebhookSubscriberRequestDto, ListSubscribersRequestDto, UnquarantineSubscriberRequestDto } from './status-page-subscriber.request.dto';
 

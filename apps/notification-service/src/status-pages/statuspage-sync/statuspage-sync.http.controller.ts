@@ -3,7 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '@fireline/http';
-import { ConfigureStatuspageSync, GetStatuspageSync, RemoveStatuspageSync, type StatuspageSyncView } from './statuspage-sync-config.commands';
+import { ConfigureStatuspageSync, GetStatuspageSync, RemoveStatuspageSync, type StatuspageSyncView } from './statuspage-sync-config.command';
 import { ConfigureStatuspageSyncRequestDto } from './statuspage-sync.request.dto';
 
 /** A status page's optional mirror to an Atlassian Statuspage page (its API key write-only). */

@@ -21,7 +21,7 @@ import {
   aStatusPageIncidentPublished,
   aStatusPageIncidentResolved,
 } from '../testing/status-page-event.factory';
-import type { StatuspageSyncView } from './statuspage-sync-config.commands';
+import type { StatuspageSyncView } from './statuspage-sync-config.command';
 
 /** The fake answers 420 to a second request within this; Fireline is configured to the same spacing. */
 const MIN_INTERVAL_MS = 300;

@@ -10,7 +10,7 @@ import type { NotificationSecretBox } from '../../notifications/secrets/notifica
 import type { OutboundDestinationGuard } from '../../outbound/outbound-destination.guard';
 import { newToken } from '../domain/subscription-tokens';
 import { pageCopyById } from '../projections/status-page-copies';
-import { subscriberNotFound } from '../projections/subscriber.queries';
+import { subscriberNotFound } from '../projections/subscriber.query';
 import { SUBSCRIBER_COLUMNS, toSubscriberView, type SubscriberRow, type SubscriberView } from '../projections/subscriber.view';
 import { SUBSCRIPTION_ERRORS } from './subscribe-by-email.command';
 
