@@ -21,3 +21,4 @@ export { databaseTimeoutKeys, databaseTimeoutsOf } from './database-timeouts.con
 export { subscriptionStatuses, type SubscriptionStatus } from './subscription-status';
 export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';
 export * from './backoff';
+export { PollLoop, type PollLoopOptions } from './poll-loop';

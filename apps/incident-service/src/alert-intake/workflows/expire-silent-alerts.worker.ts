@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
+import { PollLoop } from '@fireline/event-store/poll-loop';
 import type { Pool } from 'pg';
 import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
@@ -41,9 +42,7 @@ function duration(ms: number): string {
 export class ExpireSilentAlertsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpireSilentAlertsWorker.name);
   private readonly expireAfterMs: number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly poller: PollLoop;
 
   constructor(
     @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
@@ -51,18 +50,21 @@ export class ExpireSilentAlertsWorker implements OnApplicationBootstrap, OnModul
     @Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig,
   ) {
     this.expireAfterMs = (config.alertIntake ?? DEFAULT_ALERT_INTAKE_CONFIG).expireAfterMs;
+    const pollMs = Math.max(50, Math.min(10_000, Math.floor(this.expireAfterMs / 10)));
+    this.poller = new PollLoop({
+      intervalMs: pollMs,
+      tick: () => this.expireDue(),
+      onError: (error) => this.logger.warn(`Alert expiry failed (retried in ${pollMs} ms): ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
   onApplicationBootstrap(): void {
     if (this.expireAfterMs <= 0) return;
-    this.running = true;
-    this.loop = this.run();
+    this.poller.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.poller.stop();
   }
 
   /** Expires every alert silent for longer than the limit now. @returns how many were expired. */
@@ -113,24 +115,5 @@ export class ExpireSilentAlertsWorker implements OnApplicationBootstrap, OnModul
       }
     }
     return expired;
-  }
-
-  private async run(): Promise<void> {
-    const pollMs = Math.max(50, Math.min(10_000, Math.floor(this.expireAfterMs / 10)));
-    while (this.running) {
-      try {
-        await this.expireDue();
-      } catch (error: unknown) {
-        this.logger.warn(`Alert expiry failed (retried in ${pollMs} ms): ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (!this.running) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
   }
 }

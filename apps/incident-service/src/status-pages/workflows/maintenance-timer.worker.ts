@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
 import { exponentialBackoffMs } from '@fireline/event-store/backoff';
+import { PollLoop } from '@fireline/event-store/poll-loop';
 import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
@@ -37,28 +38,26 @@ interface DueTimer {
 @Injectable()
 export class MaintenanceTimerWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MaintenanceTimerWorker.name);
-  private readonly pollIntervalMs: number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly poller: PollLoop;
 
   constructor(
     @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
     private readonly commands: CommandBus,
     @Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig,
   ) {
-    this.pollIntervalMs = (config.statusPages ?? DEFAULT_STATUS_PAGES_CONFIG).timerPollIntervalMs;
+    this.poller = new PollLoop({
+      intervalMs: (config.statusPages ?? DEFAULT_STATUS_PAGES_CONFIG).timerPollIntervalMs,
+      tick: () => this.fireDue(),
+      onError: (error) => this.logger.error(`Maintenance timers failed: ${error instanceof Error ? error.stack : String(error)}`),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.poller.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.poller.stop();
   }
 
   /** Fires every timer due now. @returns how many were claimed. */
@@ -67,7 +66,7 @@ export class MaintenanceTimerWorker implements OnApplicationBootstrap, OnModuleD
     for (;;) {
       const count = await this.fireBatch();
       claimed += count;
-      if (count < BATCH_SIZE || !this.running) return claimed;
+      if (count < BATCH_SIZE || !this.poller.isRunning) return claimed;
     }
   }
 
@@ -106,23 +105,6 @@ export class MaintenanceTimerWorker implements OnApplicationBootstrap, OnModuleD
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
       throw error;
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.fireDue();
-      } catch (error: unknown) {
-        this.logger.error(`Maintenance timers failed: ${error instanceof Error ? error.stack : String(error)}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
     }
   }
 }
