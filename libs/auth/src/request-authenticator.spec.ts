@@ -94,7 +94,9 @@ describe(RequestAuthenticator.name, () => {
     ['a JWT while no identity provider is configured', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.'],
   ])('rejects %s with 401 AUTH.TOKEN_INVALID, without reading the store', async (_, header) => {
     const key = store.add(['admin']);
-    const authorization = header === 'TYPO' ? bearer(`${key.key.slice(0, 20)}x${key.key.slice(21)}`) : header;
+    // One character changed (to one it is not already: with a fixed 'x', 1 key in 62 had no typo at all).
+    const typo = key.key[20] === 'x' ? 'y' : 'x';
+    const authorization = header === 'TYPO' ? bearer(`${key.key.slice(0, 20)}${typo}${key.key.slice(21)}`) : header;
     const refused = await authenticator().authorize(WRITE, request(authorization), store, NOW).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AuthenticationError);
     expect(refused).toMatchObject({ code: 'AUTH.TOKEN_INVALID' });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { commandEventId } from '@fireline/event-store/event-id';
 import type { Pool } from 'pg';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../domain/alert.values';
@@ -46,6 +47,7 @@ WITH delivery AS (
   WHERE d.stream_id = $1 AND d.open AND d.severity_rank >= $4
     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
     AND EXISTS (SELECT 1 FROM delivery)
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = $5)
   RETURNING d.incarnation, d.trigger_count
 )
 UPDATE alert_intake i
@@ -84,13 +86,16 @@ export class AlertDedupRepository {
   /**
    * Counts the trigger of ledger row `intakeId` into the open incarnation of `streamId` and closes the
    * row as `duplicate`, if the alert is open and the mirror is current; else `null` (nothing changed:
-   * take the full path).
+   * take the full path). Also `null` when the row's own command already reached the stream (its first
+   * event, `commandEventId(intakeId, 0)`, is stored): a retry after the ledger update was lost (database
+   * outage between the append and the verdict) is that same trigger, not a duplicate of it; the full
+   * path finds its events and records the row as accepted.
    */
   async absorbTrigger(streamId: string, intakeId: string, at: Date, severity: AlertSeverity): Promise<AbsorbedTrigger | null> {
     const result = await this.pool.query<{ incarnation: number; trigger_count: number }>({
       name: 'fireline_alert_dedup_absorb',
       text: ABSORB_SQL,
-      values: [streamId, intakeId, at, rankOf(severity)],
+      values: [streamId, intakeId, at, rankOf(severity), commandEventId(intakeId, 0)],
     });
     const row = result.rows[0];
     return row ? { incarnation: row.incarnation, triggerCount: row.trigger_count } : null;

@@ -197,6 +197,23 @@ describe('EventsV2HttpController', () => {
     expect(await countEvents('stream_id = $1', [alertStreamId(integration.id, dedupKey)])).toBe(before);
   });
 
+  it('records a trigger whose verdict was lost after its append (database outage) as accepted when retried, not as a duplicate of itself', async () => {
+    const integration = await createIntegration(t.http);
+    const dedupKey = `lost-verdict-${randomUUID()}`;
+    expect((await enqueue(anEventsV2Event(integration.routingKey, { dedup_key: dedupKey }))).status).toBe(202);
+    const streamId = alertStreamId(integration.id, dedupKey);
+    const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM alert_intake WHERE integration_id = $1', [integration.id]);
+    // The append committed, then the database went away before the ledger's verdict: the row is retried.
+    await t.db.pool.query(`UPDATE alert_intake SET processed_at = NULL, reason = NULL, next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [rows[0].id]);
+    const row = await t.app.get(AlertIntakeRepository).findById(rows[0].id);
+
+    const outcome = await t.app.get(AlertIntakeProcessor).process(row!);
+
+    expect(outcome).toMatchObject({ verdict: 'accepted' });
+    expect(await t.app.get(AlertIntakeRepository).findById(rows[0].id)).toMatchObject({ verdict: 'accepted' });
+    expect(await countEvents('stream_id = $1', [streamId])).toBe(1);
+  });
+
   describe('refusals (PagerDuty shape, never problem+json, never 500)', () => {
     let routingKey: string;
     let integrationId: string;
