@@ -303,6 +303,40 @@ describe(Subscription.name, () => {
     await subscription.stop();
   });
 
+  it('polls less and less while idle (100 ms doubling to 1 s), and still sees an append nobody notified within about a second', async () => {
+    const pool = servicePool(database.url, { max: 2 });
+    let polls = 0;
+    pool.on('acquire', () => polls++);
+    const handler = recordingHandler(`idle-${randomUUID()}`);
+    const subscription = new Subscription(pool, handler);
+    try {
+      await subscription.catchUp();
+      handler.seen.length = 0;
+      polls = 0;
+      subscription.start();
+      await sleep(3_000);
+      // 100 + 200 + 400 + 800 + 1000 ms: 6 polls in 3 s (at a fixed 100 ms it was 30).
+      expect(polls).toBeGreaterThanOrEqual(4);
+      expect(polls).toBeLessThanOrEqual(8);
+
+      const appendedAt = Date.now();
+      await store.appendToStream(newStreamId(), someEvents(1), { streamType: 'thing', expectedVersion: 0 });
+      await eventually(() => handler.seen.length === 1, 5_000);
+      expect(Date.now() - appendedAt).toBeLessThan(1_600);
+
+      // After events, back to 100 ms: a notified append is handled at once.
+      await sleep(50);
+      await store.appendToStream(newStreamId(), someEvents(1), { streamType: 'thing', expectedVersion: 0 });
+      subscription.notify();
+      const notifiedAt = Date.now();
+      await eventually(() => handler.seen.length === 2, 5_000);
+      expect(Date.now() - notifiedAt).toBeLessThan(500);
+    } finally {
+      await subscription.stop();
+      await pool.end();
+    }
+  });
+
   it('starts at START_CHECKPOINT and stops promptly when idle', async () => {
     const subscription = new Subscription(database.pool, recordingHandler(`idle-${randomUUID()}`), { pollIntervalMs: 60_000 });
     expect(await subscription.checkpoint()).toEqual(START_CHECKPOINT);

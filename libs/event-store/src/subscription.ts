@@ -25,6 +25,13 @@ export interface SubscriptionOptions {
   /** Wait after an empty page, unless `notify()` wakes the loop earlier (default 100). */
   pollIntervalMs?: number;
   /**
+   * While pages keep coming back empty, the wait doubles from `pollIntervalMs` up to this (default 1000,
+   * never below `pollIntervalMs`); a page with events or `notify()` brings it back to `pollIntervalMs`.
+   * An idle subscription thus costs a few polls a second instead of ten, and events appended where
+   * nobody calls `notify()` (another instance) are seen at most this late.
+   */
+  maxIdlePollIntervalMs?: number;
+  /**
    * Cap of the exponential backoff after a failed page (default 5000; it starts at 50). While the
    * database is unavailable (`isDatabaseUnavailable`) the cap is at most 1000, so the loop resumes
    * within a second of the database's return.
@@ -103,6 +110,8 @@ export async function rollbackAndRelease(client: PoolClient, cause: unknown): Pr
 export class Subscription {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly maxIdlePollIntervalMs: number;
+  private idlePollMs: number;
   private readonly maxBackoffMs: number;
   private readonly onError: (error: unknown) => void;
   private readonly upcast: (event: RecordedEvent) => RecordedEvent;
@@ -124,6 +133,8 @@ export class Subscription {
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new RangeError(`batchSize must be a positive integer, got ${this.batchSize}`);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.maxIdlePollIntervalMs = Math.max(this.pollIntervalMs, options.maxIdlePollIntervalMs ?? 1000);
+    this.idlePollMs = this.pollIntervalMs;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.onError = options.onError ?? ((error) => console.error(`Subscription ${handler.name} failed a page`, error));
     this.upcast = createUpcast(options.upcasters);
@@ -168,6 +179,7 @@ export class Subscription {
   /** Wakes the loop now instead of after the poll interval (call after an append). */
   notify(): void {
     this.notified = true;
+    this.idlePollMs = this.pollIntervalMs;
     this.wake?.();
   }
 
@@ -194,8 +206,18 @@ export class Subscription {
         await this.sleep(exponentialBackoffMs(failures, { initialMs: FIRST_BACKOFF_MS, maxMs: cap }), false);
         continue;
       }
-      if (outcome.locked && outcome.scanned > 0) continue;
-      await this.sleep(this.pollIntervalMs, true);
+      if (outcome.locked && outcome.scanned > 0) {
+        this.idlePollMs = this.pollIntervalMs;
+        continue;
+      }
+      if (!outcome.locked) {
+        await this.sleep(this.pollIntervalMs, true);
+        continue;
+      }
+      // Caught up: wait longer each time nothing came (reset by events or notify()).
+      const wait = this.idlePollMs;
+      this.idlePollMs = Math.min(this.maxIdlePollIntervalMs, this.idlePollMs * 2);
+      await this.sleep(wait, true);
     }
   }
 

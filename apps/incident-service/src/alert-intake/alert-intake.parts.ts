@@ -22,6 +22,8 @@ import { UnauthenticatedIntakeGate } from './ledger/unauthenticated-intake.gate'
 import { AlertWorkflows } from './workflows/alert-workflows';
 import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
 import { AlertDedupRepository } from './dedup/alert-dedup.repository';
+import { AlertDedupCounterWorker } from './dedup/alert-dedup-counter.worker';
+import { AddAbsorbedTriggers1732000003500 } from './dedup/alert-intake-absorbed.migration';
 import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
 import { AlertIncidentRepository } from './workflows/alert-incident.repository';
 import { ExpireSilentAlertsWorker } from './workflows/expire-silent-alerts.worker';
@@ -42,6 +44,7 @@ export const ALERT_INGESTION = {
     ProtectAlertIntake1732000002750,
     CreateAlertDedup1732000003100,
     CreateAlertIncidents1732000003200,
+    AddAbsorbedTriggers1732000003500,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [
@@ -49,6 +52,7 @@ export const ALERT_INGESTION = {
     SecretsAtRestResealer,
     AlertIntakeRepository,
     AlertDedupRepository,
+    AlertDedupCounterWorker,
     AlertIncidentRepository,
     ExpireSilentAlertsWorker,
     UnauthenticatedIntakeGate,

@@ -7,11 +7,13 @@ import { ALERT_SEVERITIES, type AlertSeverity } from '../domain/alert.values';
 /** 4 critical, 3 error, 2 warning, 1 info. */
 const rankOf = (severity: AlertSeverity): number => ALERT_SEVERITIES.length - ALERT_SEVERITIES.indexOf(severity);
 
-/** A trigger absorbed by `alert_dedup`: the open incarnation it counted into and its trigger number (2, 3, …). */
+/** A trigger absorbed by `alert_dedup`: the open incarnation it is counted into. */
 export interface AbsorbedTrigger {
   incarnation: number;
-  triggerCount: number;
 }
+
+/** `severity` as `alert_dedup.severity_rank`: 4 critical, 3 error, 2 warning, 1 info. */
+export const severityRankOf = (severity: AlertSeverity): number => rankOf(severity);
 
 /** The state of an alert stream after a command, as `alert_dedup` keeps it. */
 export interface AlertDedupState {
@@ -31,31 +33,53 @@ export interface AlertDedupState {
 }
 
 /*
- * The ledger row is locked first (`FOR UPDATE`) and must still be unprocessed, so that a row processed
- * twice at once (the request and the recovery worker after a lapsed lease) counts once. The dedup row
- * must be open, at least as severe as the trigger (a more severe one takes the full path, which raises
- * the incident), and no resolve may follow the version it mirrors: a resolve appended but not yet
- * mirrored makes the fence fail and the trigger takes the full path (the decider then opens a new
- * incarnation). Retriggers appended meanwhile do not fail it (they leave the alert open), so a burst
- * that started on the full path drains into the cheap one instead of feeding itself.
+ * The ledger row is locked first (`FOR UPDATE`, its own row only) and must still be unprocessed, so
+ * that a row processed twice at once (the request and the recovery worker after a lapsed lease) is
+ * closed once. The dedup row must be open, at least as severe as the trigger (a more severe one takes
+ * the full path, which raises the incident), and no resolve may follow the version it mirrors: a resolve
+ * appended but not yet mirrored makes the fence fail and the trigger takes the full path (the decider
+ * then opens a new incarnation). Retriggers appended meanwhile do not fail it (they leave the alert
+ * open), so a burst that started on the full path drains into the cheap one instead of feeding itself.
+ * The dedup row is only read: the trigger is counted later (`COUNT_ABSORBED_SQL`), so concurrent
+ * duplicates never wait on each other.
  */
 const ABSORB_SQL = `
 WITH delivery AS (
   SELECT id FROM alert_intake WHERE id = $2 AND processed_at IS NULL FOR UPDATE
-), absorbed AS (
-  UPDATE alert_dedup d SET trigger_count = d.trigger_count + 1, last_seen_at = greatest(d.last_seen_at, $3)
-  WHERE d.stream_id = $1 AND d.open AND d.severity_rank >= $4
+), open_alert AS (
+  SELECT d.incarnation FROM alert_dedup d
+  WHERE d.stream_id = $1 AND d.open AND d.severity_rank >= $3
     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
     AND EXISTS (SELECT 1 FROM delivery)
-    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = $5)
-  RETURNING d.incarnation, d.trigger_count
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = $4)
 )
 UPDATE alert_intake i
 SET verdict = 'duplicate', processed_at = now(), next_attempt_at = NULL, error = NULL,
-    reason = 'deduplicated into open incarnation ' || a.incarnation || ' (trigger #' || a.trigger_count || ')'
-FROM absorbed a
+    reason = 'deduplicated into open incarnation ' || o.incarnation,
+    absorbed_stream_id = $1, absorbed_incarnation = o.incarnation, dedup_counted = false
+FROM open_alert o
 WHERE i.id = $2
-RETURNING a.incarnation, a.trigger_count`;
+RETURNING o.incarnation`;
+
+/*
+ * Folds up to $1 absorbed, uncounted ledger rows into their alert's counter and last-seen time, in one
+ * statement (`SKIP LOCKED`: instances split the rows). A row absorbed into an incarnation that has
+ * closed since is marked counted and changes nothing.
+ */
+const COUNT_ABSORBED_SQL = `
+WITH batch AS (
+  SELECT id FROM alert_intake WHERE dedup_counted = false LIMIT $1 FOR UPDATE SKIP LOCKED
+), counted AS (
+  UPDATE alert_intake i SET dedup_counted = true FROM batch WHERE i.id = batch.id
+  RETURNING i.absorbed_stream_id, i.absorbed_incarnation, i.received_at
+), sums AS (
+  SELECT absorbed_stream_id, absorbed_incarnation, count(*)::int AS n, max(received_at) AS last_seen FROM counted GROUP BY 1, 2
+), folded AS (
+  UPDATE alert_dedup d SET trigger_count = d.trigger_count + s.n, last_seen_at = greatest(d.last_seen_at, s.last_seen)
+  FROM sums s WHERE d.stream_id = s.absorbed_stream_id AND d.incarnation = s.absorbed_incarnation
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM counted)::int AS rows, (SELECT count(*) FROM folded)::int AS alerts`;
 
 /*
  * Newer stream versions win, so concurrent commands leave the newest state. Within one incarnation the
@@ -75,30 +99,42 @@ WHERE d.stream_version < EXCLUDED.stream_version`;
 
 /**
  * Deduplication of identical triggers before the stream append (as PagerDuty does: a repeated trigger of
- * an open alert only counts). `absorbTrigger` is one statement: no stream read, no append, no version
- * conflict, so a storm of one dedup key costs one small UPDATE per delivery. The alert command path
- * (`ExecuteAlertCommandHandler`) mirrors every stream change here with `record`.
+ * an open alert only counts). Absorbing is one statement that only reads `alert_dedup` (at intake:
+ * `AlertIntakeRepository.insertAcceptedOrAbsorbed`; for a row already recorded: `absorbTrigger`): no
+ * stream read, no append, no version conflict, no lock shared between deliveries. `countAbsorbed` folds
+ * the absorbed rows into the counter and last-seen time afterwards (`AlertDedupCounterWorker`, every
+ * second). The alert command path (`ExecuteAlertCommandHandler`) mirrors every stream change here with
+ * `record`.
  */
 @Injectable()
 export class AlertDedupRepository {
   constructor(@Inject(INCIDENT_PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * Counts the trigger of ledger row `intakeId` into the open incarnation of `streamId` and closes the
-   * row as `duplicate`, if the alert is open and the mirror is current; else `null` (nothing changed:
-   * take the full path). Also `null` when the row's own command already reached the stream (its first
+   * Closes ledger row `intakeId` as a `duplicate` absorbed into the open incarnation of `streamId` (to be
+   * counted by `countAbsorbed`), if the alert is open and the mirror is current; else `null` (nothing
+   * changed: take the full path). Also `null` when the row's own command already reached the stream (its first
    * event, `commandEventId(intakeId, 0)`, is stored): a retry after the ledger update was lost (database
    * outage between the append and the verdict) is that same trigger, not a duplicate of it; the full
    * path finds its events and records the row as accepted.
    */
-  async absorbTrigger(streamId: string, intakeId: string, at: Date, severity: AlertSeverity): Promise<AbsorbedTrigger | null> {
-    const result = await this.pool.query<{ incarnation: number; trigger_count: number }>({
+  async absorbTrigger(streamId: string, intakeId: string, severity: AlertSeverity): Promise<AbsorbedTrigger | null> {
+    const result = await this.pool.query<{ incarnation: number }>({
       name: 'fireline_alert_dedup_absorb',
       text: ABSORB_SQL,
-      values: [streamId, intakeId, at, rankOf(severity), commandEventId(intakeId, 0)],
+      values: [streamId, intakeId, rankOf(severity), commandEventId(intakeId, 0)],
     });
     const row = result.rows[0];
-    return row ? { incarnation: row.incarnation, triggerCount: row.trigger_count } : null;
+    return row ? { incarnation: row.incarnation } : null;
+  }
+
+  /**
+   * Counts up to `limit` absorbed triggers not counted yet into their alerts (`trigger_count`,
+   * `last_seen_at`). @returns how many ledger rows were counted (0: none left).
+   */
+  async countAbsorbed(limit: number): Promise<number> {
+    const result = await this.pool.query<{ rows: number }>({ name: 'fireline_alert_dedup_count_absorbed', text: COUNT_ABSORBED_SQL, values: [limit] });
+    return result.rows[0]?.rows ?? 0;
   }
 
   /** Mirrors a stream's state after a command (ignored when a newer version is already mirrored). */

@@ -115,18 +115,18 @@ export class AlertIntakeProcessor {
   }
 
   /**
-   * The cheap path of a storm (issue 11, point 7): a lone ungrouped trigger (Events v2) of an alert that
-   * is open is counted in `alert_dedup` and its row closed as `duplicate` in one statement, without
-   * reading or appending to the alert stream. `null` when the full path is needed (nothing is open, a
+   * The cheap path of a storm (issue 11, point 7) for a row recorded `accepted`: a lone ungrouped trigger
+   * (Events v2) of an alert that is open has its row closed as `duplicate` in one statement (counted into
+   * `alert_dedup` later), without reading or appending to the alert stream. `null` when the full path is needed (nothing is open, a
    * resolve not mirrored yet, a more severe trigger, a grouped command, an acknowledge or resolve).
    */
   private async absorbIdenticalTrigger(commands: AlertCommand[], intakeId: string): Promise<IntakeOutcome | null> {
     const [command] = commands;
     if (commands.length !== 1 || command.type !== 'TriggerAlert' || command.data.fingerprint !== undefined) return null;
     const streamId = alertStreamId(command.data.integrationId, command.data.dedupKey);
-    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.metadata.now, command.data.severity);
+    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.data.severity);
     if (absorbed === null) return null;
-    return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${absorbed.incarnation} (trigger #${absorbed.triggerCount})` };
+    return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${absorbed.incarnation}` };
   }
 
   /**

@@ -77,6 +77,33 @@ interface Row {
 
 const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
+/*
+ * `open_alert` is the absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id): read
+ * only, so a storm of one dedup key never queues on the `alert_dedup` row; the counter is folded in
+ * later from `dedup_counted = false` rows. A resolve appended but not yet mirrored fails the fence
+ * (`events` newer than `stream_version`), and a waiting delivery of the same key keeps this one behind it.
+ */
+const INSERT_ACCEPTED_SQL = `
+WITH open_alert AS (
+  SELECT d.incarnation FROM alert_dedup d
+  WHERE $11::text IS NOT NULL AND d.stream_id = $11::text AND d.open AND d.severity_rank >= $12::smallint
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $11::text AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
+    AND NOT EXISTS (SELECT 1 FROM alert_intake q WHERE q.integration_id = $2 AND q.dedup_key = $7 AND q.processed_at IS NULL)
+)
+INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
+                          verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation, dedup_counted)
+SELECT $1, $2, $3, $4, $5, $9, $6, $7, $10,
+       CASE WHEN o.incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
+       CASE WHEN o.incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || o.incarnation END,
+       1,
+       CASE WHEN o.incarnation IS NULL THEN NULL ELSE now() END,
+       CASE WHEN o.incarnation IS NULL THEN now() + make_interval(secs => $8::double precision / 1000) END,
+       CASE WHEN o.incarnation IS NULL THEN NULL ELSE $11::text END,
+       o.incarnation,
+       CASE WHEN o.incarnation IS NULL THEN NULL ELSE false END
+FROM (SELECT 1) AS one LEFT JOIN open_alert o ON true
+RETURNING absorbed_incarnation`;
+
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
 
@@ -145,12 +172,46 @@ export class AlertIntakeRepository {
    * caller (attempt 1): if the caller dies, the worker takes the row over once the lease runs out.
    */
   async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
+    await this.insertAcceptedOrAbsorbed(intake, leaseMs, null);
+  }
+
+  /**
+   * Records a valid delivery before it is answered, in one statement. With `absorb` (a lone trigger of
+   * alert stream `absorb.streamId`): if that alert is open at least as severe (`absorb.severityRank`,
+   * 1 info … 4 critical), no resolve follows the state `alert_dedup` mirrors, and no earlier delivery of
+   * the same dedup key is still waiting (the sender's order), the row is recorded as a processed
+   * `duplicate` absorbed into the open incarnation — counted later by `AlertDedupCounterWorker` — and
+   * needs no processing. Otherwise (or without `absorb`) it is recorded `accepted` with a processing
+   * lease of `leaseMs` held by the caller (attempt 1): if the caller dies, the worker takes the row over
+   * once the lease runs out.
+   * @returns `accepted`, or `duplicate` with the incarnation it was absorbed into.
+   */
+  async insertAcceptedOrAbsorbed(
+    intake: NewIntake,
+    leaseMs: number,
+    absorb: { streamId: string; severityRank: number } | null,
+  ): Promise<{ verdict: 'accepted' } | { verdict: 'duplicate'; incarnation: number }> {
     const [rawBody, displayBody] = this.bodies(intake);
-    await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, attempts, next_attempt_at, sanitized_fields)
-       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'accepted', 1, now() + make_interval(secs => $8::double precision / 1000), $10)`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, leaseMs, displayBody, intake.sanitizedFields ?? []],
-    );
+    const result = await this.pool.query<{ absorbed_incarnation: number | null }>({
+      name: 'fireline_alert_intake_insert_accepted',
+      text: INSERT_ACCEPTED_SQL,
+      values: [
+        intake.id,
+        intake.integrationId,
+        intake.receivedAt,
+        intake.headers,
+        rawBody,
+        intake.eventAction,
+        intake.dedupKey,
+        leaseMs,
+        displayBody,
+        intake.sanitizedFields ?? [],
+        absorb?.streamId ?? null,
+        absorb?.severityRank ?? null,
+      ],
+    });
+    const incarnation = result.rows[0]?.absorbed_incarnation ?? null;
+    return incarnation === null ? { verdict: 'accepted' } : { verdict: 'duplicate', incarnation };
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */

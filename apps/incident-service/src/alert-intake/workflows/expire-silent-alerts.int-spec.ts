@@ -37,6 +37,22 @@ describe(ExpireSilentAlertsWorker.name, () => {
     expect(resolves.rows[0].n).toBe(1);
   });
 
+  it('does not expire an Events v2 alert that keeps being re-sent (absorbed as duplicates, counted a second later), and expires it once the re-sends stop', async () => {
+    const integration = await createIntegration(t.http);
+    const event = anEventsV2Event(integration.routingKey, { dedup_key: `re-sent-${randomUUID()}` });
+    const incidentId = incidentIdOfAlert(integration.id, event.dedup_key as string, 1);
+    expect((await t.http.post('/v2/enqueue').send(event)).status).toBe(202);
+    await eventually(async () => expect(await incident(incidentId)).toMatchObject({ status: 'detected' }), 10_000);
+    for (let i = 0; i < 10; i++) {
+      await sleep(300);
+      expect((await t.http.post('/v2/enqueue').send(event)).status).toBe(202);
+    }
+    const absorbed = await t.db.pool.query("SELECT count(*)::int AS n FROM alert_intake WHERE integration_id = $1 AND verdict = 'duplicate' AND absorbed_incarnation = 1", [integration.id]);
+    expect(absorbed.rows[0].n).toBeGreaterThanOrEqual(9);
+    expect(await incident(incidentId)).toMatchObject({ status: 'detected' });
+    await eventually(async () => expect(await incident(incidentId)).toMatchObject({ status: 'resolved', resolutionSummary: expect.stringMatching(/^Alert expired/) }), 10_000);
+  });
+
   it('expires the member a group re-send left out (send_resolved: false), notes it, and the group when it is no longer sent', async () => {
     const integration = await createAlertmanagerIntegration(t.http);
     const groupKey = `{}:{alertname="DiskFull", run="${randomUUID()}"}`;

@@ -30,7 +30,8 @@ function duration(ms: number): string {
 /**
  * Resolves alerts that stopped being sent without a resolve (Alertmanager re-sends firing alerts every
  * `repeat_interval`; with `send_resolved: false`, or a group re-sent without one of its alerts, no
- * resolve ever comes): an open ungrouped alert whose last trigger (`alert_dedup.last_seen_at`), or a
+ * resolve ever comes): an open ungrouped alert whose last trigger (`alert_dedup.last_seen_at`, and no
+ * absorbed trigger waiting to be counted into it), or a
  * firing group member whose last delivery (`alert_members.last_seen_at`), is older than
  * `ALERT_EXPIRE_AFTER_MS` gets a `ResolveAlert` marked `expired`; the workflows write why on the
  * incident. Durable and restart-safe: the state is in those tables, polled every
@@ -74,6 +75,7 @@ export class ExpireSilentAlertsWorker implements OnApplicationBootstrap, OnModul
          FROM alert_dedup d
         WHERE d.open AND d.last_seen_at < now() - make_interval(secs => $1::double precision / 1000)
           AND NOT EXISTS (SELECT 1 FROM alert_members m WHERE m.stream_id = d.stream_id)
+          AND NOT EXISTS (SELECT 1 FROM alert_intake i WHERE i.absorbed_stream_id = d.stream_id AND i.dedup_counted = false)
        UNION ALL
        SELECT d.stream_id, d.integration_id, d.dedup_key, m.fingerprint, m.last_seen_at
          FROM alert_members m JOIN alert_dedup d ON d.stream_id = m.stream_id

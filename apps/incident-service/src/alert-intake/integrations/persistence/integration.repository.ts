@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import type { SecretBox } from '@fireline/secrets';
+import { LRUCache } from 'lru-cache';
 import { IsNull, Repository } from 'typeorm';
 import { z } from 'zod';
 import { INCIDENT_DATA_SOURCE, INCIDENT_SECRET_BOX } from '../../../incident-service.tokens';
@@ -35,6 +36,14 @@ export interface IntegrationChanges {
   signingSecrets?: string[];
 }
 
+/**
+ * How long a receiver may keep using an integration it looked up by credential, ms. Changes made through
+ * this instance take effect at once (the cache is cleared); another instance sees a deleted
+ * integration or changed settings at most this late.
+ */
+export const CREDENTIAL_LOOKUP_TTL_MS = 5_000;
+const CREDENTIAL_LOOKUP_MAX_ENTRIES = 10_000;
+
 /** Cursor of the integration list: the last row's `[createdAt, id]` (created by the API: millisecond times). */
 const INTEGRATION_CURSOR = cursorCodec('integrations', z.tuple([cursorKey.timestamp(), cursorKey.uuid()]));
 
@@ -44,9 +53,15 @@ const INTEGRATION_CURSOR = cursorCodec('integrations', z.tuple([cursorKey.timest
  * verifying a signature needs them in the clear, nothing else does (responses show only their count).
  * A secret sealed with a key that is not configured is left out (and logged): no delivery verifies
  * against it until the key is configured again.
+ *
+ * Receivers look integrations up by the hash of their credential on every delivery: the live ones found
+ * are kept for `CREDENTIAL_LOOKUP_TTL_MS` (LRU, 10,000 entries; unknown credentials are not kept, so
+ * guessing keys cannot fill it), so an alert storm does not query the same row thousands of times a second.
  */
 @Injectable()
 export class IntegrationRepository {
+  private readonly byCredential = new LRUCache<string, Integration>({ max: CREDENTIAL_LOOKUP_MAX_ENTRIES, ttl: CREDENTIAL_LOOKUP_TTL_MS });
+
   constructor(
     @InjectRepository(IntegrationEntity, INCIDENT_DATA_SOURCE) private readonly rows: Repository<IntegrationEntity>,
     @Inject(INCIDENT_SECRET_BOX) private readonly box: SecretBox,
@@ -71,6 +86,7 @@ export class IntegrationRepository {
   }
 
   async create(integration: Integration, credentialHash: string | null): Promise<void> {
+    this.byCredential.clear();
     await this.rows.insert({ ...integration, signingSecrets: this.sealed(integration.id, integration.signingSecrets), credentialHash });
   }
 
@@ -88,8 +104,14 @@ export class IntegrationRepository {
 
   /** The live integration of `type` whose credential hashes to `credentialHash`. */
   async findActiveByCredentialHash(type: IntegrationType, credentialHash: string): Promise<Integration | null> {
+    const key = `${type}:${credentialHash}`;
+    const cached = this.byCredential.get(key);
+    if (cached !== undefined) return cached;
     const row = await this.rows.findOneBy({ type, credentialHash, deletedAt: IsNull() });
-    return row ? this.opened(row) : null;
+    if (!row) return null;
+    const integration = this.opened(row);
+    this.byCredential.set(key, integration);
+    return integration;
   }
 
   /**
@@ -109,14 +131,18 @@ export class IntegrationRepository {
 
   /** Changes the settings of a live integration. @returns the integration as changed, `null` when it is unknown or deleted. */
   async update(id: string, changes: IntegrationChanges): Promise<Integration | null> {
+    this.byCredential.clear();
     const stored = changes.signingSecrets === undefined ? changes : { ...changes, signingSecrets: this.sealed(id, changes.signingSecrets) };
     if (Object.keys(stored).length > 0) await this.rows.update({ id, deletedAt: IsNull() }, stored);
+    this.byCredential.clear(); // again: a lookup that read the old row meanwhile may have cached it
     return this.findActiveById(id);
   }
 
   /** Marks it deleted (keeps the row: its deliveries stay auditable). @returns false when it never existed. */
   async softDelete(id: string, now: Date): Promise<boolean> {
+    this.byCredential.clear();
     const result = await this.rows.update({ id, deletedAt: IsNull() }, { deletedAt: now });
+    this.byCredential.clear(); // again: a lookup that read the old row meanwhile may have cached it
     if ((result.affected ?? 0) > 0) return true;
     return (await this.rows.existsBy({ id })) === true;
   }

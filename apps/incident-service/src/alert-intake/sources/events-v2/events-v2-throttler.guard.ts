@@ -1,6 +1,7 @@
 import { Inject, Injectable, type Provider } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { EventsV2ThrottlerStorage } from './events-v2-throttler.storage';
 import { DEFAULT_ALERTS_CONFIG, type IncidentServiceConfig } from '../../../config/incident-service.config';
 import { credentialHash } from '../../integrations/domain/integration-credentials';
 import { INCIDENT_SERVICE_CONFIG } from '../../../incident-service.subscriptions';
@@ -8,8 +9,8 @@ import { INCIDENT_SERVICE_CONFIG } from '../../../incident-service.subscriptions
 /** The throttler's in-memory counters (one store per incident-service module, shared by its guard instances). */
 export const EVENTS_V2_THROTTLER_STORAGE = Symbol('EVENTS_V2_THROTTLER_STORAGE');
 
-/** A class provider, so that Nest calls its `onApplicationShutdown` (clears the sweep timer). */
-export const EVENTS_V2_THROTTLER_STORAGE_PROVIDER: Provider = { provide: EVENTS_V2_THROTTLER_STORAGE, useClass: ThrottlerStorageService };
+/** The storage, one per incident-service module (`EventsV2ThrottlerStorage`: O(1) per request). */
+export const EVENTS_V2_THROTTLER_STORAGE_PROVIDER: Provider = { provide: EVENTS_V2_THROTTLER_STORAGE, useClass: EventsV2ThrottlerStorage };
 
 /** The window of `ALERTS_RATE_LIMIT_PER_MINUTE`. */
 export const EVENTS_V2_RATE_WINDOW_MS = 60_000;
@@ -31,7 +32,7 @@ export function eventsV2TrackerOf(request: { body?: unknown; ip?: string }): str
  * (a PagerDuty answer on their community forum: "Events - 120/min (enforced per-integration-key)";
  * Events API v2 answers 429 when exceeded). `@nestjs/throttler`'s guard with the routing key as the
  * tracker, `ALERTS_RATE_LIMIT_PER_MINUTE` per 60 s (default 6000), fixed window then blocked until it
- * ends; `Retry-After` is set. A throttled delivery is refused before the controller runs, so it is not
+ * ends (counted in `EventsV2ThrottlerStorage`); `Retry-After` is set. A throttled delivery is refused before the controller runs, so it is not
  * recorded in `alert_intake` at all: the ledger is what a flood would otherwise fill, and the sender
  * knows it must retry (429 is retryable for every Events API client). The 429 body is made
  * PagerDuty-shaped by `EventsV2ReplyShapeHook`.
@@ -42,7 +43,7 @@ export function eventsV2TrackerOf(request: { body?: unknown; ip?: string }): str
  */
 @Injectable()
 export class EventsV2ThrottlerGuard extends ThrottlerGuard {
-  constructor(@Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig, @Inject(EVENTS_V2_THROTTLER_STORAGE) storage: ThrottlerStorageService, reflector: Reflector) {
+  constructor(@Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig, @Inject(EVENTS_V2_THROTTLER_STORAGE) storage: EventsV2ThrottlerStorage, reflector: Reflector) {
     const limit = (config.alerts ?? DEFAULT_ALERTS_CONFIG).rateLimitPerMinute;
     super({ throttlers: [{ ttl: EVENTS_V2_RATE_WINDOW_MS, limit }] }, storage, reflector);
   }

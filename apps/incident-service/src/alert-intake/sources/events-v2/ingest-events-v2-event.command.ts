@@ -6,7 +6,13 @@ import { IntegrationRepository } from '../../integrations/persistence/integratio
 import { parseEventsV2Event } from './events-v2-event.request.dto';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from '../../ledger/alert-intake.processor';
-import { generatedDedupKey } from './events-v2.translator';
+import { alertCommandOfEventsV2, generatedDedupKey } from './events-v2.translator';
+import { Inject } from '@nestjs/common';
+import { alertStreamId } from '../../domain/alert-stream';
+import type { AlertLabelNames } from '../../domain/alert-labels';
+import { severityRankOf } from '../../dedup/alert-dedup.repository';
+import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../../config/incident-service.config';
+import { INCIDENT_SERVICE_CONFIG } from '../../../incident-service.subscriptions';
 
 /** What became of a delivery: recorded and answered 202, or refused (400) with PagerDuty-style errors. */
 export type IngestOutcome = { status: 'accepted'; intakeId: string; dedupKey: string } | { status: 'invalid'; intakeId: string | null; errors: string[] };
@@ -43,9 +49,11 @@ function ledgerBody(body: unknown): string {
  * 1. find the integration by the hash of `routing_key` (unknown or deleted: 400, nothing recorded —
  *    without an integration there is no ledger to audit it in, and recording it would let anyone fill
  *    the table);
- * 2. record the delivery in `alert_intake` — `rejected` if invalid (then 400), else `accepted` with a
- *    processing lease — before anything is answered;
- * 3. process it right here (see below), then answer 202 with the dedup key.
+ * 2. record the delivery in `alert_intake` — `rejected` if invalid (then 400); a lone trigger of an
+ *    alert that is open is recorded as an absorbed `duplicate` in the same statement
+ *    (`insertAcceptedOrAbsorbed`: the storm's cheap path, one statement per delivery, nothing else to
+ *    do); else `accepted` with a processing lease — before anything is answered;
+ * 3. process an accepted one right here (see below), then answer 202 with the dedup key.
  *
  * Why synchronous processing after the insert rather than a queue worker: the ledger insert makes the
  * delivery durable before the 2xx either way, and processing in the request keeps a sender's order —
@@ -58,11 +66,16 @@ function ledgerBody(body: unknown): string {
  */
 @CommandHandler(IngestEventsV2Event)
 export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV2Event, IngestOutcome> {
+  private readonly labels: AlertLabelNames;
+
   constructor(
     private readonly integrations: IntegrationRepository,
     private readonly intake: AlertIntakeRepository,
     private readonly processor: AlertIntakeProcessor,
-  ) {}
+    @Inject(INCIDENT_SERVICE_CONFIG) config: Pick<IncidentServiceConfig, 'alertIntake'>,
+  ) {
+    this.labels = (config.alertIntake ?? DEFAULT_ALERT_INTAKE_CONFIG).labels;
+  }
 
   async execute({ body: received, headers, receivedAt }: IngestEventsV2Event): Promise<IngestOutcome> {
     const { value: body, fields: sanitizedFields } = sanitizeUnstorableText(received);
@@ -91,7 +104,14 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
       return { status: 'invalid', intakeId: id, errors: parsed.errors };
     }
     const dedupKey = parsed.event.dedup_key ? parsed.event.dedup_key : generatedDedupKey(id);
-    await this.intake.insertAccepted({ ...intake, dedupKey }, INTAKE_LEASE_MS);
+    // The command the processor would make of the stored body (same body, same row): a lone trigger may be absorbed at once.
+    const command = alertCommandOfEventsV2(parsed.event, { id, integrationId: integration.id, receivedAt }, this.labels);
+    const absorb =
+      command.type === 'TriggerAlert' && command.data.fingerprint === undefined
+        ? { streamId: alertStreamId(integration.id, command.data.dedupKey), severityRank: severityRankOf(command.data.severity) }
+        : null;
+    const recorded = await this.intake.insertAcceptedOrAbsorbed({ ...intake, dedupKey }, INTAKE_LEASE_MS, absorb);
+    if (recorded.verdict === 'duplicate') return { status: 'accepted', intakeId: id, dedupKey };
     await this.processor.process({ id, integrationId: integration.id, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
     return { status: 'accepted', intakeId: id, dedupKey };
   }
