@@ -35,6 +35,32 @@ describe(PollLoop.name, () => {
     expect(rounds).toBe(1);
   });
 
+  it('runs the next round at once on wake, also when woken during a round', async () => {
+    let rounds = 0;
+    let release: (() => void) | null = null;
+    const loop = new PollLoop({
+      intervalMs: 60_000,
+      onError: () => undefined,
+      tick: async () => {
+        rounds += 1;
+        if (rounds === 2) await new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rounds).toBe(1); // asleep for a minute
+    loop.wake();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rounds).toBe(2); // woken; round 2 is in progress
+    loop.wake(); // work arrived during round 2
+    release!();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rounds).toBe(3); // no pause after round 2
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(rounds).toBe(3); // then asleep again
+    await loop.stop();
+  });
+
   it('lets stop wait for the round in progress to finish', async () => {
     let release!: () => void;
     let finished = false;

@@ -19,7 +19,8 @@ export interface PollLoopOptions {
 export class PollLoop {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private interrupt: (() => void) | null = null;
+  private wakeRequested = false;
 
   constructor(private readonly options: PollLoopOptions) {}
 
@@ -35,10 +36,20 @@ export class PollLoop {
     this.loop = this.run();
   }
 
+  /**
+   * Runs the next round now: ends the pause if the loop is asleep, or skips the next pause if a round is
+   * in progress (so work that arrived during a round is not left for a whole interval).
+   */
+  wake(): void {
+    if (!this.running) return;
+    this.wakeRequested = true;
+    this.interrupt?.();
+  }
+
   /** Stops the loop: wakes it if asleep, resolves when the current round has finished. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.interrupt?.();
     await this.loop;
     this.loop = null;
   }
@@ -51,14 +62,19 @@ export class PollLoop {
         this.options.onError(error);
       }
       if (!this.running) return;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.intervalMs);
-        this.wake = () => {
+        this.interrupt = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      this.wake = null;
+      this.interrupt = null;
+      this.wakeRequested = false;
     }
   }
 }

@@ -6,7 +6,7 @@ import { parseJsonBody, sanitizeUnstorableText } from '@fireline/http';
 import type { IntegrationType } from '../integrations/domain/integration.values';
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
 import { ExecuteAlertCommand, type AlertCommandResult } from '../application/execute-alert.command';
-import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
+import { AlertIntakeRepository, type AlertIntakeRow, type NewIntake } from './alert-intake.repository';
 import { AlertDedupRepository } from '../dedup/alert-dedup.repository';
 import { alertStreamId } from '../domain/alert-stream';
 import type { AlertCommand } from '../domain/alert.commands';
@@ -24,6 +24,15 @@ export const INTAKE_MAX_ATTEMPTS = 10;
 export const INTAKE_UNAVAILABLE_RETRY_MS = 1_000;
 /** Failures kept in memory while they cannot be recorded; beyond, the oldest is left to its lease. */
 const MAX_UNRECORDED = 10_000;
+
+/**
+ * Deliveries one instance processes in their own requests at once; beyond, a delivery is recorded and
+ * answered at once, and the worker processes it (`AlertIntakeProcessor.admit`).
+ */
+export const INTAKE_INLINE_CONCURRENCY = 4;
+
+/** What `admit` did with a delivery. */
+export type Admission = 'absorbed' | 'processed' | 'queued';
 
 /** Retry delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function intakeRetryDelayMs(attempts: number): number {
@@ -63,6 +72,52 @@ export class AlertIntakeProcessor {
   }
 
   private readonly labels: AlertLabelNames;
+  /** Deliveries being processed in their requests now. */
+  private inline = 0;
+  /** What `admit` did since start (in memory, this instance). */
+  readonly admissions: Record<Admission, number> = { absorbed: 0, processed: 0, queued: 0 };
+  private onQueued: (() => void) | null = null;
+
+  /** Called when a delivery is left due for the worker (`AlertIntakeWorker` wakes on it). */
+  whenQueued(listener: () => void): void {
+    this.onQueued = listener;
+  }
+
+  /**
+   * Records a valid delivery (`AlertIntakeRepository.insertAcceptedOrAbsorbed`) and decides who
+   * processes it:
+   * - `absorbed`: a lone trigger of an open alert (`absorb` names its stream and severity rank), recorded
+   *   as a processed duplicate in the same statement — nothing left to do;
+   * - `processed`: processed here, in the request, when fewer than `INTAKE_INLINE_CONCURRENCY`
+   *   deliveries are (no polling delay, the sender's order kept: its next delivery comes after this
+   *   answer);
+   * - `queued`: recorded due for the worker, answered at once — when that many are in progress (an
+   *   alert storm: the ledger is the queue, the senders are not held up), or when an earlier delivery of
+   *   the same dedup key is still waiting (which it must not overtake; the worker keeps the order per key).
+   * Never throws for a processing failure (see `process`); throws only when the delivery could not be
+   * recorded (then nothing was, and the sender must retry).
+   */
+  async admit(intake: NewIntake, integrationType: IntegrationType, absorb: { streamId: string; severityRank: number } | null = null): Promise<Admission> {
+    const reserved = this.inline < INTAKE_INLINE_CONCURRENCY;
+    if (reserved) this.inline++;
+    try {
+      const recorded = await this.intake.insertAcceptedOrAbsorbed(intake, reserved ? INTAKE_LEASE_MS : 0, absorb);
+      if (recorded.verdict === 'duplicate') {
+        this.admissions.absorbed++;
+        return 'absorbed';
+      }
+      if (!recorded.leased) {
+        this.admissions.queued++;
+        this.onQueued?.();
+        return 'queued';
+      }
+      await this.process({ id: intake.id, integrationId: intake.integrationId, receivedAt: intake.receivedAt, rawBody: intake.rawBody, attempts: 1 }, integrationType);
+      this.admissions.processed++;
+      return 'processed';
+    } finally {
+      if (reserved) this.inline--;
+    }
+  }
 
   async process(
     row: Pick<AlertIntakeRow, 'id' | 'integrationId' | 'receivedAt' | 'rawBody' | 'attempts'>,

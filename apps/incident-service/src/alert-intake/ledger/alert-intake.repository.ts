@@ -81,28 +81,37 @@ const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_bod
  * `open_alert` is the absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id): read
  * only, so a storm of one dedup key never queues on the `alert_dedup` row; the counter is folded in
  * later from `dedup_counted = false` rows. A resolve appended but not yet mirrored fails the fence
- * (`events` newer than `stream_version`), and a waiting delivery of the same key keeps this one behind it.
+ * (`events` newer than `stream_version`). `waiting`: deliveries of the same dedup key recorded earlier
+ * and not processed yet. This one must not overtake them: it is not leased to the caller but left due at
+ * once for the worker, which processes a key's deliveries in order; and it is not absorbed past a
+ * waiting acknowledge or resolve (past waiting triggers it may be: counting a trigger into the open
+ * incarnation before or after other triggers of it is the same).
  */
 const INSERT_ACCEPTED_SQL = `
-WITH open_alert AS (
-  SELECT d.incarnation FROM alert_dedup d
-  WHERE $11::text IS NOT NULL AND d.stream_id = $11::text AND d.open AND d.severity_rank >= $12::smallint
+WITH queued AS (
+  SELECT q.event_action FROM alert_intake q WHERE $13::boolean AND q.integration_id = $2 AND q.dedup_key = $7 AND q.processed_at IS NULL
+), waiting AS (
+  SELECT EXISTS (SELECT 1 FROM queued) AS yes, EXISTS (SELECT 1 FROM queued WHERE event_action IS DISTINCT FROM 'trigger') AS other_than_triggers
+), open_alert AS (
+  SELECT d.incarnation FROM alert_dedup d, waiting w
+  WHERE $11::text IS NOT NULL AND d.stream_id = $11::text AND d.open AND d.severity_rank >= $12::smallint AND NOT w.other_than_triggers
     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $11::text AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
-    AND NOT EXISTS (SELECT 1 FROM alert_intake q WHERE q.integration_id = $2 AND q.dedup_key = $7 AND q.processed_at IS NULL)
 )
 INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
                           verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation, dedup_counted)
 SELECT $1, $2, $3, $4, $5, $9, $6, $7, $10,
        CASE WHEN o.incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
        CASE WHEN o.incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || o.incarnation END,
-       1,
+       CASE WHEN o.incarnation IS NULL AND (w.yes OR $8::double precision <= 0) THEN 0 ELSE 1 END,
        CASE WHEN o.incarnation IS NULL THEN NULL ELSE now() END,
-       CASE WHEN o.incarnation IS NULL THEN now() + make_interval(secs => $8::double precision / 1000) END,
+       CASE WHEN o.incarnation IS NOT NULL THEN NULL
+            WHEN w.yes OR $8::double precision <= 0 THEN now()
+            ELSE now() + make_interval(secs => $8::double precision / 1000) END,
        CASE WHEN o.incarnation IS NULL THEN NULL ELSE $11::text END,
        o.incarnation,
        CASE WHEN o.incarnation IS NULL THEN NULL ELSE false END
-FROM (SELECT 1) AS one LEFT JOIN open_alert o ON true
-RETURNING absorbed_incarnation`;
+FROM waiting w LEFT JOIN open_alert o ON true
+RETURNING absorbed_incarnation, attempts`;
 
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
@@ -170,29 +179,34 @@ export class AlertIntakeRepository {
   /**
    * Records a valid delivery before it is answered, with a processing lease of `leaseMs` held by the
    * caller (attempt 1): if the caller dies, the worker takes the row over once the lease runs out.
+   * No absorption, no queueing behind earlier deliveries (see `insertAcceptedOrAbsorbed`).
    */
   async insertAccepted(intake: NewIntake, leaseMs: number): Promise<void> {
-    await this.insertAcceptedOrAbsorbed(intake, leaseMs, null);
+    await this.insertAcceptedOrAbsorbed(intake, leaseMs, null, false);
   }
 
   /**
    * Records a valid delivery before it is answered, in one statement. With `absorb` (a lone trigger of
    * alert stream `absorb.streamId`): if that alert is open at least as severe (`absorb.severityRank`,
-   * 1 info … 4 critical), no resolve follows the state `alert_dedup` mirrors, and no earlier delivery of
-   * the same dedup key is still waiting (the sender's order), the row is recorded as a processed
-   * `duplicate` absorbed into the open incarnation — counted later by `AlertDedupCounterWorker` — and
-   * needs no processing. Otherwise (or without `absorb`) it is recorded `accepted` with a processing
-   * lease of `leaseMs` held by the caller (attempt 1): if the caller dies, the worker takes the row over
-   * once the lease runs out.
-   * @returns `accepted`, or `duplicate` with the incarnation it was absorbed into.
+   * 1 info … 4 critical) and no resolve follows the state `alert_dedup` mirrors, the row is recorded as
+   * a processed `duplicate` absorbed into the open incarnation — counted later by
+   * `AlertDedupCounterWorker` — and needs no processing. Otherwise (or without `absorb`) it is recorded
+   * `accepted`:
+   * - `leased`: attempt 1 with a processing lease of `leaseMs` held by the caller, who processes it now
+   *   (if the caller dies, the worker takes the row over once the lease runs out);
+   * - `queued`: due at once for `AlertIntakeWorker`, because `leaseMs` is 0 (the caller leaves it to the
+   *   worker) or an earlier delivery of the same dedup key is still waiting (it must not be overtaken;
+   *   nor is it absorbed past a waiting acknowledge or resolve). `keepOrder: false` leaves waiting deliveries out of it (a caller with its own
+   *   order, as PagerDuty webhooks' per-event claims).
    */
   async insertAcceptedOrAbsorbed(
     intake: NewIntake,
     leaseMs: number,
     absorb: { streamId: string; severityRank: number } | null,
-  ): Promise<{ verdict: 'accepted' } | { verdict: 'duplicate'; incarnation: number }> {
+    keepOrder = true,
+  ): Promise<{ verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number }> {
     const [rawBody, displayBody] = this.bodies(intake);
-    const result = await this.pool.query<{ absorbed_incarnation: number | null }>({
+    const result = await this.pool.query<{ absorbed_incarnation: number | null; attempts: number }>({
       name: 'fireline_alert_intake_insert_accepted',
       text: INSERT_ACCEPTED_SQL,
       values: [
@@ -208,10 +222,12 @@ export class AlertIntakeRepository {
         intake.sanitizedFields ?? [],
         absorb?.streamId ?? null,
         absorb?.severityRank ?? null,
+        keepOrder,
       ],
     });
-    const incarnation = result.rows[0]?.absorbed_incarnation ?? null;
-    return incarnation === null ? { verdict: 'accepted' } : { verdict: 'duplicate', incarnation };
+    const row = result.rows[0];
+    if (row?.absorbed_incarnation != null) return { verdict: 'duplicate', incarnation: row.absorbed_incarnation };
+    return { verdict: 'accepted', leased: (row?.attempts ?? 0) > 0 };
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
@@ -248,8 +264,9 @@ export class AlertIntakeRepository {
   }
 
   /**
-   * Claims up to `limit` unprocessed rows whose lease ran out, oldest first, and leases them for
-   * `leaseMs` (one short transaction: `FOR UPDATE SKIP LOCKED`, so concurrent workers split the rows
+   * Claims up to `limit` unprocessed rows that are due (queued, or their lease ran out), oldest first,
+   * and leases them for `leaseMs`; a row waits while an earlier unprocessed row of its dedup key exists,
+   * so a sender's order holds per key (at most one row per key per claim) (one short transaction: `FOR UPDATE SKIP LOCKED`, so concurrent workers split the rows
    * and no transaction stays open while a row is processed, which would stall the event store's
    * subscribers). A row whose body cannot be opened (its key is not configured) is left out, logged, and
    * offered again when its new lease runs out.
@@ -258,8 +275,12 @@ export class AlertIntakeRepository {
     const result = await this.pool.query<Row>(
       `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
        WHERE id IN (
-         SELECT id FROM alert_intake WHERE processed_at IS NULL AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         SELECT a.id FROM alert_intake a
+         WHERE a.processed_at IS NULL AND a.next_attempt_at <= now()
+           AND NOT EXISTS (SELECT 1 FROM alert_intake e
+                           WHERE e.integration_id = a.integration_id AND e.dedup_key = a.dedup_key AND e.processed_at IS NULL
+                             AND (e.received_at, e.id) < (a.received_at, a.id))
+         ORDER BY a.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING ${COLUMNS}`,
       [limit, leaseMs],
     );

@@ -1,74 +1,76 @@
-import { isDatabaseUnavailable } from '@fireline/event-store';
+import { isDatabaseUnavailable, PollLoop } from '@fireline/event-store';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AlertIntakeRepository } from './alert-intake.repository';
+import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
 
 const POLL_INTERVAL_MS = 1000;
 const BATCH_SIZE = 20;
+/** Claimed deliveries processed at once (they are of different dedup keys: at most one per key per claim). */
+const CONCURRENCY = 4;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 /**
- * The recovery path of the intake ledger. Deliveries are normally processed in the request that
- * records them (see `IngestEventsV2EventHandler`); this loop picks up the rows that were not: the
- * process died between insert and processing (also after the 2xx), or an attempt failed. It claims
- * rows whose lease ran out (`FOR UPDATE SKIP LOCKED`, so several instances share the work) and runs
- * them through the same processor, at start-up and then every second. While the database is away it
- * keeps polling (logging the outage once) and first records the failures the processor could not.
+ * The queue side of the intake ledger. Deliveries are processed in the request that records them while
+ * the instance has room (`AlertIntakeProcessor.admit`); this loop processes the rest: deliveries queued
+ * under a storm (it is woken as they are recorded), and the recovery path — the process died between
+ * insert and processing (also after the 2xx), or an attempt failed. It claims due rows (`FOR UPDATE
+ * SKIP LOCKED`, so several instances share the work; one row per dedup key at a time, oldest first, so a
+ * sender's order holds per key) and runs them through the same processor, 4 at a time, until none is
+ * due, then every second. While the database is away it keeps polling (logging the outage once) and
+ * first records the failures the processor could not.
  */
 @Injectable()
 export class AlertIntakeWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AlertIntakeWorker.name);
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private wake: (() => void) | null = null;
+  private readonly poller: PollLoop;
+  private unavailableBefore = false;
 
   constructor(
     private readonly intake: AlertIntakeRepository,
     private readonly processor: AlertIntakeProcessor,
-  ) {}
+  ) {
+    this.poller = new PollLoop({ intervalMs: POLL_INTERVAL_MS, tick: () => this.round(), onError: (error) => this.reportFailedRound(error) });
+    processor.whenQueued(() => this.poller.wake());
+  }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.poller.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.wake?.();
-    await this.loop;
+    await this.poller.stop();
   }
 
-  /** Processes every row that is due now. @returns how many rows were processed. */
+  /** Processes every row that is due now (and those that become due as earlier rows of their keys finish). @returns how many rows were processed. */
   async drain(): Promise<number> {
     let processed = 0;
     for (;;) {
-      const rows = await this.intake.claimDue(BATCH_SIZE, INTAKE_LEASE_MS);
-      for (const row of rows) {
-        await this.processor.process(row);
-        processed++;
-      }
-      if (rows.length < BATCH_SIZE || !this.running) return processed;
+      const rows: AlertIntakeRow[] = await this.intake.claimDue(BATCH_SIZE, INTAKE_LEASE_MS);
+      if (rows.length === 0) return processed;
+      await forEachConcurrently(rows, CONCURRENCY, (row) => this.processor.process(row));
+      processed += rows.length;
+      if (!this.poller.isRunning) return processed; // stopping: the rest stays due for the next start
     }
   }
 
-  private async run(): Promise<void> {
-    let unavailableBefore = false;
-    while (this.running) {
-      try {
-        await this.processor.recordPendingFailures();
-        await this.drain();
-        if (unavailableBefore) this.logger.log('Alert intake worker reaches the database again');
-        unavailableBefore = false;
-      } catch (error: unknown) {
-        if (!isDatabaseUnavailable(error)) this.logger.error(`Alert intake worker failed: ${error instanceof Error ? error.stack : String(error)}`);
-        else if (!unavailableBefore) this.logger.warn(`Alert intake worker: database unavailable (${error instanceof Error ? error.message : String(error)}); polling on`);
-        unavailableBefore = isDatabaseUnavailable(error);
-      }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        this.timer = setTimeout(resolve, POLL_INTERVAL_MS);
-      });
-    }
+  private async round(): Promise<void> {
+    await this.processor.recordPendingFailures();
+    await this.drain();
+    if (this.unavailableBefore) this.logger.log('Alert intake worker reaches the database again');
+    this.unavailableBefore = false;
+  }
+
+  private reportFailedRound(error: unknown): void {
+    if (!isDatabaseUnavailable(error)) this.logger.error(`Alert intake worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+    else if (!this.unavailableBefore) this.logger.warn(`Alert intake worker: database unavailable (${error instanceof Error ? error.message : String(error)}); polling on`);
+    this.unavailableBefore = isDatabaseUnavailable(error);
   }
 }

@@ -1,3 +1,4 @@
+import { eventually } from '../../../../../test/support/eventually';
 import { randomUUID } from 'node:crypto';
 import { anAlertmanagerAlert, anAlertmanagerWebhook, createAlertmanagerIntegration } from '../testing/alertmanager.testing';
 import { bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, withConcurrency, type AlertTestApp } from '../testing/events-v2.testing';
@@ -23,8 +24,12 @@ describe('AlertWorkflows under alert noise', () => {
     t.http.post(`/v1/integrations/${integrationId}/alertmanager`).set('authorization', `Bearer ${token}`).send(body as object);
   const incident = async (id: string) => (await t.http.get(`/v1/incidents/${id}`)).body as Record<string, unknown>;
   const timeline = async (id: string) => (await t.http.get(`/v1/incidents/${id}/timeline?limit=100`)).body.items as { kind: string }[];
-  const settle = () => t.app.get(AlertWorkflows).openIncidents.catchUp();
   const count = async (sql: string, params: unknown[] = []) => Number((await t.db.pool.query<{ n: string }>(sql, params)).rows[0].n);
+  /** Every delivery processed (a storm's excess is queued for the intake worker), then every alert reaction. */
+  const settle = async () => {
+    await eventually(async () => expect(await count('SELECT count(*) AS n FROM alert_intake WHERE processed_at IS NULL')).toBe(0), 30_000);
+    await t.app.get(AlertWorkflows).openIncidents.catchUp();
+  };
 
   it('takes severity and service from the alert labels Alertmanager forwards through pagerduty_configs (severity "error" by default)', async () => {
     const integration = await createIntegration(t.http, { service: 'platform-team' });

@@ -7,7 +7,7 @@ import { integrationNotFound } from '../../integrations/domain/integration.error
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
-import { AlertIntakeProcessor, INTAKE_LEASE_MS } from '../../ledger/alert-intake.processor';
+import { AlertIntakeProcessor } from '../../ledger/alert-intake.processor';
 import { dedupKeyOfGroup } from './alertmanager.translator';
 import { UnauthenticatedIntakeGate } from '../../ledger/unauthenticated-intake.gate';
 
@@ -103,8 +103,7 @@ export class IngestAlertmanagerWebhookHandler implements ICommandHandler<IngestA
       await this.intake.insertRejected(intake, parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ').slice(0, 2000));
       return { status: 'invalid', intakeId: id, errors: parsed.errors };
     }
-    await this.intake.insertAccepted(intake, INTAKE_LEASE_MS);
-    await this.processor.process({ id, integrationId, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
+    await this.processor.admit(intake, integration.type);
     return { status: 'accepted', intakeId: id };
   }
 }

@@ -124,6 +124,36 @@ describe('EventsV2HttpController', () => {
     await eventually(async () => expect(await incident(incidentIdOfAlert(integration.id, body.dedup_key as string, 2))).toMatchObject({ status: 'detected' }));
   }, 90_000);
 
+  it('queues a storm beyond what it processes in requests and keeps each sender\'s order per dedup key: every trigger then resolve ends resolved', async () => {
+    const integration = await createIntegration(t.http);
+    const processor = t.app.get(AlertIntakeProcessor);
+    const queuedBefore = processor.admissions.queued;
+    const keys = Array.from({ length: 60 }, (_, i) => `ordered-${i}-${randomUUID()}`);
+    // 20 senders at once, each: trigger, and once that is answered, resolve (PagerDuty's order contract).
+    const answers = await withConcurrency(
+      20,
+      keys.map((key) => async () => {
+        const trigger = await enqueue(anEventsV2Event(integration.routingKey, { dedup_key: key }));
+        const resolve = await enqueue({ routing_key: integration.routingKey, event_action: 'resolve', dedup_key: key });
+        return [trigger.status, resolve.status];
+      }),
+    );
+    expect(answers.flat()).toEqual(Array(120).fill(202));
+    expect(processor.admissions.queued - queuedBefore).toBeGreaterThan(0); // some went through the queue
+
+    await eventually(async () => {
+      const waiting = await t.db.pool.query('SELECT count(*)::int AS n FROM alert_intake WHERE integration_id = $1 AND processed_at IS NULL', [integration.id]);
+      expect(waiting.rows[0].n).toBe(0);
+    }, 30_000);
+    const ledger = await deliveries(integration.id);
+    expect(ledger.filter((d) => d.error !== null)).toEqual([]);
+    // A resolve processed before its trigger would be dropped ("no open alert") and leave the alert open.
+    expect(ledger.filter((d) => d.eventAction === 'resolve' && d.verdict !== 'accepted').map((d) => d.reason)).toEqual([]);
+    const triggered = await countEvents("event_type = 'AlertTriggered' AND data->>'integrationId' = $1", [integration.id]);
+    const resolved = await countEvents("event_type = 'AlertResolved' AND data->>'integrationId' = $1", [integration.id]);
+    expect([triggered, resolved]).toEqual([60, 60]);
+  }, 90_000);
+
   it('generates a dedup key for a trigger without one, and resolves by it', async () => {
     const integration = await createIntegration(t.http);
     const triggered = await enqueue(anEventsV2Event(integration.routingKey, { dedup_key: undefined }));

@@ -5,7 +5,7 @@ import { credentialHash } from '../../integrations/domain/integration-credential
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { parseEventsV2Event } from './events-v2-event.request.dto';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
-import { AlertIntakeProcessor, INTAKE_LEASE_MS } from '../../ledger/alert-intake.processor';
+import { AlertIntakeProcessor } from '../../ledger/alert-intake.processor';
 import { alertCommandOfEventsV2, generatedDedupKey } from './events-v2.translator';
 import { Inject } from '@nestjs/common';
 import { alertStreamId } from '../../domain/alert-stream';
@@ -53,16 +53,18 @@ function ledgerBody(body: unknown): string {
  *    alert that is open is recorded as an absorbed `duplicate` in the same statement
  *    (`insertAcceptedOrAbsorbed`: the storm's cheap path, one statement per delivery, nothing else to
  *    do); else `accepted` with a processing lease — before anything is answered;
- * 3. process an accepted one right here (see below), then answer 202 with the dedup key.
+ * 3. process an accepted one right here (see below) unless the instance is busy
+ *    (`AlertIntakeProcessor.admit`), then answer 202 with the dedup key.
  *
- * Why synchronous processing after the insert rather than a queue worker: the ledger insert makes the
- * delivery durable before the 2xx either way, and processing in the request keeps a sender's order —
- * a resolve sent after the trigger's 202 is processed after it, which a pool of `SKIP LOCKED`
- * workers would not guarantee — gives back-pressure to alert storms (a slow database slows the
- * senders, whose retries are safe, instead of growing a backlog), and opens the incident with no
- * polling delay. The worker (`AlertIntakeWorker`) stays as the recovery path: if processing fails or
- * the process dies after the insert, even after the 202, the row's lease runs out and the worker
- * processes it; the 202 is still right because the delivery is recorded.
+ * Why process in the request, while there is room: the ledger insert makes the delivery durable
+ * before the 2xx either way, and processing in the request opens the incident with no polling delay and
+ * keeps a sender's order (a resolve sent after the trigger's 202 is processed after it). Under a storm,
+ * beyond `INTAKE_INLINE_CONCURRENCY` deliveries in progress, a delivery is recorded due and answered at
+ * once, and `AlertIntakeWorker` processes the queue, one delivery per dedup key at a time in the order
+ * received, so the order still holds per key and the senders are not held up by incident work. The
+ * worker is also the recovery path: if processing fails or the process dies after the insert, even
+ * after the 202, the row's lease runs out and the worker processes it; the 202 is still right because
+ * the delivery is recorded.
  */
 @CommandHandler(IngestEventsV2Event)
 export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV2Event, IngestOutcome> {
@@ -110,9 +112,7 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
       command.type === 'TriggerAlert' && command.data.fingerprint === undefined
         ? { streamId: alertStreamId(integration.id, command.data.dedupKey), severityRank: severityRankOf(command.data.severity) }
         : null;
-    const recorded = await this.intake.insertAcceptedOrAbsorbed({ ...intake, dedupKey }, INTAKE_LEASE_MS, absorb);
-    if (recorded.verdict === 'duplicate') return { status: 'accepted', intakeId: id, dedupKey };
-    await this.processor.process({ id, integrationId: integration.id, receivedAt, rawBody: intake.rawBody, attempts: 1 }, integration.type);
+    await this.processor.admit({ ...intake, dedupKey }, integration.type, absorb);
     return { status: 'accepted', intakeId: id, dedupKey };
   }
 }
