@@ -1,4 +1,4 @@
-import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseJsonBody } from './json-body.parser';
@@ -22,13 +22,14 @@ function acceptsFormPosts(config: unknown): boolean {
 }
 
 /**
- * The security headers of every answer (`@fastify/helmet`). The Content-Security-Policy lets Swagger
+ * The security headers of every answer (`helmet`, built once at start-up and applied in an `onRequest`
+ * hook: `@fastify/helmet` rebuilt the whole middleware, CSP parsing included, on every request). The Content-Security-Policy lets Swagger
  * UI (`/docs`: its own scripts and styles, inline `<style>` blocks and `style` attributes, `data:`
  * icons, requests to this origin) work in a browser and nothing else: no inline or foreign script, no
  * `eval`, no plugins, no framing. `upgrade-insecure-requests` is left out: it would send "Try it out"
  * on a plain-http development server to https. HSTS 180 days (browsers honour it over https only).
  */
-export const SECURITY_HEADERS: FastifyHelmetOptions = {
+export const SECURITY_HEADERS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -60,8 +61,8 @@ export const SECURITY_HEADERS: FastifyHelmetOptions = {
  */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
-  // A plugin: loaded when the app starts (before it listens); a failure surfaces from app.init().
-  void fastify.register(fastifyHelmet, SECURITY_HEADERS);
+  const securityHeaders = helmet(SECURITY_HEADERS);
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   // JSON only: a text/plain body is refused with 415 instead of reaching a DTO as a string, and a form
   // body with 415 instead of passing as a DTO (or being ignored by a route that takes no body).
   fastify.removeContentTypeParser('text/plain');
