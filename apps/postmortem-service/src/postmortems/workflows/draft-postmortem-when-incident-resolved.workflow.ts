@@ -1,4 +1,4 @@
-import type { IncidentResolvedV1 } from '@fireline/contracts';
+import { isPostmortemRequiredV1, type IncidentResolvedV1 } from '@fireline/contracts';
 import { ConcurrencyError } from '@fireline/errors';
 import { EventStore, type CommandMetadata, type NewEvent } from '@fireline/event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -14,7 +14,7 @@ import { buildPostmortemDraft } from './postmortem-draft.builder';
 import { nameBasedUuid } from '@fireline/event-store';
 import { postmortemIdForIncident } from './postmortem-identity';
 
-export type DraftPostmortemOutcome = 'drafted' | 'timeline_extended' | 'unchanged' | 'published_untouched';
+export type DraftPostmortemOutcome = 'drafted' | 'timeline_extended' | 'unchanged' | 'published_untouched' | 'not_required';
 
 type AttemptOutcome = DraftPostmortemOutcome | 'lost_draft_race';
 
@@ -32,6 +32,10 @@ export const POSTMORTEM_WORKFLOW_ACTOR = 'system:postmortem-service';
  * - Resolved again after a reopen: the timeline entries the draft lacks are appended to it
  *   (`ExtendPostmortemTimeline`). A published postmortem is final and left untouched.
  *
+ * - Not required (`postmortem.required === false`, decided by incident-service's `POSTMORTEM_REQUIRED_FOR`
+ *   at resolution; absent = required): nothing is drafted or extended (incident-service closes the
+ *   incident); the resolution stays on the recorded timeline.
+ *
  * Event ids derive from the resolution's event id, and `now` is the resolution time, so the effect of
  * one `IncidentResolved` is the same however often it is handled.
  */
@@ -46,6 +50,10 @@ export class DraftPostmortemWhenIncidentResolvedWorkflow {
   ) {}
 
   async handle(resolved: IncidentResolvedV1, tx: PoolClient): Promise<DraftPostmortemOutcome> {
+    if (!isPostmortemRequiredV1(resolved)) {
+      this.logger.log(`Incident ${resolved.data.incidentId} resolved; no postmortem drafted: ${resolved.data.postmortem?.reason ?? ''}`);
+      return 'not_required';
+    }
     const first = await this.attempt(resolved, tx);
     if (first !== 'lost_draft_race') return first;
     // The winner has committed (that is how we lost): this read sees its draft.
