@@ -34,7 +34,8 @@ export const POSTMORTEM_WORKFLOW_ACTOR = 'system:postmortem-service';
  *
  * - Not required (`postmortem.required === false`, decided by incident-service's `POSTMORTEM_REQUIRED_FOR`
  *   at resolution; absent = required): nothing is drafted or extended (incident-service closes the
- *   incident); the resolution stays on the recorded timeline.
+ *   incident); the resolution stays on the recorded timeline. A postmortem drafted for an earlier
+ *   resolution of the same incident is still extended as above.
  *
  * Event ids derive from the resolution's event id, and `now` is the resolution time, so the effect of
  * one `IncidentResolved` is the same however often it is handled.
@@ -50,10 +51,6 @@ export class DraftPostmortemWhenIncidentResolvedWorkflow {
   ) {}
 
   async handle(resolved: IncidentResolvedV1, tx: PoolClient): Promise<DraftPostmortemOutcome> {
-    if (!isPostmortemRequiredV1(resolved)) {
-      this.logger.log(`Incident ${resolved.data.incidentId} resolved; no postmortem drafted: ${resolved.data.postmortem?.reason ?? ''}`);
-      return 'not_required';
-    }
     const first = await this.attempt(resolved, tx);
     if (first !== 'lost_draft_race') return first;
     // The winner has committed (that is how we lost): this read sees its draft.
@@ -76,6 +73,10 @@ export class DraftPostmortemWhenIncidentResolvedWorkflow {
     let command: PostmortemCommand;
     switch (state.status) {
       case 'none':
+        if (!isPostmortemRequiredV1(resolved)) {
+          this.logger.log(`Incident ${incidentId} resolved; no postmortem drafted: ${resolved.data.postmortem?.reason ?? ''}`);
+          return 'not_required';
+        }
         command = {
           type: 'DraftPostmortem',
           data: buildPostmortemDraft({ postmortemId, resolved, timeline, dueHours: this.config.postmortemDueHours }),
