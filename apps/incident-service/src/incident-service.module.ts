@@ -20,6 +20,7 @@ import { IncidentsHttpController } from './incidents/http/incidents.http.control
 import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
+import { AddIncidentSummaryAutoResolved1732000003300 } from './incidents/projections/incident-summary-auto-resolved.migration';
 import { CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED } from './incidents/workflows/close-incident-when-postmortem-not-required.workflow';
 import { IncidentWorkflows } from './incidents/workflows/incident-workflows';
 import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alert-intake/workflows/alert-incident';
@@ -44,6 +45,7 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...STATUS_PAGES.migrations,
   CreateAuditLogIndex1732000003100,
   ...ACCESS.migrations,
+  AddIncidentSummaryAutoResolved1732000003300,
 ];
 
 const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, `relay:${ACCESS_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED, ...STATUS_PAGES.otherSubscriptions];
