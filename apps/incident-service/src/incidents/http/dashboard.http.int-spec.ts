@@ -11,6 +11,10 @@ import { ExecuteIncidentCommand } from '../application/execute-incident.command'
 import type { IncidentCommand } from '../domain/incident.commands';
 import { IncidentWorkflows } from '../workflows/incident-workflows';
 import { DashboardHttpController } from './dashboard.http.controller';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { INCIDENT_DATA_SOURCE } from '../../incident-service.tokens';
+import { AddIncidentSummaryAutoResolved1732000003300 } from '../projections/incident-summary-auto-resolved.migration';
 
 const BOT = 'integration:0b6f3c1e-5d7a-4f2e-9c8b-1a2b3c4d5e6f';
 
@@ -116,6 +120,20 @@ describe(DashboardHttpController.name, () => {
     await db.pool.query('UPDATE incident_summaries SET auto_resolved = NOT auto_resolved, human_acted = NOT human_acted');
     const rebuilt = await http.post('/v1/admin/incident-service/projections/incident-service.incident-summaries/rebuild');
     expect(rebuilt.status).toBe(200);
+    expect(await flags()).toEqual(before);
+  });
+
+  it('fills the flags of rows written before the migration from the events, as the projection computes them', async () => {
+    const flags = async () => (await db.pool.query('SELECT id, auto_resolved, human_acted FROM incident_summaries ORDER BY id')).rows;
+    const before = await flags();
+    const runner = app.get<DataSource>(getDataSourceToken(INCIDENT_DATA_SOURCE)).createQueryRunner();
+    try {
+      const migration = new AddIncidentSummaryAutoResolved1732000003300();
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
     expect(await flags()).toEqual(before);
   });
 });

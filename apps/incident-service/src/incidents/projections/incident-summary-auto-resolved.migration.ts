@@ -24,7 +24,7 @@ export class AddIncidentSummaryAutoResolved1732000003300 implements MigrationInt
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP INDEX incident_summaries_auto_resolved_idx');
+    // Drops the partial index with the column (a projection rebuild renames the index, so not by name).
     await queryRunner.query('ALTER TABLE incident_summaries DROP COLUMN auto_resolved, DROP COLUMN human_acted');
   }
 }
