@@ -205,8 +205,9 @@ describe('Fireline platform (e2e)', () => {
     const services = ready.body.services as { name: string; database: { up: boolean }; subscriptions: { name: string; kind: string }[] }[];
     expect(services.map((s) => s.name)).toEqual(['incident-service', 'notification-service', 'postmortem-service']);
     expect(services.every((s) => s.database.up)).toBe(true);
-    // incident-service: incident summaries, status-page views and timers, API keys; the incident, status-page and access relays; two workflows.
-    expect(services[0].subscriptions.map((s) => s.kind).sort()).toEqual(['projection', 'projection', 'projection', 'projection', 'relay', 'relay', 'relay', 'workflow', 'workflow']);
+    // incident-service: incident summaries, status-page views and timers, API keys; the incident, status-page and access relays; three workflows
+    // (alert incidents, status-page updates, closing incidents that need no postmortem).
+    expect(services[0].subscriptions.map((s) => s.kind).sort()).toEqual(['projection', 'projection', 'projection', 'projection', 'relay', 'relay', 'relay', 'workflow', 'workflow', 'workflow']);
     expect((await http.get('/health/live')).status).toBe(200);
 
     // Once the earlier tests' events are relayed, the backlog is zero everywhere.

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import type { IncidentServiceConfig } from '../../apps/incident-service/src/config/incident-service.config';
 import type { NotificationServiceConfig } from '../../apps/notification-service/src/config/notification-service.config';
 import { createPlatformApp, type PlatformHttpOptions } from '../../apps/platform/src/platform.app';
 import { eventually } from './eventually';
@@ -35,7 +36,7 @@ export interface PlatformTestApp {
  * attempts 10–50 ms apart, 64 KiB body limit, the test encryption key and an outbound allow-list for
  * receivers on 127.0.0.1, authentication on (`TEST_AUTH_CONFIG`: the rate limits raised), and an admin
  * key that every service accepts. `overrides.delivery` replaces delivery settings, `overrides.http` the
- * HTTP options (e.g. server limits, `auth`), `overrides.notification` the status-page and SMTP settings. Databases are named `<prefix>_incident` and so on.
+ * HTTP options (e.g. server limits, `auth`), `overrides.notification` the status-page and SMTP settings, `overrides.incident` the postmortem policy. Databases are named `<prefix>_incident` and so on.
  */
 export async function createPlatformTestApp(
   prefix: string,
@@ -45,6 +46,8 @@ export async function createPlatformTestApp(
     http?: Partial<PlatformHttpOptions>;
     /** Status-page subscribers and the Statuspage mirror (`statusPages`), and the SMTP server (`smtp`). */
     notification?: Pick<NotificationServiceConfig, 'statusPages' | 'smtp'>;
+    /** incident-service's postmortem policy (`POSTMORTEM_REQUIRED_FOR`). */
+    incident?: Pick<IncidentServiceConfig, 'postmortemPolicy'>;
   } = {},
 ): Promise<PlatformTestApp> {
   const [incidentDb, notificationDb, postmortemDb] = (await Promise.all(
@@ -53,7 +56,7 @@ export async function createPlatformTestApp(
   const database = (db: TestDatabase) => ({ url: db.url, poolSize: 10, migrationsRun: true });
   const app = await createPlatformApp(
     {
-      incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS },
+      incident: { database: database(incidentDb), projections: { pollIntervalMs: 20 }, encryption: TEST_ENCRYPTION_KEYS, ...overrides.incident },
       notification: {
         database: database(notificationDb),
         delivery: { ...TEST_DELIVERY_CONFIG, ...overrides.delivery },

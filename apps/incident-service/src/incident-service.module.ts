@@ -20,6 +20,9 @@ import { IncidentsHttpController } from './incidents/http/incidents.http.control
 import { INCIDENT_DATA_SOURCE, INCIDENT_EVENT_STORE, INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from './incident-service.tokens';
 import { GetDashboardHandler } from './incidents/projections/dashboard.query';
 import { CreateIncidentSummaries1732000001000 } from './incidents/projections/incident-read-models.migration';
+import { AddIncidentSummaryAutoResolved1732000003300 } from './incidents/projections/incident-summary-auto-resolved.migration';
+import { CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED } from './incidents/workflows/close-incident-when-postmortem-not-required.workflow';
+import { IncidentWorkflows } from './incidents/workflows/incident-workflows';
 import { OPEN_INCIDENT_WHEN_ALERT_TRIGGERED } from './alert-intake/workflows/alert-incident';
 import { INCIDENT_RELAY_NAME, INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from './incident-service.subscriptions';
 import { incidentSummaryProjection } from './incidents/projections/incident-summary.projection';
@@ -42,9 +45,10 @@ export const INCIDENT_SERVICE_MIGRATIONS = [
   ...STATUS_PAGES.migrations,
   CreateAuditLogIndex1732000003100,
   ...ACCESS.migrations,
+  AddIncidentSummaryAutoResolved1732000003300,
 ];
 
-const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, `relay:${ACCESS_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, ...STATUS_PAGES.otherSubscriptions];
+const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, `relay:${ACCESS_RELAY_NAME}`, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED, ...STATUS_PAGES.otherSubscriptions];
 
 const PROJECTIONS = [incidentSummaryProjection, ...STATUS_PAGES.projections, apiKeysProjection];
 
@@ -107,6 +111,7 @@ export class IncidentServiceModule {
         },
         { provide: INCIDENT_EVENT_STORE, useFactory: (pool: Pool) => new EventStore(pool), inject: [INCIDENT_PG_POOL] },
         IncidentSubscriptions,
+        IncidentWorkflows,
         ExecuteIncidentCommandHandler,
         GetIncidentHandler,
         GetIncidentTimelineHandler,

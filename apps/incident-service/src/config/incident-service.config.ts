@@ -6,6 +6,7 @@ import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '
 import { z } from 'zod';
 import { DEFAULT_ALERT_LABEL_NAMES, type AlertLabelNames } from '../alert-intake/domain/alert-labels';
 import type { ApiKeyPolicy } from '../access/application/api-keys';
+import { DEFAULT_POSTMORTEM_POLICY, formatPostmortemPolicy, parsePostmortemPolicy, type PostmortemPolicy } from '../incidents/domain/postmortem-policy';
 
 /**
  * Configuration of incident-service, parsed once at boot from the environment.
@@ -23,7 +24,8 @@ import type { ApiKeyPolicy } from '../access/application/api-keys';
  * see `AlertIntakeConfig`;
  * `FIRELINE_ENCRYPTION_KEY` (required), `FIRELINE_ENCRYPTION_KEY_ID`, `FIRELINE_ENCRYPTION_OLD_KEYS`;
  * `API_KEY_DEFAULT_LIFETIME_DAYS` (90: a key created without `expiresAt`), `API_KEY_MAX_LIFETIME_DAYS`
- * (365: the furthest expiry allowed; there is no key without one).
+ * (365: the furthest expiry allowed; there is no key without one);
+ * `POSTMORTEM_REQUIRED_FOR` (`SEV1,SEV2,human`): see `PostmortemPolicy`.
  */
 export interface IncidentServiceConfig {
   /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
@@ -45,6 +47,11 @@ export interface IncidentServiceConfig {
   encryption: EncryptionKeys;
   /** Optional like `alerts`: `DEFAULT_API_KEY_POLICY` applies. */
   apiKeys?: ApiKeyPolicy;
+  /**
+   * `POSTMORTEM_REQUIRED_FOR`: which resolved incidents need a postmortem (any condition suffices);
+   * the others are closed without a draft. Optional: `DEFAULT_POSTMORTEM_POLICY` (`SEV1,SEV2,human`) applies.
+   */
+  postmortemPolicy?: PostmortemPolicy;
 }
 
 /**
@@ -125,6 +132,19 @@ const schema = z
     ALERT_EXPIRE_AFTER_MS: integerKey(0, 30 * 86_400_000, DEFAULT_ALERT_INTAKE_CONFIG.expireAfterMs),
     API_KEY_DEFAULT_LIFETIME_DAYS: integerKey(1, 3650, 90),
     API_KEY_MAX_LIFETIME_DAYS: integerKey(1, 3650, 365),
+    POSTMORTEM_REQUIRED_FOR: blankAsUnset(
+      z
+        .string()
+        .default(formatPostmortemPolicy(DEFAULT_POSTMORTEM_POLICY))
+        .transform((value, ctx) => {
+          const parsed = parsePostmortemPolicy(value);
+          if ('error' in parsed) {
+            ctx.addIssue({ code: 'custom', message: parsed.error });
+            return z.NEVER;
+          }
+          return parsed.policy;
+        }),
+    ),
   })
   .refine((e) => e.API_KEY_DEFAULT_LIFETIME_DAYS <= e.API_KEY_MAX_LIFETIME_DAYS, {
     path: ['API_KEY_DEFAULT_LIFETIME_DAYS'],
@@ -198,5 +218,6 @@ function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys)
       cacheRevalidateMs: e.STATUS_PAGES_CACHE_REVALIDATE_MS,
     },
     apiKeys: { defaultLifetimeDays: e.API_KEY_DEFAULT_LIFETIME_DAYS, maxLifetimeDays: e.API_KEY_MAX_LIFETIME_DAYS },
+    postmortemPolicy: e.POSTMORTEM_REQUIRED_FOR,
   };
 }

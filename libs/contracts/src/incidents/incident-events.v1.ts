@@ -68,9 +68,34 @@ export type IncidentStatusUpdatePostedV1 = IntegrationEvent<'IncidentStatusUpdat
   audience: StatusUpdateAudienceV1;
   message: string;
 }, 1>;
-export type IncidentResolvedV1 = IntegrationEvent<'IncidentResolved', IncidentEventDataV1 & { summary: string }, 1>;
+/**
+ * Whether a resolution calls for a postmortem, decided once by incident-service at resolution under its
+ * `POSTMORTEM_REQUIRED_FOR` policy; `reason` is one human sentence naming the policy.
+ */
+export interface PostmortemRequirementV1 {
+  required: boolean;
+  reason: string;
+}
+
+/**
+ * `postmortem`: added to v1 as an optional field (backward compatible). Absent (older producers) means
+ * a postmortem is required, as before the policy existed.
+ */
+export type IncidentResolvedV1 = IntegrationEvent<'IncidentResolved', IncidentEventDataV1 & { summary: string; postmortem?: PostmortemRequirementV1 }, 1>;
 export type IncidentReopenedV1 = IntegrationEvent<'IncidentReopened', IncidentEventDataV1 & { reason: string }, 1>;
-export type IncidentClosedV1 = IntegrationEvent<'IncidentClosed', IncidentEventDataV1, 1>;
+/** Why automation closed an incident: `postmortem_not_required` (closed at resolution, no postmortem needed). */
+export interface IncidentCloseReasonV1 {
+  code: 'postmortem_not_required';
+  text: string;
+}
+
+/** `reason`: added to v1 as an optional field (backward compatible); absent when closed by hand. */
+export type IncidentClosedV1 = IntegrationEvent<'IncidentClosed', IncidentEventDataV1 & { reason?: IncidentCloseReasonV1 }, 1>;
+
+/** True unless the resolution says no postmortem is required (absent `postmortem` = required). */
+export function isPostmortemRequiredV1(event: IncidentResolvedV1): boolean {
+  return event.data.postmortem?.required !== false;
+}
 
 /** Every public incident event, v1. Published on `fireline.incidents.v1`, keyed by `streamId`. */
 export type IncidentIntegrationEventV1 =

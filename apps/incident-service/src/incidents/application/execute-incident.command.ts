@@ -1,12 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore, handleCommand, type RecordedEvent } from '@fireline/event-store';
-import { incidentDecider } from '../domain/incident.decider';
+import { createIncidentDecider } from '../domain/incident.decider';
+import { DEFAULT_POSTMORTEM_POLICY } from '../domain/postmortem-policy';
+import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import type { IncidentCommand } from '../domain/incident.commands';
 import type { Incident } from '../domain/incident.state';
 import { INCIDENT_STREAM_TYPE, incidentStreamId } from './incident-stream';
 import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
-import { IncidentSubscriptions } from '../../incident-service.subscriptions';
+import { INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from '../../incident-service.subscriptions';
 
 /** The incident after a command, with its stream version (the `ETag`) and the events it appended. */
 export interface IncidentCommandResult {
@@ -29,16 +31,25 @@ export class ExecuteIncidentCommand extends Command<IncidentCommandResult> {
   }
 }
 
-/** Handles `ExecuteIncidentCommand` with `handleCommand` and wakes the subscriptions after an append. */
+/**
+ * Handles `ExecuteIncidentCommand` with `handleCommand` and wakes the subscriptions after an append. The
+ * decider carries the configured postmortem policy, so every path that resolves (HTTP resolve, the alert
+ * workflows) records the same `postmortem` decision on `IncidentResolved`.
+ */
 @CommandHandler(ExecuteIncidentCommand)
 export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteIncidentCommand, IncidentCommandResult> {
+  private readonly decider: ReturnType<typeof createIncidentDecider>;
+
   constructor(
     @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
     private readonly subscriptions: IncidentSubscriptions,
-  ) {}
+    @Inject(INCIDENT_SERVICE_CONFIG) config: Pick<IncidentServiceConfig, 'postmortemPolicy'>,
+  ) {
+    this.decider = createIncidentDecider({ postmortemPolicy: config.postmortemPolicy ?? DEFAULT_POSTMORTEM_POLICY });
+  }
 
   async execute({ command, expectedVersion }: ExecuteIncidentCommand): Promise<IncidentCommandResult> {
-    const result = await handleCommand(this.store, incidentDecider, command, {
+    const result = await handleCommand(this.store, this.decider, command, {
       streamId: incidentStreamId(command.data.incidentId),
       streamType: INCIDENT_STREAM_TYPE,
       metadata: command.metadata,

@@ -65,7 +65,7 @@ function summarize(event: IncidentEvent): string {
     case 'IncidentReopened':
       return `Incident reopened: ${excerpt(event.data.reason)}`;
     case 'IncidentClosed':
-      return 'Incident closed';
+      return event.data.reason === undefined ? 'Incident closed' : `Incident closed: ${excerpt(event.data.reason.text)}`;
     default: {
       const _exhaustive: never = event;
       return `Unknown event ${String((_exhaustive as { type?: unknown }).type)}`;

@@ -1,4 +1,5 @@
 import type { CommandMetadata } from '@fireline/event-store/command-metadata';
+import type { IncidentCloseReason } from './incident.events';
 import type { IncidentRole, IncidentStatus, PublicStatusOverride, Severity, StatusUpdateAudience } from './incident.values';
 
 /** The common shape of incident commands: `data` always carries the target `incidentId`. */
@@ -82,8 +83,11 @@ export type ResolveIncident = IncidentCommandOf<'ResolveIncident', { incidentId:
 /** Reopens a resolved incident (back to `investigating`). `reason`: 1..10000 characters, not blank. */
 export type ReopenIncident = IncidentCommandOf<'ReopenIncident', { incidentId: string; reason: string }>;
 
-/** Closes a resolved incident for good; nothing but reads is allowed afterwards. */
-export type CloseIncident = IncidentCommandOf<'CloseIncident', { incidentId: string }>;
+/**
+ * Closes a resolved incident for good; nothing but reads is allowed afterwards. `reason` (optional; set
+ * by close-incident-when-postmortem-not-required, `text` 1..10000 characters) is recorded on the event.
+ */
+export type CloseIncident = IncidentCommandOf<'CloseIncident', { incidentId: string; reason?: IncidentCloseReason }>;
 
 /** Every command the incident decider accepts, discriminated on `type`. */
 export type IncidentCommand =

@@ -33,6 +33,8 @@ import type { OpenIncidentStatus } from './incident.values';
 const declared = anIncidentDeclared();
 const resolved = anIncidentResolved();
 const closed = anIncidentClosed();
+/** What the default policy records on resolving `declared` (a SEV2 declared by a person). */
+const postmortem = { required: true, reason: 'required: SEV2 reached (POSTMORTEM_REQUIRED_FOR=SEV1,SEV2,human)' };
 
 /** The history that leaves a declared incident in `status`. */
 function historyIn(status: OpenIncidentStatus): IncidentEvent[] {
@@ -487,12 +489,12 @@ describe('incidentDecider', () => {
     it.each<OpenIncidentStatus>(['detected', 'investigating', 'identified', 'mitigating'])('resolves the incident when it is %s', (status) => {
       givenIncident(...historyIn(status))
         .when(aResolveIncidentCommand({ summary: 'Rolled back the faulty deploy' }))
-        .then(anIncidentResolved({ summary: 'Rolled back the faulty deploy' }));
+        .then(anIncidentResolved({ summary: 'Rolled back the faulty deploy', postmortem }));
     });
 
     it('resolves an incident that was never acknowledged, leaving it unacknowledged', () => {
       const { then } = givenIncident(declared).when(aResolveIncidentCommand());
-      const events = then(anIncidentResolved());
+      const events = then(anIncidentResolved({ postmortem }));
       expect(foldEvents(incidentDecider, [declared, ...events])).toMatchObject({
         status: 'resolved',
         acknowledgedAt: null,
@@ -503,7 +505,7 @@ describe('incidentDecider', () => {
     it('resolves a reopened incident again', () => {
       givenIncident(declared, resolved, anIncidentReopened())
         .when(aResolveIncidentCommand({ summary: 'Really fixed: replaced the disk' }))
-        .then(anIncidentResolved({ summary: 'Really fixed: replaced the disk' }));
+        .then(anIncidentResolved({ summary: 'Really fixed: replaced the disk', postmortem }));
     });
 
     it('rejects the command when the incident is already resolved', () => {

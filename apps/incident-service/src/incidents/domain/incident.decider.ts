@@ -21,7 +21,8 @@ import {
   incidentNotResolved,
   invalidIncidentCommand,
 } from './incident.errors';
-import type { IncidentEvent, IncidentEventBase } from './incident.events';
+import type { IncidentCloseReason, IncidentEvent, IncidentEventBase } from './incident.events';
+import { DEFAULT_POSTMORTEM_POLICY, postmortemRequirement, type PostmortemPolicy } from './postmortem-policy';
 import { evolveIncident, initialIncidentState, type Incident, type IncidentState } from './incident.state';
 import { validateIncidentCommand } from './incident.validation';
 import { OPEN_INCIDENT_STATUSES, type OpenIncidentStatus } from './incident.values';
@@ -31,6 +32,9 @@ import { OPEN_INCIDENT_STATUSES, type OpenIncidentStatus } from './incident.valu
  * `command.metadata` (`now` → `at` as ISO-8601 UTC, `actor` → `by`). An empty array means the command
  * is an accepted no-op (e.g. acknowledging twice, re-sending a note id already seen).
  *
+ * `options.postmortemPolicy` (default `DEFAULT_POSTMORTEM_POLICY`) decides, at `ResolveIncident`, the
+ * `postmortem` requirement recorded on `IncidentResolved` (`postmortemRequirement`).
+ *
  * Checks run in this order: command data (stateless), existence, then the lifecycle rules.
  *
  * @throws ValidationError `INCIDENT.INVALID` / `INCIDENT.RESOLVE_REQUIRES_SUMMARY` for bad data.
@@ -38,7 +42,7 @@ import { OPEN_INCIDENT_STATUSES, type OpenIncidentStatus } from './incident.valu
  * @throws IllegalStateError `INCIDENT.ALREADY_DECLARED`, `INCIDENT.ILLEGAL_TRANSITION`,
  *   `INCIDENT.ALREADY_RESOLVED`, `INCIDENT.NOT_RESOLVED`, `INCIDENT.ALREADY_CLOSED`, `INCIDENT.CLOSED`.
  */
-export function decideIncident(rawCommand: IncidentCommand, state: IncidentState): IncidentEvent[] {
+export function decideIncident(rawCommand: IncidentCommand, state: IncidentState, options: IncidentDeciderOptions = DEFAULT_INCIDENT_DECIDER_OPTIONS): IncidentEvent[] {
   const command = validateIncidentCommand(rawCommand);
   if (command.type === 'DeclareIncident') return declare(command, state);
   if (state.status === 'none') throw incidentNotFound(command.data.incidentId);
@@ -57,11 +61,11 @@ export function decideIncident(rawCommand: IncidentCommand, state: IncidentState
     case 'PostStatusUpdate':
       return postStatusUpdate(command, state);
     case 'ResolveIncident':
-      return resolve(command, state);
+      return resolve(command, state, options.postmortemPolicy);
     case 'ReopenIncident':
       return reopen(command.data.reason, command.metadata, state);
     case 'CloseIncident':
-      return close(command.metadata, state);
+      return close(command.metadata, state, command.data.reason);
     default: {
       const _exhaustive: never = command;
       throw invalidIncidentCommand([{ field: 'type', message: `unknown command type ${String((_exhaustive as { type?: unknown }).type)}` }]);
@@ -69,12 +73,24 @@ export function decideIncident(rawCommand: IncidentCommand, state: IncidentState
   }
 }
 
-/** The incident aggregate: {@link decideIncident}, {@link evolveIncident}, {@link initialIncidentState}. */
-export const incidentDecider: Decider<IncidentCommand, IncidentEvent, IncidentState> = {
-  decide: decideIncident,
-  evolve: evolveIncident,
-  initialState: () => initialIncidentState,
-};
+/** What the incident decider is configured with: the postmortem policy (`POSTMORTEM_REQUIRED_FOR`). */
+export interface IncidentDeciderOptions {
+  postmortemPolicy: PostmortemPolicy;
+}
+
+export const DEFAULT_INCIDENT_DECIDER_OPTIONS: Readonly<IncidentDeciderOptions> = Object.freeze({ postmortemPolicy: DEFAULT_POSTMORTEM_POLICY });
+
+/** The incident aggregate with `options`: {@link decideIncident}, {@link evolveIncident}, {@link initialIncidentState}. */
+export function createIncidentDecider(options: IncidentDeciderOptions = DEFAULT_INCIDENT_DECIDER_OPTIONS): Decider<IncidentCommand, IncidentEvent, IncidentState> {
+  return {
+    decide: (command, state) => decideIncident(command, state, options),
+    evolve: evolveIncident,
+    initialState: () => initialIncidentState,
+  };
+}
+
+/** The incident aggregate under the default postmortem policy (`SEV1,SEV2,human`). */
+export const incidentDecider: Decider<IncidentCommand, IncidentEvent, IncidentState> = createIncidentDecider();
 
 function base(incidentId: string, metadata: CommandMetadata): IncidentEventBase {
   return { incidentId, at: metadata.now.toISOString(), by: metadata.actor };
@@ -164,10 +180,16 @@ function postStatusUpdate(command: PostStatusUpdate, state: Incident): IncidentE
   ];
 }
 
-function resolve(command: ResolveIncident, state: Incident): IncidentEvent[] {
+function resolve(command: ResolveIncident, state: Incident, policy: PostmortemPolicy): IncidentEvent[] {
   if (state.status === 'closed') throw incidentClosed(state.id);
   if (state.status === 'resolved') throw incidentAlreadyResolved(state.id);
-  return [{ type: 'IncidentResolved', data: { ...base(state.id, command.metadata), summary: command.data.summary } }];
+  const postmortem = postmortemRequirement(policy, {
+    highestSeverity: state.highestSeverity,
+    firstHumanActor: state.firstHumanActor,
+    declaredBy: state.declaredBy,
+    resolvedBy: command.metadata.actor,
+  });
+  return [{ type: 'IncidentResolved', data: { ...base(state.id, command.metadata), summary: command.data.summary, postmortem } }];
 }
 
 function reopen(reason: string, metadata: CommandMetadata, state: Incident): IncidentEvent[] {
@@ -176,8 +198,8 @@ function reopen(reason: string, metadata: CommandMetadata, state: Incident): Inc
   return [{ type: 'IncidentReopened', data: { ...base(state.id, metadata), reason } }];
 }
 
-function close(metadata: CommandMetadata, state: Incident): IncidentEvent[] {
+function close(metadata: CommandMetadata, state: Incident, reason?: IncidentCloseReason): IncidentEvent[] {
   if (state.status === 'closed') throw incidentAlreadyClosed(state.id);
   if (state.status !== 'resolved') throw incidentNotResolved(state.id, state.status);
-  return [{ type: 'IncidentClosed', data: base(state.id, metadata) }];
+  return [{ type: 'IncidentClosed', data: { ...base(state.id, metadata), ...(reason === undefined ? {} : { reason }) } }];
 }

@@ -1,3 +1,4 @@
+import type { PostmortemRequirement } from './postmortem-policy';
 import type { IncidentRole, OpenIncidentStatus, PublicStatusOverride, Severity, StatusUpdateAudience } from './incident.values';
 
 /**
@@ -53,10 +54,23 @@ export type StatusUpdatePosted = IncidentEventOf<'StatusUpdatePosted', {
   message: string;
   publicStatus?: PublicStatusOverride;
 }>;
-export type IncidentResolved = IncidentEventOf<'IncidentResolved', { summary: string }>;
+/**
+ * `postmortem`: whether the resolution calls for a postmortem under `POSTMORTEM_REQUIRED_FOR`, decided
+ * once here. Optional: absent on events written before the policy existed, which means required.
+ */
+export type IncidentResolved = IncidentEventOf<'IncidentResolved', { summary: string; postmortem?: PostmortemRequirement }>;
 /** A resolved incident is back to `investigating`. */
 export type IncidentReopened = IncidentEventOf<'IncidentReopened', { reason: string }>;
-export type IncidentClosed = IncidentEventOf<'IncidentClosed'>;
+/**
+ * Why an incident was closed by automation: `postmortem_not_required` (closed at resolution because the
+ * policy asked for no postmortem). `text` is one human sentence.
+ */
+export interface IncidentCloseReason {
+  code: 'postmortem_not_required';
+  text: string;
+}
+/** `reason`: optional, absent when closed by hand (and on events written before it existed). */
+export type IncidentClosed = IncidentEventOf<'IncidentClosed', { reason?: IncidentCloseReason }>;
 
 /** Every stored incident event, discriminated on `type`. */
 export type IncidentEvent =

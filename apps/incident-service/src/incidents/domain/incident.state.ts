@@ -1,5 +1,6 @@
 import type { IncidentEvent } from './incident.events';
-import type { IncidentRole, IncidentStatus, Severity, StatusUpdateAudience } from './incident.values';
+import { isHumanActor } from './postmortem-policy';
+import { INCIDENT_SEVERITIES, type IncidentRole, type IncidentStatus, type Severity, type StatusUpdateAudience } from './incident.values';
 
 /** The state of a stream with no events: the incident does not exist. */
 export interface NoIncident {
@@ -24,10 +25,14 @@ export interface Incident {
   title: string;
   description: string;
   severity: Severity;
+  /** The most severe `severity` the incident has had (SEV1 over SEV4): what the postmortem policy looks at. */
+  highestSeverity: Severity;
   services: string[];
   detectionSource: string;
   declaredAt: string;
   declaredBy: string;
+  /** The first human actor (`isHumanActor`) on any of its events, `null` while only automation acted. */
+  firstHumanActor: string | null;
   /** First acknowledgement; stays `null` if the incident was resolved unacknowledged (MTTA undefined). */
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
@@ -70,10 +75,12 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
       title,
       description,
       severity,
+      highestSeverity: severity,
       services: [...services],
       detectionSource,
       declaredAt: at,
       declaredBy: by,
+      firstHumanActor: isHumanActor(by) ? by : null,
       acknowledgedAt: null,
       acknowledgedBy: null,
       resolvedAt: null,
@@ -88,15 +95,22 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
     };
   }
   if (state.status === 'none') return state;
+  const next = evolveDeclared(state, event);
+  if (next.firstHumanActor !== null || !isHumanActor(event.data.by)) return next;
+  return { ...next, firstHumanActor: event.data.by };
+}
 
+function evolveDeclared(state: Incident, event: IncidentEvent): Incident {
   switch (event.type) {
+    case 'IncidentDeclared':
+      return state;
     case 'IncidentAcknowledged':
       if (state.acknowledgedAt !== null) return state;
       return { ...state, acknowledgedAt: event.data.at, acknowledgedBy: event.data.by };
     case 'IncidentStatusChanged':
       return { ...state, status: event.data.to };
     case 'IncidentSeverityChanged':
-      return { ...state, severity: event.data.to };
+      return { ...state, severity: event.data.to, highestSeverity: moreSevere(state.highestSeverity, event.data.to) };
     case 'IncidentRoleAssigned':
       return { ...state, roles: { ...state.roles, [event.data.role]: event.data.assignee } };
     case 'TimelineNoteAdded':
@@ -123,4 +137,9 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
       return state;
     }
   }
+}
+
+/** The more severe of two severities (`SEV1` is the most severe). */
+function moreSevere(a: Severity, b: Severity): Severity {
+  return INCIDENT_SEVERITIES.indexOf(a) <= INCIDENT_SEVERITIES.indexOf(b) ? a : b;
 }

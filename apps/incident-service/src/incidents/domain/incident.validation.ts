@@ -56,8 +56,18 @@ function normalize(command: IncidentCommand, errors: FieldError[]): IncidentComm
       };
     }
     case 'AcknowledgeIncident':
-    case 'CloseIncident':
       return { ...command, data: { incidentId } };
+    case 'CloseIncident': {
+      const reason: unknown = command.data.reason;
+      if (reason === undefined) return { ...command, data: { incidentId } };
+      if (typeof reason !== 'object' || reason === null) {
+        errors.push({ field: 'reason', message: 'must be an object' });
+        return { ...command, data: { incidentId } };
+      }
+      const { code, text } = reason as { code?: unknown; text?: unknown };
+      if (code !== 'postmortem_not_required') errors.push({ field: 'reason.code', message: 'must be postmortem_not_required' });
+      return { ...command, data: { incidentId, reason: { code: 'postmortem_not_required', text: requiredText(errors, 'reason.text', text, INCIDENT_LIMITS.textMax) } } };
+    }
     case 'ChangeIncidentStatus': {
       const note = optionalText(errors, 'note', command.data.note, INCIDENT_LIMITS.textMax);
       return {

@@ -15,6 +15,6 @@ export class DashboardHttpController {
   @RequireScopes('incidents:read')
   @ApiOperation({ summary: 'Open incidents, MTTA and MTTR (overall, by severity, by service) over a window' })
   get(@Query() query: DashboardRequest): Promise<Dashboard> {
-    return this.queries.execute(new GetDashboardQuery(new Date(), query.windowDays ?? 30));
+    return this.queries.execute(new GetDashboardQuery(new Date(), query.windowDays ?? 30, query.autoResolved ?? 'include'));
   }
 }

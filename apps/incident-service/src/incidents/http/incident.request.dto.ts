@@ -1,4 +1,5 @@
 import { PageRequest } from '@fireline/http';
+import { AUTO_RESOLVED_FILTERS, type AutoResolvedFilter } from '../projections/dashboard.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -158,6 +159,15 @@ export class ListIncidentsRequest extends PageRequest {
   @IsString()
   @Length(1, 100)
   service?: string;
+
+  @ApiPropertyOptional({
+    enum: ['include', 'exclude', 'only'],
+    default: 'include',
+    description: 'auto-resolved alert incidents (declared from an alert, resolved with no human action): `exclude` them, or list `only` them',
+  })
+  @IsOptional()
+  @IsIn(['include', 'exclude', 'only'])
+  autoResolved?: 'include' | 'exclude' | 'only';
 }
 
 /** `GET /v1/incidents/{id}` query. */
@@ -180,4 +190,14 @@ export class DashboardRequest {
   @Min(1)
   @Max(365)
   windowDays?: number;
+
+  @ApiPropertyOptional({
+    enum: AUTO_RESOLVED_FILTERS,
+    default: 'include',
+    description:
+      '`exclude` leaves auto-resolved alert incidents (declared from an alert, resolved with no human action) out of MTTA/MTTR; the response says how many',
+  })
+  @IsOptional()
+  @IsIn(AUTO_RESOLVED_FILTERS)
+  autoResolved?: AutoResolvedFilter;
 }

@@ -90,7 +90,7 @@ export class IncidentsHttpController {
   async list(@Query() query: ListIncidentsRequest): Promise<IncidentPage> {
     const statuses = query.status?.flatMap((s): IncidentStatus[] => (s === 'open' ? [...OPEN_INCIDENT_STATUSES] : [s]));
     return this.queries.execute(
-      new ListIncidentsQuery({ statuses, severities: query.severity, service: query.service, limit: pageLimitOf(query), cursor: query.cursor }),
+      new ListIncidentsQuery({ statuses, severities: query.severity, service: query.service, autoResolved: query.autoResolved, limit: pageLimitOf(query), cursor: query.cursor }),
     );
   }
 

@@ -185,7 +185,7 @@ describe('IncidentsHttpController', () => {
     expect(new Set(seen)).toEqual(new Set(ids));
     expect(third.body.nextCursor).toBeNull();
     expect(Object.keys(first.body.items[0]).sort()).toEqual(
-      ['acknowledgedAt', 'commander', 'declaredAt', 'id', 'resolvedAt', 'services', 'severity', 'status', 'title'].sort(),
+      ['acknowledgedAt', 'autoResolved', 'commander', 'declaredAt', 'id', 'resolvedAt', 'services', 'severity', 'status', 'title'].sort(),
     );
     const sev1 = await http.get('/v1/incidents').query({ service, severity: 'SEV1', status: 'open' });
     expect(sev1.body.items).toHaveLength(2);
@@ -287,6 +287,7 @@ describe('SubscriptionsAdminController (incident-service)', () => {
       'relay:relay:incident-service.access',
       'relay:relay:incident-service.incidents',
       'relay:relay:incident-service.status-pages',
+      'workflow:workflow:close-incident-when-postmortem-not-required',
       'workflow:workflow:open-incident-when-alert-triggered',
       'workflow:workflow:update-status-page-when-incident-changed',
     ]);

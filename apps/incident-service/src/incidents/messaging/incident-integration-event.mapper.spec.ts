@@ -159,6 +159,20 @@ describe(toIncidentIntegrationEvent.name, () => {
     });
   });
 
+  it('maps the postmortem requirement of IncidentResolved, and the reason of IncidentClosed, when the events carry them', () => {
+    const postmortem = { required: false, reason: 'not required: SEV4, declared and resolved by integration:x with no human action (POSTMORTEM_REQUIRED_FOR=SEV1,SEV2,human)' };
+    const resolvedWithPolicy = anIncidentResolved({ summary: 'Alert resolved', at: at(30), postmortem });
+    expect(mapAfter([declared], resolvedWithPolicy)).toEqual({
+      ...envelope('IncidentResolved', at(30)),
+      data: { incidentId: 'inc-1', incident: snapshot('resolved'), actor: 'alice@example.com', summary: 'Alert resolved', postmortem },
+    });
+    const reason = { code: 'postmortem_not_required' as const, text: `postmortem ${postmortem.reason}` };
+    expect(mapAfter([declared, resolvedWithPolicy], anIncidentClosed({ at: at(30), by: 'system:incident-service', reason }))).toEqual({
+      ...envelope('IncidentClosed', at(30)),
+      data: { incidentId: 'inc-1', incident: snapshot('closed'), actor: 'system:incident-service', reason },
+    });
+  });
+
   it('maps IncidentReopened, with the snapshot back in investigating', () => {
     const event = anIncidentReopened({ reason: 'errors are back', at: at(40) });
     expect(mapAfter([declared, anIncidentResolved({ at: at(30) })], event)).toEqual({

@@ -90,11 +90,23 @@ export function toIncidentIntegrationEvent(recorded: RecordedIncidentEvent, stat
         data: { ...common, updateId: event.data.updateId, audience: event.data.audience, message: event.data.message },
       };
     case 'IncidentResolved':
-      return { ...envelope, type: 'IncidentResolved', data: { ...common, summary: event.data.summary } };
+      return {
+        ...envelope,
+        type: 'IncidentResolved',
+        data: {
+          ...common,
+          summary: event.data.summary,
+          ...(event.data.postmortem === undefined ? {} : { postmortem: { required: event.data.postmortem.required, reason: event.data.postmortem.reason } }),
+        },
+      };
     case 'IncidentReopened':
       return { ...envelope, type: 'IncidentReopened', data: { ...common, reason: event.data.reason } };
     case 'IncidentClosed':
-      return { ...envelope, type: 'IncidentClosed', data: common };
+      return {
+        ...envelope,
+        type: 'IncidentClosed',
+        data: { ...common, ...(event.data.reason === undefined ? {} : { reason: { code: event.data.reason.code, text: event.data.reason.text } }) },
+      };
     default: {
       const _exhaustive: never = event;
       throw new Error(`Unknown incident event type ${String((_exhaustive as { type?: unknown }).type)}`);

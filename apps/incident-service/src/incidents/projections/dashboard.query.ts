@@ -22,6 +22,8 @@ export interface DurationBreakdown {
  * What `GET /v1/dashboard` shows. `window` bounds the MTTA/MTTR samples: MTTA over incidents declared
  * in the window and acknowledged (declared -> first acknowledgement), MTTR over incidents resolved in
  * the window (declared -> resolved). Open counts and the oldest unacknowledged are as of `generatedAt`.
+ * `autoResolved`: whether incidents declared from an alert and resolved with no human action were left
+ * out of MTTA/MTTR (`filter: 'exclude'`), and how many of the window's samples that removed.
  */
 export interface Dashboard {
   generatedAt: string;
@@ -30,13 +32,19 @@ export interface Dashboard {
   mtta: DurationBreakdown;
   mttr: DurationBreakdown;
   oldestUnacknowledged: { id: string; title: string; severity: string; status: string; declaredAt: string; ageSeconds: number }[];
+  autoResolved: { filter: AutoResolvedFilter; excludedFromMtta: number; excludedFromMttr: number };
 }
 
-/** The dashboard as of `now`, with MTTA/MTTR over the `windowDays` days before it. */
+/** `include` (default: every incident counts) or `exclude` (auto-resolved alert incidents leave MTTA/MTTR). */
+export type AutoResolvedFilter = 'include' | 'exclude';
+export const AUTO_RESOLVED_FILTERS: readonly AutoResolvedFilter[] = ['include', 'exclude'];
+
+/** The dashboard as of `now`, with MTTA/MTTR over the `windowDays` days before it, with or without auto-resolved alert incidents. */
 export class GetDashboardQuery extends Query<Dashboard> {
   constructor(
     readonly now: Date,
     readonly windowDays: number,
+    readonly autoResolved: AutoResolvedFilter = 'include',
   ) {
     super();
   }
@@ -63,7 +71,7 @@ const toStat = (row: StatRow | undefined): DurationStat => ({
 export class GetDashboardHandler implements IQueryHandler<GetDashboardQuery, Dashboard> {
   constructor(@InjectDataSource(INCIDENT_DATA_SOURCE) private readonly db: DataSource) {}
 
-  async execute({ now, windowDays }: GetDashboardQuery): Promise<Dashboard> {
+  async execute({ now, windowDays, autoResolved }: GetDashboardQuery): Promise<Dashboard> {
     const from = new Date(now.getTime() - windowDays * 86_400_000);
     const open = await this.db.query<{ severity: string; status: string; n: string }[]>(
       `SELECT severity, status, count(*) AS n FROM incident_summaries WHERE status = ANY($1) GROUP BY severity, status`,
@@ -78,8 +86,18 @@ export class GetDashboardHandler implements IQueryHandler<GetDashboardQuery, Das
       bySeverity[row.severity] = (bySeverity[row.severity] ?? 0) + n;
       byStatus[row.status] = (byStatus[row.status] ?? 0) + n;
     }
-    const mtta = await this.durations('acknowledged_at', 'declared_at >= $1 AND declared_at < $2 AND acknowledged_at IS NOT NULL', from, now);
-    const mttr = await this.durations('resolved_at', 'resolved_at >= $1 AND resolved_at < $2', from, now);
+    const mttaWhere = 'declared_at >= $1 AND declared_at < $2 AND acknowledged_at IS NOT NULL';
+    const mttrWhere = 'resolved_at >= $1 AND resolved_at < $2';
+    const only = (where: string) => (autoResolved === 'exclude' ? `${where} AND NOT auto_resolved` : where);
+    const mtta = await this.durations('acknowledged_at', only(mttaWhere), from, now);
+    const mttr = await this.durations('resolved_at', only(mttrWhere), from, now);
+    const [excluded] =
+      autoResolved === 'exclude'
+        ? await this.db.query<{ mtta: string; mttr: string }[]>(
+            `SELECT count(*) FILTER (WHERE ${mttaWhere}) AS mtta, count(*) FILTER (WHERE ${mttrWhere}) AS mttr FROM incident_summaries WHERE auto_resolved`,
+            [from, now],
+          )
+        : [{ mtta: '0', mttr: '0' }];
     const oldest = await this.db.query<{ id: string; title: string; severity: string; status: string; declared_at: Date }[]>(
       `SELECT id, title, severity, status, declared_at FROM incident_summaries
        WHERE status = ANY($1) AND acknowledged_at IS NULL ORDER BY declared_at ASC, id ASC LIMIT 5`,
@@ -91,6 +109,7 @@ export class GetDashboardHandler implements IQueryHandler<GetDashboardQuery, Das
       open: { total, bySeverity, byStatus },
       mtta,
       mttr,
+      autoResolved: { filter: autoResolved, excludedFromMtta: Number(excluded?.mtta ?? 0), excludedFromMttr: Number(excluded?.mttr ?? 0) },
       oldestUnacknowledged: oldest.map((row) => ({
         id: row.id,
         title: row.title,

@@ -39,6 +39,14 @@ export class IncidentSummaryEntity {
   @Column('text', { nullable: true })
   commander!: string | null;
 
+  /** A human actor (not `integration:*`/`system:*`) declared the incident or acted on it. */
+  @Column('boolean', { name: 'human_acted' })
+  humanActed!: boolean;
+
+  /** Declared from an alert (`alert:…`) and resolved with no human action; cleared by a reopen. */
+  @Column('boolean', { name: 'auto_resolved' })
+  autoResolved!: boolean;
+
   @Column('integer')
   version!: number;
 

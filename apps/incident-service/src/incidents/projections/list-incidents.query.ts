@@ -18,6 +18,8 @@ export interface IncidentListItem {
   acknowledgedAt: string | null;
   resolvedAt: string | null;
   commander: string | null;
+  /** Declared from an alert and resolved with no human action (see `incident_summaries.auto_resolved`). */
+  autoResolved: boolean;
 }
 
 export type IncidentPage = Page<IncidentListItem>;
@@ -26,6 +28,8 @@ export interface IncidentListFilter {
   statuses?: IncidentStatus[];
   severities?: Severity[];
   service?: string;
+  /** `exclude` auto-resolved alert incidents, or list `only` them; default both. */
+  autoResolved?: 'include' | 'exclude' | 'only';
   limit: number;
   cursor?: string;
 }
@@ -48,13 +52,15 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, I
   async execute({ filter }: ListIncidentsQuery): Promise<IncidentPage> {
     const query = this.summaries
       .createQueryBuilder('i')
-      .select(['i.id', 'i.title', 'i.severity', 'i.status', 'i.services', 'i.declaredAt', 'i.acknowledgedAt', 'i.resolvedAt', 'i.commander'])
+      .select(['i.id', 'i.title', 'i.severity', 'i.status', 'i.services', 'i.declaredAt', 'i.acknowledgedAt', 'i.resolvedAt', 'i.commander', 'i.autoResolved'])
       .orderBy('i.declaredAt', 'DESC')
       .addOrderBy('i.id', 'DESC')
       .take(filter.limit + 1);
     if (filter.statuses?.length) query.andWhere('i.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.severities?.length) query.andWhere('i.severity IN (:...severities)', { severities: filter.severities });
     if (filter.service) query.andWhere(':service = ANY(i.services)', { service: filter.service });
+    if (filter.autoResolved === 'exclude') query.andWhere('NOT i.autoResolved');
+    if (filter.autoResolved === 'only') query.andWhere('i.autoResolved');
     if (filter.cursor !== undefined) {
       const [declaredAt, id] = INCIDENT_CURSOR.decode(filter.cursor);
       query.andWhere(
@@ -73,6 +79,7 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, I
         acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
         resolvedAt: row.resolvedAt?.toISOString() ?? null,
         commander: row.commander,
+        autoResolved: row.autoResolved,
       })),
       nextCursor: page.nextCursor,
     };

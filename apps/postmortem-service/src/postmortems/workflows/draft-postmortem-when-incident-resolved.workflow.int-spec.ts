@@ -1,5 +1,5 @@
 import { api } from '../../../../../test/support/test-credentials';
-import { TOPICS, type IntegrationEvent } from '@fireline/contracts';
+import { TOPICS, type IncidentResolvedV1, type IntegrationEvent } from '@fireline/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../../../test/support/eventually';
@@ -126,6 +126,21 @@ describe(DraftPostmortemWhenIncidentResolvedWorkflow.name, () => {
       return found[0];
     });
     expect(drafted.data).toEqual({ postmortemId, incidentId, actor: 'system:postmortem-service', title: 'Postmortem: Checkout errors', dueAt: '2025-03-03T11:30:00.000Z' });
+  });
+
+  it('drafts nothing for a resolution incident-service marked "postmortem not required", twice delivered, but records it on the timeline', async () => {
+    const { incidentId, events, postmortemId } = anIncidentLifecycle();
+    const resolved = events.at(-1) as IncidentResolvedV1;
+    const notRequired: IncidentResolvedV1 = { ...resolved, data: { ...resolved.data, postmortem: { required: false, reason: 'not required: SEV4, declared and resolved by integration:x with no human action (POSTMORTEM_REQUIRED_FOR=SEV1,SEV2,human)' } } };
+    await publish([...events.slice(0, -1), notRequired]);
+    await publish([notRequired]);
+    await eventually(async () => {
+      const rows = await db.pool.query("SELECT count(*)::int AS n FROM incident_timeline_entries WHERE incident_id = $1 AND type = 'IncidentResolved'", [incidentId]);
+      expect(rows.rows[0].n).toBe(1);
+    });
+    const stored = await db.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`postmortem-${postmortemId}`]);
+    expect(stored.rows[0].n).toBe(0);
+    expect(await summariesOf(incidentId)).toEqual([]);
   });
 
   it('creates no duplicate when the same events are delivered again', async () => {

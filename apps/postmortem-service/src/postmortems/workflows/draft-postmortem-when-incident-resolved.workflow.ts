@@ -1,4 +1,4 @@
-import type { IncidentResolvedV1 } from '@fireline/contracts';
+import { isPostmortemRequiredV1, type IncidentResolvedV1 } from '@fireline/contracts';
 import { ConcurrencyError } from '@fireline/errors';
 import { EventStore, type CommandMetadata, type NewEvent } from '@fireline/event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -14,7 +14,7 @@ import { buildPostmortemDraft } from './postmortem-draft.builder';
 import { nameBasedUuid } from '@fireline/event-store';
 import { postmortemIdForIncident } from './postmortem-identity';
 
-export type DraftPostmortemOutcome = 'drafted' | 'timeline_extended' | 'unchanged' | 'published_untouched';
+export type DraftPostmortemOutcome = 'drafted' | 'timeline_extended' | 'unchanged' | 'published_untouched' | 'not_required';
 
 type AttemptOutcome = DraftPostmortemOutcome | 'lost_draft_race';
 
@@ -31,6 +31,11 @@ export const POSTMORTEM_WORKFLOW_ACTOR = 'system:postmortem-service';
  *   the winner's draft lacks are appended to it instead.
  * - Resolved again after a reopen: the timeline entries the draft lacks are appended to it
  *   (`ExtendPostmortemTimeline`). A published postmortem is final and left untouched.
+ *
+ * - Not required (`postmortem.required === false`, decided by incident-service's `POSTMORTEM_REQUIRED_FOR`
+ *   at resolution; absent = required): nothing is drafted or extended (incident-service closes the
+ *   incident); the resolution stays on the recorded timeline. A postmortem drafted for an earlier
+ *   resolution of the same incident is still extended as above.
  *
  * Event ids derive from the resolution's event id, and `now` is the resolution time, so the effect of
  * one `IncidentResolved` is the same however often it is handled.
@@ -68,6 +73,10 @@ export class DraftPostmortemWhenIncidentResolvedWorkflow {
     let command: PostmortemCommand;
     switch (state.status) {
       case 'none':
+        if (!isPostmortemRequiredV1(resolved)) {
+          this.logger.log(`Incident ${incidentId} resolved; no postmortem drafted: ${resolved.data.postmortem?.reason ?? ''}`);
+          return 'not_required';
+        }
         command = {
           type: 'DraftPostmortem',
           data: buildPostmortemDraft({ postmortemId, resolved, timeline, dueHours: this.config.postmortemDueHours }),

@@ -57,7 +57,7 @@ export function summarizeIncidentEvent(event: IncidentIntegrationEventV1): strin
     case 'IncidentReopened':
       return withDetail('Incident reopened', event.data.reason);
     case 'IncidentClosed':
-      return 'Incident closed';
+      return event.data.reason === undefined ? 'Incident closed' : withDetail('Incident closed', event.data.reason.text);
     default: {
       const _never: never = event;
       return _never;
