@@ -9,6 +9,7 @@ import type { Incident } from '../domain/incident.state';
 import { INCIDENT_STREAM_TYPE, incidentStreamId } from './incident-stream';
 import { INCIDENT_EVENT_STORE } from '../../incident-service.tokens';
 import { INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from '../../incident-service.subscriptions';
+import { IncidentWorkflows } from '../workflows/incident-workflows';
 
 /** The incident after a command, with its stream version (the `ETag`) and the events it appended. */
 export interface IncidentCommandResult {
@@ -43,6 +44,7 @@ export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteInc
   constructor(
     @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
     private readonly subscriptions: IncidentSubscriptions,
+    private readonly workflows: IncidentWorkflows,
     @Inject(INCIDENT_SERVICE_CONFIG) config: Pick<IncidentServiceConfig, 'postmortemPolicy'>,
   ) {
     this.decider = createIncidentDecider({ postmortemPolicy: config.postmortemPolicy ?? DEFAULT_POSTMORTEM_POLICY });
@@ -55,7 +57,10 @@ export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteInc
       metadata: command.metadata,
       expectedVersion,
     });
-    if (result.newEvents.length > 0) this.subscriptions.notify();
+    if (result.newEvents.length > 0) {
+      this.subscriptions.notify();
+      if (result.newEvents.some((event) => event.type === 'IncidentResolved')) this.workflows.closeWhenPostmortemNotRequired.notify();
+    }
     // Every command but Declare is refused on a missing incident, and Declare creates it.
     if (result.state.status === 'none') throw new Error('Incident state is empty after a successful command');
     return { incident: result.state, version: result.nextExpectedVersion, newEvents: result.newEvents };

@@ -13,7 +13,8 @@ import { CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED, closeIncidentWhenPostmorte
 
 /**
  * Runs close-incident-when-postmortem-not-required as a subscription on incident-service's event store
- * (`IncidentResolved` only): durable checkpoint, one instance at a time, in global order. The close goes
+ * (`IncidentResolved` only): durable checkpoint, one instance at a time, in global order; woken by the
+ * command path after a resolution (`ExecuteIncidentCommandHandler`), else polled. The close goes
  * through the shared command path (`ExecuteIncidentCommand`) with the stream version it decided on as
  * the expected version, so a reopen that lands in between fails the append (`ConcurrencyError`), the page
  * is redelivered and decided again. Refusals (`DomainError` other than a conflict, e.g. closed by hand
