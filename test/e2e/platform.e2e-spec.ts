@@ -223,6 +223,9 @@ describe('Fireline platform (e2e)', () => {
     expect(metrics.text).not.toContain('fireline_relay_backlog_events{service="notification-service"}'); // it has no relay
     expect(metrics.text).toMatch(/^fireline_database_up\{service="postmortem-service"\} 1$/m);
     expect(metrics.text).toMatch(/^# TYPE fireline_notification_deliveries gauge$/m);
+    // Every delivery of this test processed; the intake queue is empty.
+    expect(metrics.text).toMatch(/^fireline_alert_intake_unprocessed\{service="incident-service",state="due"\} 0$/m);
+    expect(metrics.text).toMatch(/^fireline_alert_intake_admissions\{service="incident-service",outcome="processed"\} \d+$/m);
     expect(metrics.text).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 

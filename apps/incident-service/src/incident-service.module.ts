@@ -12,6 +12,7 @@ import { DEFAULT_API_KEY_POLICY } from './access/application/api-keys';
 import { ACCESS_CONFIG, ACCESS_RELAY_NAME } from './access/projections/access-subscriptions';
 import { apiKeysProjection } from './access/projections/api-keys.projection';
 import { ALERT_INGESTION } from './alert-intake/alert-intake.parts';
+import { ALERT_INTAKE_GAUGES } from './alert-intake/ledger/alert-intake-metrics';
 import type { IncidentServiceConfig } from './config/incident-service.config';
 import { ExecuteIncidentCommandHandler } from './incidents/application/execute-incident.command';
 import { GetIncidentHandler, GetIncidentTimelineHandler } from './incidents/application/get-incident.query';
@@ -52,11 +53,15 @@ const OTHER_SUBSCRIPTIONS = [`relay:${INCIDENT_RELAY_NAME}`, `relay:${ACCESS_REL
 
 const PROJECTIONS = [incidentSummaryProjection, ...STATUS_PAGES.projections, apiKeysProjection];
 
-/** What `/health/ready` and `/metrics` report for incident-service: its database and every subscription. */
+/**
+ * What `/health/ready` and `/metrics` report for incident-service: its database, every subscription and
+ * the alert intake's queue (`ALERT_INTAKE_GAUGES`).
+ */
 export const INCIDENT_SERVICE_OBSERVED: ObservedService = {
   name: 'incident-service',
   poolToken: INCIDENT_PG_POOL,
   subscriptions: [...PROJECTIONS.map(projectionSubscriptionName), ...OTHER_SUBSCRIPTIONS],
+  gauges: ALERT_INTAKE_GAUGES,
 };
 
 /**

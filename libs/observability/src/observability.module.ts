@@ -27,7 +27,7 @@ class ProcessStatusReader implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const resolve: ProviderLookup = <T>(token: string | symbol) => this.modules.get<unknown, T>(token, { strict: false });
+    const resolve: ProviderLookup = <T>(token: string | symbol | (abstract new (...args: never[]) => T)) => this.modules.get<unknown, T>(token as string | symbol, { strict: false });
     this.services = this.observed.map((service) => ({ service, pool: this.modules.get<Pool>(service.poolToken, { strict: false }), resolve }));
   }
 

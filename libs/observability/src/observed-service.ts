@@ -27,8 +27,8 @@ export interface ServiceGauge {
   read(pool: Pool, resolve: ProviderLookup): Promise<Record<string, number>>;
 }
 
-/** Looks a provider of the app up by its Nest token. @throws when the app has none. */
-export type ProviderLookup = <T>(token: string | symbol) => T;
+/** Looks a provider of the app up by its Nest token (or its class). @throws when the app has none. */
+export type ProviderLookup = <T>(token: string | symbol | (abstract new (...args: never[]) => T)) => T;
 
 /** Which kind of subscription a name is, from its prefix. */
 export function subscriptionKind(name: string): 'projection' | 'relay' | 'workflow' {

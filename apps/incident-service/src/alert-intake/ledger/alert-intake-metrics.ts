@@ -1,0 +1,35 @@
+import type { ServiceGauge } from '@fireline/observability';
+import { AlertIntakeProcessor, type Admission } from './alert-intake.processor';
+
+/**
+ * The intake ledger on `/metrics` (read at scrape time):
+ * - `fireline_alert_intake_unprocessed{state}`: recorded deliveries not processed yet — `due` (queued
+ *   under a storm, or a lease ran out: the worker's next claim) and `leased` (in progress, or waiting
+ *   for the retry of a failed attempt). A growing `due` is a storm the worker has not caught up with.
+ *   One count over the partial index of unprocessed rows.
+ * - `fireline_alert_intake_admissions{outcome}`: deliveries this instance admitted since it started,
+ *   `absorbed` (duplicate of an open alert, recorded only), `processed` (in the request) or `queued`.
+ */
+export const ALERT_INTAKE_GAUGES: readonly ServiceGauge[] = [
+  {
+    name: 'alert_intake_unprocessed',
+    help: 'Recorded alert deliveries not processed yet: due (queued, or lease run out) or leased (in progress, or retrying after a failed attempt).',
+    label: 'state',
+    async read(pool) {
+      const { rows } = await pool.query<{ due: string; leased: string }>(
+        `SELECT count(*) FILTER (WHERE next_attempt_at <= now())::text AS due, count(*) FILTER (WHERE next_attempt_at > now())::text AS leased
+         FROM alert_intake WHERE processed_at IS NULL`,
+      );
+      return { due: Number(rows[0]?.due ?? 0), leased: Number(rows[0]?.leased ?? 0) };
+    },
+  },
+  {
+    name: 'alert_intake_admissions',
+    help: 'Alert deliveries this instance admitted since it started: absorbed (duplicate of an open alert), processed in the request, or queued for the worker.',
+    label: 'outcome',
+    read(_pool, resolve) {
+      const admissions: Record<Admission, number> = resolve<AlertIntakeProcessor>(AlertIntakeProcessor).admissions;
+      return Promise.resolve({ ...admissions });
+    },
+  },
+];
