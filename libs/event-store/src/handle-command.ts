@@ -1,3 +1,4 @@
+import { exponentialBackoffMs } from './backoff';
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '@fireline/errors';
 import type { CommandMetadata } from './command-metadata';
@@ -29,10 +30,11 @@ export interface HandleCommandResult<State> {
   nextExpectedVersion: number;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_MAX_ATTEMPTS = 10;
 
-function backoff(): Promise<void> {
-  const ms = 2 + Math.floor(Math.random() * 19);
+/** Before retry n (1, 2, …): a random wait of 2 ms up to 10 ms · 2^(n−1), capped at 200 ms (full jitter). */
+function backoff(retry: number): Promise<void> {
+  const ms = 2 + Math.floor(Math.random() * exponentialBackoffMs(retry, { initialMs: 10, maxMs: 200 }));
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -46,8 +48,10 @@ function asEvent<Event>(recorded: RecordedEvent): Event {
  *
  * - With `options.expectedVersion`: one attempt; the loaded version must equal it (checked before
  *   deciding), and the append is guarded by it.
- * - Without: a `ConcurrencyError` reloads and decides again, up to `maxAttempts` (default 5) with
- *   2–20 ms random backoff, then the last `ConcurrencyError` is rethrown.
+ * - Without: a `ConcurrencyError` reloads and decides again, up to `maxAttempts` (default 10) with
+ *   a random backoff growing from ≤ 12 ms to ≤ 202 ms (about a second in all), then the last
+ *   `ConcurrencyError` is rethrown. (With 5 attempts of 2–20 ms, one of 11 concurrent writers on one
+ *   incident sometimes lost every attempt on a loaded machine and got a 409.)
  * - Event ids: `commandEventId(metadata.commandId, i)` when `commandId` is set, else random. When the
  *   loaded stream already holds the command's first event id, the command is a retry: nothing is
  *   decided or appended and the stored events are returned.
@@ -116,7 +120,7 @@ export async function handleCommand<Command, Event extends { type: string; data:
       return { state: after, newEvents: result.recorded, nextExpectedVersion: result.nextExpectedVersion };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
-      await backoff();
+      await backoff(attempt);
     }
   }
 }
