@@ -3,6 +3,8 @@ import { commandEventId } from '@fireline/event-store/event-id';
 import type { Pool } from 'pg';
 import { INCIDENT_PG_POOL } from '../../incident-service.tokens';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../domain/alert.values';
+import type { AlertCommand } from '../domain/alert.commands';
+import { alertStreamId } from '../domain/alert-stream';
 
 /** 4 critical, 3 error, 2 warning, 1 info. */
 const rankOf = (severity: AlertSeverity): number => ALERT_SEVERITIES.length - ALERT_SEVERITIES.indexOf(severity);
@@ -12,8 +14,33 @@ export interface AbsorbedTrigger {
   incarnation: number;
 }
 
-/** `severity` as `alert_dedup.severity_rank`: 4 critical, 3 error, 2 warning, 1 info. */
-export const severityRankOf = (severity: AlertSeverity): number => rankOf(severity);
+/** A trigger that may be absorbed: its alert stream and severity as `alert_dedup.severity_rank`. */
+export interface AbsorbableTrigger {
+  streamId: string;
+  severityRank: number;
+}
+
+/**
+ * The commands of one delivery, if they are what the cheap path can absorb: a lone ungrouped trigger
+ * (Events v2; a grouped Alertmanager delivery, an acknowledge or a resolve always takes the full path).
+ */
+export function absorbableTrigger(commands: readonly AlertCommand[]): AbsorbableTrigger | null {
+  const [command] = commands;
+  if (commands.length !== 1 || command.type !== 'TriggerAlert' || command.data.fingerprint !== undefined) return null;
+  return { streamId: alertStreamId(command.data.integrationId, command.data.dedupKey), severityRank: rankOf(command.data.severity) };
+}
+
+/**
+ * The SQL condition on `alert_dedup d` under which a trigger of stream `stream` with severity rank
+ * `rank` (SQL expressions, e.g. parameters) is absorbed: the alert is open, at least as severe, and no
+ * resolve follows the version the row mirrors (a resolve appended but not yet mirrored makes the trigger
+ * take the full path, where the decider opens a new incarnation). Used at intake
+ * (`AlertIntakeRepository.insertAcceptedOrAbsorbed`) and for a recorded row (`absorbTrigger`).
+ */
+export function openAlertToAbsorb(stream: string, rank: string): string {
+  return `d.stream_id = ${stream} AND d.open AND d.severity_rank >= ${rank}
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = ${stream} AND e.version > d.stream_version AND e.event_type = 'AlertResolved')`;
+}
 
 /** The state of an alert stream after a command, as `alert_dedup` keeps it. */
 export interface AlertDedupState {
@@ -48,8 +75,7 @@ WITH delivery AS (
   SELECT id FROM alert_intake WHERE id = $2 AND processed_at IS NULL FOR UPDATE
 ), open_alert AS (
   SELECT d.incarnation FROM alert_dedup d
-  WHERE d.stream_id = $1 AND d.open AND d.severity_rank >= $3
-    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $1 AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
+  WHERE ${openAlertToAbsorb('$1', '$3')}
     AND EXISTS (SELECT 1 FROM delivery)
     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = $4)
 )
@@ -111,18 +137,18 @@ export class AlertDedupRepository {
   constructor(@Inject(INCIDENT_PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * Closes ledger row `intakeId` as a `duplicate` absorbed into the open incarnation of `streamId` (to be
+   * Closes ledger row `intakeId` as a `duplicate` absorbed into the open incarnation of its stream (to be
    * counted by `countAbsorbed`), if the alert is open and the mirror is current; else `null` (nothing
    * changed: take the full path). Also `null` when the row's own command already reached the stream (its first
    * event, `commandEventId(intakeId, 0)`, is stored): a retry after the ledger update was lost (database
    * outage between the append and the verdict) is that same trigger, not a duplicate of it; the full
    * path finds its events and records the row as accepted.
    */
-  async absorbTrigger(streamId: string, intakeId: string, severity: AlertSeverity): Promise<AbsorbedTrigger | null> {
+  async absorbTrigger({ streamId, severityRank }: AbsorbableTrigger, intakeId: string): Promise<AbsorbedTrigger | null> {
     const result = await this.pool.query<{ incarnation: number }>({
       name: 'fireline_alert_dedup_absorb',
       text: ABSORB_SQL,
-      values: [streamId, intakeId, rankOf(severity), commandEventId(intakeId, 0)],
+      values: [streamId, intakeId, severityRank, commandEventId(intakeId, 0)],
     });
     const row = result.rows[0];
     return row ? { incarnation: row.incarnation } : null;

@@ -7,7 +7,7 @@ import type { IntegrationType } from '../integrations/domain/integration.values'
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
 import { ExecuteAlertCommand, type AlertCommandResult } from '../application/execute-alert.command';
 import { AlertIntakeRepository, type AlertIntakeRow, type NewIntake } from './alert-intake.repository';
-import { AlertDedupRepository } from '../dedup/alert-dedup.repository';
+import { AlertDedupRepository, absorbableTrigger, type AbsorbableTrigger } from '../dedup/alert-dedup.repository';
 import { alertStreamId } from '../domain/alert-stream';
 import type { AlertCommand } from '../domain/alert.commands';
 import type { AlertLabelNames } from '../domain/alert-labels';
@@ -97,7 +97,7 @@ export class AlertIntakeProcessor {
    * Never throws for a processing failure (see `process`); throws only when the delivery could not be
    * recorded (then nothing was, and the sender must retry).
    */
-  async admit(intake: NewIntake, integrationType: IntegrationType, absorb: { streamId: string; severityRank: number } | null = null): Promise<Admission> {
+  async admit(intake: NewIntake, integrationType: IntegrationType, absorb: AbsorbableTrigger | null = null): Promise<Admission> {
     const reserved = this.inline < INTAKE_INLINE_CONCURRENCY;
     if (reserved) this.inline++;
     try {
@@ -176,10 +176,9 @@ export class AlertIntakeProcessor {
    * resolve not mirrored yet, a more severe trigger, a grouped command, an acknowledge or resolve).
    */
   private async absorbIdenticalTrigger(commands: AlertCommand[], intakeId: string): Promise<IntakeOutcome | null> {
-    const [command] = commands;
-    if (commands.length !== 1 || command.type !== 'TriggerAlert' || command.data.fingerprint !== undefined) return null;
-    const streamId = alertStreamId(command.data.integrationId, command.data.dedupKey);
-    const absorbed = await this.dedup.absorbTrigger(streamId, intakeId, command.data.severity);
+    const absorbable = absorbableTrigger(commands);
+    if (absorbable === null) return null;
+    const absorbed = await this.dedup.absorbTrigger(absorbable, intakeId);
     if (absorbed === null) return null;
     return { verdict: 'duplicate', reason: `deduplicated into open incarnation ${absorbed.incarnation}` };
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incident-service.tokens';
 import { deliveryUnreadable } from './alert-intake.errors';
 import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
+import { openAlertToAbsorb, type AbsorbableTrigger } from '../dedup/alert-dedup.repository';
 
 /**
  * The ledger's verdict on a delivery:
@@ -78,10 +79,9 @@ interface Row {
 const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
 /*
- * `open_alert` is the absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id): read
- * only, so a storm of one dedup key never queues on the `alert_dedup` row; the counter is folded in
- * later from `dedup_counted = false` rows. A resolve appended but not yet mirrored fails the fence
- * (`events` newer than `stream_version`). `waiting`: deliveries of the same dedup key recorded earlier
+ * `open_alert` is the absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id;
+ * `openAlertToAbsorb`): read only, so a storm of one dedup key never queues on the `alert_dedup` row;
+ * the counter is folded in later from `dedup_counted = false` rows. `waiting`: deliveries of the same dedup key recorded earlier
  * and not processed yet. This one must not overtake them: it is not leased to the caller but left due at
  * once for the worker, which processes a key's deliveries in order; and it is not absorbed past a
  * waiting acknowledge or resolve (past waiting triggers it may be: counting a trigger into the open
@@ -94,8 +94,7 @@ WITH queued AS (
   SELECT EXISTS (SELECT 1 FROM queued) AS yes, EXISTS (SELECT 1 FROM queued WHERE event_action IS DISTINCT FROM 'trigger') AS other_than_triggers
 ), open_alert AS (
   SELECT d.incarnation FROM alert_dedup d, waiting w
-  WHERE $11::text IS NOT NULL AND d.stream_id = $11::text AND d.open AND d.severity_rank >= $12::smallint AND NOT w.other_than_triggers
-    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = $11::text AND e.version > d.stream_version AND e.event_type = 'AlertResolved')
+  WHERE $11::text IS NOT NULL AND NOT w.other_than_triggers AND ${openAlertToAbsorb('$11::text', '$12::smallint')}
 )
 INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
                           verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation, dedup_counted)
@@ -202,7 +201,7 @@ export class AlertIntakeRepository {
   async insertAcceptedOrAbsorbed(
     intake: NewIntake,
     leaseMs: number,
-    absorb: { streamId: string; severityRank: number } | null,
+    absorb: AbsorbableTrigger | null,
     keepOrder = true,
   ): Promise<{ verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number }> {
     const [rawBody, displayBody] = this.bodies(intake);

@@ -8,9 +8,8 @@ import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake
 import { AlertIntakeProcessor } from '../../ledger/alert-intake.processor';
 import { alertCommandOfEventsV2, generatedDedupKey } from './events-v2.translator';
 import { Inject } from '@nestjs/common';
-import { alertStreamId } from '../../domain/alert-stream';
 import type { AlertLabelNames } from '../../domain/alert-labels';
-import { severityRankOf } from '../../dedup/alert-dedup.repository';
+import { absorbableTrigger } from '../../dedup/alert-dedup.repository';
 import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../../config/incident-service.config';
 import { INCIDENT_SERVICE_CONFIG } from '../../../incident-service.subscriptions';
 
@@ -108,11 +107,7 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
     const dedupKey = parsed.event.dedup_key ? parsed.event.dedup_key : generatedDedupKey(id);
     // The command the processor would make of the stored body (same body, same row): a lone trigger may be absorbed at once.
     const command = alertCommandOfEventsV2(parsed.event, { id, integrationId: integration.id, receivedAt }, this.labels);
-    const absorb =
-      command.type === 'TriggerAlert' && command.data.fingerprint === undefined
-        ? { streamId: alertStreamId(integration.id, command.data.dedupKey), severityRank: severityRankOf(command.data.severity) }
-        : null;
-    await this.processor.admit({ ...intake, dedupKey }, integration.type, absorb);
+    await this.processor.admit({ ...intake, dedupKey }, integration.type, absorbableTrigger([command]));
     return { status: 'accepted', intakeId: id, dedupKey };
   }
 }
