@@ -367,6 +367,8 @@ interface RunResult {
   statusCodes: Record<string, number>;
   generated: LoadOutcome['generated'];
   effects: Effects;
+  /** Share of the measured run the server's event loop was busy (both servers share the bench's main thread). */
+  serverEventLoopUtilization: number;
 }
 
 async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warmup' | 'measured', loadName: EnqueueLoadName): Promise<LoadOutcome> {
@@ -390,9 +392,11 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
   await load(contender, config, 'warmup', loadName);
   await contender.afterWarmup(loadName);
   log(`${loadName} / ${contender.name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
+  const eluBefore = performance.eventLoopUtilization();
   const outcome = await load(contender, config, 'measured', loadName);
+  const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
   const { result } = outcome;
-  log(`${loadName} / ${contender.name}: ${fmt(result.requests.total)} requests; counting effects`);
+  log(`${loadName} / ${contender.name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy; counting effects`);
   const effects = await contender.effects(outcome, loadName);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
   return {
@@ -408,6 +412,7 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
     statusCodes,
     generated: outcome.generated,
     effects,
+    serverEventLoopUtilization: Math.round(1000 * eventLoopUtilization) / 1000,
   };
 }
 

@@ -22,3 +22,4 @@ export { subscriptionStatuses, type SubscriptionStatus } from './subscription-st
 export { migrateFromCommandLine, runMigrations, type MigrationList } from './run-migrations';
 export * from './backoff';
 export { PollLoop, type PollLoopOptions } from './poll-loop';
+export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';

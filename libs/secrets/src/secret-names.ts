@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** Words that make a field, header or parameter name hold a credential wherever they appear in it. */
 const SECRET_WORDS = new Set([
   'password',
@@ -39,16 +41,23 @@ function wordsOf(name: string): string[] {
     .filter((word) => word !== '');
 }
 
+/** Recent answers of `isSecretLikeName`. */
+const SECRET_LIKE_NAMES = new LRUCache<string, boolean>({ max: 10_000 });
+
 /**
  * Whether a JSON member, query parameter or similar name looks like it holds a credential:
  * `password`, `token`, `client_secret`, `routing_key`, `apiKey`, `X-Auth-Token`, `signature`… but not
  * `dedup_key`, `key`, `author` or `tokenizer_version`. A heuristic for what reads mask; it errs on the
- * side of masking, and is never applied to what is processed.
+ * side of masking, and is never applied to what is processed. Answers for names up to 256 characters
+ * are remembered (the last 10,000 names): every delivery of a source repeats the same few dozen.
  */
 export function isSecretLikeName(name: string): boolean {
+  const known = SECRET_LIKE_NAMES.get(name);
+  if (known !== undefined) return known;
   const words = wordsOf(name);
-  if (words.some((word) => SECRET_WORDS.has(word))) return true;
-  return words.some((word, i) => word === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]));
+  const secretLike = words.some((word) => SECRET_WORDS.has(word)) || words.some((word, i) => word === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]));
+  if (name.length <= 256) SECRET_LIKE_NAMES.set(name, secretLike);
+  return secretLike;
 }
 
 /** `…` and the last 4 characters (nothing of values under 12 characters): enough to tell two apart, not to use one. */

@@ -24,6 +24,7 @@ import { CreateAlertDedup1732000003100 } from './dedup/alert-dedup.migration';
 import { AlertDedupRepository } from './dedup/alert-dedup.repository';
 import { AlertDedupCounterWorker } from './dedup/alert-dedup-counter.worker';
 import { AddAbsorbedTriggers1732000003500 } from './dedup/alert-intake-absorbed.migration';
+import { KeepAlertIntakeRowsInline1732000003600 } from './ledger/alert-intake-inline-rows.migration';
 import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
 import { AlertIncidentRepository } from './workflows/alert-incident.repository';
 import { ExpireSilentAlertsWorker } from './workflows/expire-silent-alerts.worker';
@@ -45,6 +46,7 @@ export const ALERT_INGESTION = {
     CreateAlertDedup1732000003100,
     CreateAlertIncidents1732000003200,
     AddAbsorbedTriggers1732000003500,
+    KeepAlertIntakeRowsInline1732000003600,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [

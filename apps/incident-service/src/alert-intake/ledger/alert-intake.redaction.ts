@@ -16,7 +16,8 @@ const CREDENTIAL_HEADER = /token|secret|key|passw(or)?d|signature|auth|cookie|se
 
 /** `scheme://user:password@host` -> `scheme://…@host`, anywhere in a string. */
 function withoutUrlCredentials(value: string): string {
-  return value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1…@');
+  // Most values hold no URL: skip the pattern for them.
+  return value.includes('://') ? value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1…@') : value;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
 import { isSealed, type SecretBox } from '@fireline/secrets';
+import { isDatabaseUnavailable, MicroBatcher } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incident-service.tokens';
@@ -53,6 +54,28 @@ export interface NewIntake {
   sanitizedFields?: string[];
 }
 
+/** What `insertAcceptedOrAbsorbed` made of a delivery. */
+export type AcceptedOutcome = { verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number };
+
+/** A delivery waiting for its batch: sealed and redacted already, so the batch only writes. */
+interface PendingAccepted {
+  intake: NewIntake;
+  rawBody: string;
+  displayBody: string;
+  leaseMs: number;
+  absorb: AbsorbableTrigger | null;
+  keepOrder: boolean;
+}
+
+/**
+ * Group commit of accepted deliveries (`MicroBatcher`): at most 2 insert statements at once (of the
+ * pool's 10 connections; the rest stay free for processing), each carrying up to 64 deliveries that
+ * arrived while the earlier ones ran. A quiet instance sends each delivery alone, at once; under a storm
+ * one round trip, one commit and one WAL flush record dozens, and a delivery is still answered only once
+ * its own row is committed.
+ */
+export const ACCEPTED_INTAKE_BATCHES = { maxBatchSize: 64, maxInFlight: 2 } as const;
+
 /** A recorded delivery as the ledger shows it: no `rawBody` (it stays sealed). */
 export type AlertIntakeView = Omit<AlertIntakeRow, 'rawBody'>;
 
@@ -79,38 +102,56 @@ interface Row {
 const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
 /*
- * `open_alert` is the absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id;
- * `openAlertToAbsorb`): read only, so a storm of one dedup key never queues on the `alert_dedup` row;
- * the counter is folded in later from `dedup_counted = false` rows. `waiting`: deliveries of the same dedup key recorded earlier
- * and not processed yet. This one must not overtake them: it is not leased to the caller but left due at
- * once for the worker, which processes a key's deliveries in order; and it is not absorbed past a
- * waiting acknowledge or resolve (past waiting triggers it may be: counting a trigger into the open
- * incarnation before or after other triggers of it is the same).
+ * One statement records a batch of accepted deliveries (`AcceptedIntakeBatcher`: one row per delivery,
+ * in the order received; a batch of one when quiet). Per row, `o` (the open alert) is the absorption
+ * test of `insertAcceptedOrAbsorbed` (empty without a stream id; `openAlertToAbsorb`): read only, so a
+ * storm of one dedup key never queues on the `alert_dedup` row; the counter is folded in later from
+ * `dedup_counted = false` rows. `waiting`: deliveries of the same dedup key recorded earlier and not
+ * processed yet, or an earlier row of the same key in this batch (`after_same_key`, which this
+ * statement's snapshot cannot see). A waiting row must not be overtaken: this one is not leased to the
+ * caller but left due at once for the worker, which processes a key's deliveries in order; and it is
+ * not absorbed past a waiting acknowledge or resolve (past waiting triggers it may be: counting a
+ * trigger into the open incarnation before or after other triggers of it is the same).
  */
 const INSERT_ACCEPTED_SQL = `
-WITH queued AS (
-  SELECT q.event_action FROM alert_intake q WHERE $13::boolean AND q.integration_id = $2 AND q.dedup_key = $7 AND q.processed_at IS NULL
-), waiting AS (
-  SELECT EXISTS (SELECT 1 FROM queued) AS yes, EXISTS (SELECT 1 FROM queued WHERE event_action IS DISTINCT FROM 'trigger') AS other_than_triggers
-), open_alert AS (
-  SELECT d.incarnation FROM alert_dedup d, waiting w
-  WHERE $11::text IS NOT NULL AND NOT w.other_than_triggers AND ${openAlertToAbsorb('$11::text', '$12::smallint')}
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],
+                       $9::text[], $10::text[], $11::text[], $12::smallint[], $13::boolean[], $14::boolean[], $15::boolean[])
+    WITH ORDINALITY AS i(id, integration_id, received_at, headers, raw_body, event_action, dedup_key, lease_ms,
+                         display_body, sanitized_fields, absorb_stream_id, severity_rank, keep_order, after_same_key, after_same_key_non_trigger, ord)
+), decided AS (
+  SELECT i.*, w.yes OR i.after_same_key AS waiting, o.incarnation
+  FROM input i
+  CROSS JOIN LATERAL (
+    SELECT EXISTS (SELECT 1 FROM alert_intake q
+                   WHERE i.keep_order AND q.integration_id = i.integration_id AND q.dedup_key = i.dedup_key AND q.processed_at IS NULL) AS yes,
+           EXISTS (SELECT 1 FROM alert_intake q
+                   WHERE i.keep_order AND q.integration_id = i.integration_id AND q.dedup_key = i.dedup_key AND q.processed_at IS NULL
+                     AND q.event_action IS DISTINCT FROM 'trigger') AS other_than_triggers
+  ) w
+  LEFT JOIN LATERAL (
+    SELECT d.incarnation FROM alert_dedup d
+    WHERE i.absorb_stream_id IS NOT NULL AND NOT w.other_than_triggers AND NOT i.after_same_key_non_trigger
+      AND ${openAlertToAbsorb('i.absorb_stream_id', 'i.severity_rank')}
+  ) o ON true
 )
 INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
                           verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation, dedup_counted)
-SELECT $1, $2, $3, $4, $5, $9, $6, $7, $10,
-       CASE WHEN o.incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
-       CASE WHEN o.incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || o.incarnation END,
-       CASE WHEN o.incarnation IS NULL AND (w.yes OR $8::double precision <= 0) THEN 0 ELSE 1 END,
-       CASE WHEN o.incarnation IS NULL THEN NULL ELSE now() END,
-       CASE WHEN o.incarnation IS NOT NULL THEN NULL
-            WHEN w.yes OR $8::double precision <= 0 THEN now()
-            ELSE now() + make_interval(secs => $8::double precision / 1000) END,
-       CASE WHEN o.incarnation IS NULL THEN NULL ELSE $11::text END,
-       o.incarnation,
-       CASE WHEN o.incarnation IS NULL THEN NULL ELSE false END
-FROM waiting w LEFT JOIN open_alert o ON true
-RETURNING absorbed_incarnation, attempts`;
+SELECT id, integration_id, received_at, headers::jsonb, raw_body, display_body, event_action, dedup_key,
+       ARRAY(SELECT jsonb_array_elements_text(sanitized_fields::jsonb)),
+       CASE WHEN incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
+       CASE WHEN incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || incarnation END,
+       CASE WHEN incarnation IS NULL AND (waiting OR lease_ms <= 0) THEN 0 ELSE 1 END,
+       CASE WHEN incarnation IS NULL THEN NULL ELSE now() END,
+       CASE WHEN incarnation IS NOT NULL THEN NULL
+            WHEN waiting OR lease_ms <= 0 THEN now()
+            ELSE now() + make_interval(secs => lease_ms / 1000) END,
+       CASE WHEN incarnation IS NULL THEN NULL ELSE absorb_stream_id END,
+       incarnation,
+       CASE WHEN incarnation IS NULL THEN NULL ELSE false END
+FROM decided
+ORDER BY ord
+RETURNING id, absorbed_incarnation, attempts`;
 
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
@@ -156,10 +197,15 @@ const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.t
 export class AlertIntakeRepository {
   private readonly logger = new Logger(AlertIntakeRepository.name);
 
+  /** Accepted deliveries on their way into the ledger, many per statement under load. */
+  private readonly accepted: MicroBatcher<PendingAccepted, AcceptedOutcome>;
+
   constructor(
     @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
     @Inject(INCIDENT_SECRET_BOX) private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.accepted = new MicroBatcher((batch) => this.insertAcceptedBatch(batch), ACCEPTED_INTAKE_BATCHES, isDatabaseUnavailable);
+  }
 
   /** A row with its body opened for processing. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
   private toIntake(row: Row): AlertIntakeRow {
@@ -185,7 +231,8 @@ export class AlertIntakeRepository {
   }
 
   /**
-   * Records a valid delivery before it is answered, in one statement. With `absorb` (a lone trigger of
+   * Records a valid delivery before it is answered, in one statement (shared with the deliveries that
+   * arrive meanwhile: `ACCEPTED_INTAKE_BATCHES`; resolves once this row is committed). With `absorb` (a lone trigger of
    * alert stream `absorb.streamId`): if that alert is open at least as severe (`absorb.severityRank`,
    * 1 info … 4 critical) and no resolve follows the state `alert_dedup` mirrors, the row is recorded as
    * a processed `duplicate` absorbed into the open incarnation — counted later by
@@ -203,30 +250,52 @@ export class AlertIntakeRepository {
     leaseMs: number,
     absorb: AbsorbableTrigger | null,
     keepOrder = true,
-  ): Promise<{ verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number }> {
+  ): Promise<AcceptedOutcome> {
     const [rawBody, displayBody] = this.bodies(intake);
-    const result = await this.pool.query<{ absorbed_incarnation: number | null; attempts: number }>({
+    return this.accepted.submit({ intake, rawBody, displayBody, leaseMs, absorb, keepOrder });
+  }
+
+  /** One `INSERT_ACCEPTED_SQL` for a batch of deliveries (see `AcceptedIntakeBatcher`); one outcome per delivery, in order. */
+  private async insertAcceptedBatch(batch: PendingAccepted[]): Promise<AcceptedOutcome[]> {
+    const seen = new Map<string, boolean>();
+    const afterSameKey: boolean[] = [];
+    const afterSameKeyNonTrigger: boolean[] = [];
+    for (const { intake, keepOrder } of batch) {
+      const key = keepOrder && intake.dedupKey !== null ? `${intake.integrationId}\u0000${intake.dedupKey}` : null;
+      const earlier = key === null ? undefined : seen.get(key);
+      afterSameKey.push(earlier !== undefined);
+      afterSameKeyNonTrigger.push(earlier === true);
+      if (key !== null) seen.set(key, (earlier ?? false) || intake.eventAction !== 'trigger');
+    }
+    const column = <T>(of: (pending: PendingAccepted) => T): T[] => batch.map(of);
+    const result = await this.pool.query<{ id: string; absorbed_incarnation: number | null; attempts: number }>({
       name: 'fireline_alert_intake_insert_accepted',
       text: INSERT_ACCEPTED_SQL,
       values: [
-        intake.id,
-        intake.integrationId,
-        intake.receivedAt,
-        intake.headers,
-        rawBody,
-        intake.eventAction,
-        intake.dedupKey,
-        leaseMs,
-        displayBody,
-        intake.sanitizedFields ?? [],
-        absorb?.streamId ?? null,
-        absorb?.severityRank ?? null,
-        keepOrder,
+        column((p) => p.intake.id),
+        column((p) => p.intake.integrationId),
+        column((p) => p.intake.receivedAt),
+        column((p) => JSON.stringify(p.intake.headers)),
+        column((p) => p.rawBody),
+        column((p) => p.intake.eventAction),
+        column((p) => p.intake.dedupKey),
+        column((p) => p.leaseMs),
+        column((p) => p.displayBody),
+        column((p) => JSON.stringify(p.intake.sanitizedFields ?? [])),
+        column((p) => p.absorb?.streamId ?? null),
+        column((p) => p.absorb?.severityRank ?? null),
+        column((p) => p.keepOrder),
+        afterSameKey,
+        afterSameKeyNonTrigger,
       ],
     });
-    const row = result.rows[0];
-    if (row?.absorbed_incarnation != null) return { verdict: 'duplicate', incarnation: row.absorbed_incarnation };
-    return { verdict: 'accepted', leased: (row?.attempts ?? 0) > 0 };
+    const byId = new Map(result.rows.map((row) => [row.id, row]));
+    return batch.map(({ intake }) => {
+      const row = byId.get(intake.id);
+      if (row === undefined) throw new Error(`alert_intake: no row returned for delivery ${intake.id}`);
+      if (row.absorbed_incarnation != null) return { verdict: 'duplicate', incarnation: row.absorbed_incarnation };
+      return { verdict: 'accepted', leased: row.attempts > 0 };
+    });
   }
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */

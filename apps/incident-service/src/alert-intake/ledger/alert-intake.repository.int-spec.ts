@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { eventually } from '../../../../../test/support/eventually';
+import { alertStreamId } from '../domain/alert-stream';
+import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
+import { ACCEPTED_INTAKE_BATCHES, AlertIntakeRepository, type NewIntake } from './alert-intake.repository';
+import { INTAKE_LEASE_MS } from './alert-intake.processor';
+
+describe('alert intake ledger: how deliveries are written', () => {
+  jest.setTimeout(30_000);
+  let t: AlertTestApp;
+
+  beforeAll(async () => {
+    t = await bootAlertTestApp('alert_intake_writes');
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keeps a typical delivery row in the table itself: nothing compressed or moved to TOAST', async () => {
+    const integration = await createIntegration(t.http);
+    const captured = capturedAlertmanagerRequest('events-v2-trigger.json', integration.routingKey);
+    await t.http.post('/v2/enqueue').set('content-type', 'application/json').send(captured.body).expect(202);
+
+    const { rows } = await t.db.pool.query<{ bytes: number }>(
+      'SELECT octet_length(raw_body) + octet_length(display_body) + octet_length(headers::text) AS bytes FROM alert_intake WHERE integration_id = $1',
+      [integration.id],
+    );
+    // Over PostgreSQL's default 2 KB threshold, which compressed the row and moved its sealed body out of line.
+    expect(rows[0].bytes).toBeGreaterThan(2_100);
+    const toast = await t.db.pool.query<{ toast: string }>(`SELECT reltoastrelid::regclass::text AS toast FROM pg_class WHERE relname = 'alert_intake'`);
+    const stored = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${toast.rows[0].toast}`);
+    expect(Number(stored.rows[0].n)).toBe(0);
+  });
+
+  it('records deliveries that arrive while the statements are busy in one batch, each with its own outcome, a key in the order received', async () => {
+    const integration = await createIntegration(t.http);
+    const dedupKey = `batch-${randomUUID()}`;
+    // An open alert to absorb triggers into.
+    await t.http.post('/v2/enqueue').send(anEventsV2Event(integration.routingKey, { dedup_key: dedupKey })).expect(202);
+    await eventually(async () => {
+      const { rows } = await t.db.pool.query('SELECT 1 FROM alert_dedup WHERE stream_id = $1 AND open', [alertStreamId(integration.id, dedupKey)]);
+      expect(rows).toHaveLength(1);
+    });
+
+    const repository = t.app.get(AlertIntakeRepository);
+    const delivery = (action: 'trigger' | 'resolve', key: string): NewIntake => ({
+      id: randomUUID(),
+      integrationId: integration.id,
+      receivedAt: new Date(),
+      headers: {},
+      rawBody: JSON.stringify(anEventsV2Event(integration.routingKey, { event_action: action, dedup_key: key })),
+      eventAction: action,
+      dedupKey: key,
+    });
+    const absorb = { streamId: alertStreamId(integration.id, dedupKey), severityRank: 3 };
+    const [trigger, resolve, triggerAgain] = [delivery('trigger', dedupKey), delivery('resolve', dedupKey), delivery('trigger', dedupKey)];
+    // The first ACCEPTED_INTAKE_BATCHES.maxInFlight deliveries (other keys) take every statement slot;
+    // the three of `dedupKey`, submitted meanwhile, go together in the next statement.
+    const fillers = Array.from({ length: ACCEPTED_INTAKE_BATCHES.maxInFlight }, () =>
+      repository.insertAcceptedOrAbsorbed(delivery('trigger', `filler-${randomUUID()}`), 0, null),
+    );
+    const outcomes = [
+      repository.insertAcceptedOrAbsorbed(trigger, INTAKE_LEASE_MS, absorb),
+      repository.insertAcceptedOrAbsorbed(resolve, INTAKE_LEASE_MS, null),
+      repository.insertAcceptedOrAbsorbed(triggerAgain, INTAKE_LEASE_MS, absorb),
+    ];
+    await Promise.all(fillers);
+
+    expect(await Promise.all(outcomes)).toEqual([
+      // absorbed into the open alert, as alone;
+      { verdict: 'duplicate', incarnation: 1 },
+      // after a delivery of its key in the same batch: left to the worker, not leased to its caller;
+      { verdict: 'accepted', leased: false },
+      // not absorbed past the resolve before it (the resolve ends incarnation 1): left to the worker too.
+      { verdict: 'accepted', leased: false },
+    ]);
+    // The worker takes them in the order received: the resolve, then the trigger opens incarnation 2.
+    await eventually(async () => {
+      const { rows } = await t.db.pool.query<{ id: string; reason: string }>('SELECT id, reason FROM alert_intake WHERE id = ANY($1) AND processed_at IS NOT NULL', [
+        [resolve.id, triggerAgain.id],
+      ]);
+      expect(Object.fromEntries(rows.map((row) => [row.id, row.reason]))).toEqual({
+        [resolve.id]: 'resolved incarnation 1',
+        [triggerAgain.id]: 'triggered: opened incarnation 2',
+      });
+    });
+  });
+});
