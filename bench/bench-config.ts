@@ -84,6 +84,12 @@ export interface EnqueueBenchConfig {
   loads: EnqueueLoadName[];
   /** `BENCH_BASELINE_PREPARED` (default true): the baseline's INSERT is a named (prepared) statement, as Fireline's are. */
   baselinePrepared: boolean;
+  /**
+   * Rounds per load (`BENCH_ROUNDS`, default 3): each measures both servers, alternating which goes
+   * first; the report gives every round's ratio and their median (one run on a shared 2-core machine
+   * varied by ±25%).
+   */
+  rounds: number;
 }
 
 export const ENQUEUE_LOADS = ['mixed', 'same-key'] as const;
@@ -117,6 +123,7 @@ export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): En
     seed: number('BENCH_SEED', 42, (value) => Number.isSafeInteger(value) && value >= 0, 'a non-negative integer'),
     loads: [...ENQUEUE_LOADS],
     baselinePrepared: !['0', 'false'].includes(env.BENCH_BASELINE_PREPARED ?? ''),
+    rounds: number('BENCH_ROUNDS', 3, positiveInteger, 'a positive integer'),
   };
   if (env.BENCH_LOADS !== undefined && env.BENCH_LOADS !== '') {
     const loads = env.BENCH_LOADS.split(',').map((load) => load.trim());

@@ -36,7 +36,9 @@ const PLATFORM_APP_JS = join(DIST, 'platform', 'src', 'platform.app.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'alertmanager-0.25');
 const HOST = '127.0.0.1';
 /** Fireline's integration of one run and load: `bench-<run>-<load>` (its effects are counted apart). */
-const integrationName = (run: 'warmup' | 'measured', load: EnqueueLoadName): string => `bench-${run}-${load}`;
+/** One run of a load on one server: its warm-up or measured part, in round n (1-based). */
+type RunName = `${'warmup' | 'measured'}-${number}`;
+const integrationName = (run: RunName, load: EnqueueLoadName): string => `bench-${run}-${load}`;
 const FIRELINE_DATABASES = { incident: 'fireline_incident', notification: 'fireline_notification', postmortem: 'fireline_postmortem' };
 const BASELINE_DATABASE = 'bench_raw_intake';
 
@@ -52,11 +54,11 @@ interface Contender {
   label: string;
   url: string;
   /** The Events v2 bodies it gets (routing key of its integration for this run and load). */
-  bodies: (run: 'warmup' | 'measured', load: EnqueueLoadName) => Promise<{ triggerBody: Record<string, unknown>; resolveBody: Record<string, unknown> }>;
+  bodies: (run: RunName, load: EnqueueLoadName) => Promise<{ triggerBody: Record<string, unknown>; resolveBody: Record<string, unknown> }>;
   /** After the warm-up: wait for background work, then make the measured run start from a clean slate. */
-  afterWarmup(load: EnqueueLoadName): Promise<void>;
+  afterWarmup(load: EnqueueLoadName, round: number): Promise<void>;
   /** After the measured run: wait for background work (bounded), then count the effects. */
-  effects(outcome: LoadOutcome, load: EnqueueLoadName): Promise<Effects>;
+  effects(outcome: LoadOutcome, load: EnqueueLoadName, round: number): Promise<Effects>;
 }
 
 interface Effects {
@@ -292,7 +294,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     { now: new Date(), actor: 'system:bench', correlationId: 'bench' },
   );
   const integrations = new Map<string, { id: string; routingKey: string; name: string }>();
-  const integrationOf = async (run: 'warmup' | 'measured', load: EnqueueLoadName) => {
+  const integrationOf = async (run: RunName, load: EnqueueLoadName) => {
     const name = integrationName(run, load);
     if (!integrations.has(name)) integrations.set(name, { ...(await createIntegration(url, key, name)), name });
     return integrations.get(name)!;
@@ -310,13 +312,13 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
         resolveBody: fixtureBody('events-v2-resolve.json', routingKey),
       };
     },
-    async afterWarmup(load) {
+    async afterWarmup(load, round) {
       // The warm-up's incidents are opened asynchronously: let that finish so it does not load the measured run.
-      const done = await waitSettled(pool, await integrationOf('warmup', load), timeoutMs);
+      const done = await waitSettled(pool, await integrationOf(`warmup-${round}`, load), timeoutMs);
       log(`Fireline warm-up ${done.settled ? 'settled' : 'NOT settled'} after ${fmt(done.settleMs)} ms (${fmt(done.counts.incidentsOpened ?? 0)} incidents)`);
     },
-    async effects(outcome, load) {
-      const measured = await integrationOf('measured', load);
+    async effects(outcome, load, round) {
+      const measured = await integrationOf(`measured-${round}`, load);
       const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
       const checks = {
         // At most one incident per (dedup key, incarnation): one AlertTriggered per (alert stream, incarnation)…
@@ -356,6 +358,8 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
 
 interface RunResult {
   load: EnqueueLoadName;
+  /** 1-based; servers alternate which goes first from round to round. */
+  round: number;
   server: Contender['name'];
   label: string;
   requestsPerSecond: number;
@@ -371,11 +375,11 @@ interface RunResult {
   serverEventLoopUtilization: number;
 }
 
-async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warmup' | 'measured', loadName: EnqueueLoadName): Promise<LoadOutcome> {
+async function load(contender: Contender, config: EnqueueBenchConfig, run: RunName, loadName: EnqueueLoadName): Promise<LoadOutcome> {
   const spec: LoadSpec = {
     url: contender.url,
     path: '/v2/enqueue',
-    durationSeconds: run === 'warmup' ? config.warmupSeconds : config.durationSeconds,
+    durationSeconds: run.startsWith('warmup') ? config.warmupSeconds : config.durationSeconds,
     connections: config.connections,
     ...(await contender.bodies(run, loadName)),
     keyPrefix: `${run}-${loadName}-${contender.name}`,
@@ -387,20 +391,22 @@ async function load(contender: Contender, config: EnqueueBenchConfig, run: 'warm
   return runLoad(spec);
 }
 
-async function measure(contender: Contender, config: EnqueueBenchConfig, loadName: EnqueueLoadName): Promise<RunResult> {
-  log(`${loadName} / ${contender.name}: warm-up ${config.warmupSeconds} s`);
-  await load(contender, config, 'warmup', loadName);
-  await contender.afterWarmup(loadName);
-  log(`${loadName} / ${contender.name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
+async function measure(contender: Contender, config: EnqueueBenchConfig, loadName: EnqueueLoadName, round: number): Promise<RunResult> {
+  const name = `${loadName} / ${contender.name} / round ${round}`;
+  log(`${name}: warm-up ${config.warmupSeconds} s`);
+  await load(contender, config, `warmup-${round}`, loadName);
+  await contender.afterWarmup(loadName, round);
+  log(`${name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
   const eluBefore = performance.eventLoopUtilization();
-  const outcome = await load(contender, config, 'measured', loadName);
+  const outcome = await load(contender, config, `measured-${round}`, loadName);
   const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
   const { result } = outcome;
-  log(`${loadName} / ${contender.name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy; counting effects`);
-  const effects = await contender.effects(outcome, loadName);
+  log(`${name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy; counting effects`);
+  const effects = await contender.effects(outcome, loadName, round);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
   return {
     load: loadName,
+    round,
     server: contender.name,
     label: contender.label,
     requestsPerSecond: Math.round(result.requests.total / result.duration),
@@ -419,14 +425,22 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fmt = (value: number): string => integerFormat.format(value);
 
-/** Fireline req/s over the baseline's, per load (>1: Fireline faster). */
-type Ratios = Partial<Record<EnqueueLoadName, number>>;
+/** Fireline req/s over the baseline's, per load (>1: Fireline faster): each round's, and their median. */
+type Ratios = Partial<Record<EnqueueLoadName, { median: number; rounds: number[] }>>;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const twoDecimals = (value: number): number => Math.round(value * 100) / 100;
 
 function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchConfig, environment: Environment): string {
   const rows = [
-    ['load', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'effects'],
+    ['load', 'round', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'effects'],
     ...results.map((r) => [
       r.load,
+      String(r.round),
       r.label,
       fmt(r.requestsPerSecond),
       r.latencyMs.p50.toFixed(0),
@@ -436,7 +450,7 @@ function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchC
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const left = (column: number): boolean => column <= 1 || column === 6;
+  const left = (column: number): boolean => column === 0 || column === 2 || column === 7;
   const line = (row: string[]): string => `| ${row.map((cell, column) => (left(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (left(column) ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   const s = environment.settings;
@@ -445,7 +459,7 @@ function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchC
     .map((r) => {
       const checks = Object.entries(r.effects.checks).map(([name, value]) => `${name}=${String(value)}`).join(' ');
       return (
-        `Fireline ${r.load}: all effects landed ${r.effects.settled ? `${fmt(r.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
+        `Fireline ${r.load} round ${r.round}: all effects landed ${r.effects.settled ? `${fmt(r.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
         `intake rows with a failed attempt: ${fmt(r.effects.counts.intakeWithError ?? 0)}; checks: ${checks}`
       );
     });
@@ -454,10 +468,12 @@ function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchC
     rule,
     ...rows.slice(1).map(line),
     '',
-    ...Object.entries(ratios).map(([loadName, ratio]) => `ratio Fireline/baseline req/s, ${loadName}: ${ratio.toFixed(2)}x`),
+    ...Object.entries(ratios).map(
+      ([loadName, ratio]) => `ratio Fireline/baseline req/s, ${loadName}: median ${ratio.median.toFixed(2)}x (rounds: ${ratio.rounds.map((r) => `${r.toFixed(2)}x`).join(', ')})`,
+    ),
     `loads: mixed = ~${Math.round(config.duplicateRatio * 100)}% of requests reuse an earlier dedup key (${Math.round(config.resolveShare * 100)}% of those resolve), the rest are new keys; ` +
       `same-key = every request the same trigger (one dedup key, an alert every client keeps re-sending)`,
-    `per load and server: ${config.durationSeconds} s after ${config.warmupSeconds} s warm-up, ${config.connections} connections, PostgreSQL pool ${config.poolSize}, ` +
+    `per load, ${config.rounds} round(s), the servers alternating which goes first; per round and server: ${config.durationSeconds} s after ${config.warmupSeconds} s warm-up, ${config.connections} connections, PostgreSQL pool ${config.poolSize}, ` +
       `baseline statement ${config.baselinePrepared ? 'prepared (named)' : 'unnamed'}`,
     ...firelineLines,
     `Node ${environment.node} | PostgreSQL ${environment.postgres} | ${environment.cores} cores (${environment.cpuModel}), ${environment.memoryGiB} GiB | ` +
@@ -522,12 +538,19 @@ async function main(): Promise<void> {
     const fireline = await startFireline(postgres, config, closables);
     log(`baseline on ${baseline.url}, Fireline on ${fireline.url}`);
     for (const loadName of config.loads) {
-      // Baseline first: Fireline keeps working after its load ends (opening incidents, projections,
-      // notifications, postmortems), which would otherwise overlap the baseline's run; Fireline's
-      // effects settle before the next load starts.
-      const pair = [await measure(baseline, config, loadName), await measure(fireline, config, loadName)];
-      results.push(...pair);
-      ratios[loadName] = Math.round((pair[1]!.requestsPerSecond / pair[0]!.requestsPerSecond) * 100) / 100;
+      // Each round measures both servers back to back, the baseline first in odd rounds and Fireline
+      // first in even ones, so a slow phase of the machine does not always hit the same server. Fireline's
+      // effects (incidents, projections, notifications) settle before anything else runs.
+      const rounds: number[] = [];
+      for (let round = 1; round <= config.rounds; round++) {
+        const order = round % 2 === 1 ? [baseline, fireline] : [fireline, baseline];
+        const pair: RunResult[] = [];
+        for (const contender of order) pair.push(await measure(contender, config, loadName, round));
+        results.push(...pair);
+        const of = (name: Contender['name']) => pair.find((r) => r.server === name)!.requestsPerSecond;
+        rounds.push(twoDecimals(of('fireline') / of('baseline')));
+      }
+      ratios[loadName] = { median: twoDecimals(median(rounds)), rounds };
     }
     process.stdout.write(`\n${renderTable(results, ratios, config, environment)}\n`);
   } finally {
