@@ -8,7 +8,9 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  isISO8601,
   Length,
+  length,
   Matches,
   MaxLength,
   validate,
@@ -16,6 +18,7 @@ import {
   ValidateNested,
   type ValidationError as ClassValidatorError,
 } from 'class-validator';
+import { z } from 'zod';
 import { ALERT_LIMITS, ALERT_SEVERITIES, type AlertSeverity } from '../../domain/alert.values';
 import { EVENT_ACTIONS, type EventAction, type EventsV2Event, type EventsV2Image, type EventsV2Link, type EventsV2Payload } from './events-v2-event';
 
@@ -162,9 +165,52 @@ function messagesOf(errors: ClassValidatorError[]): string[] {
   return errors.flatMap((error) => [...Object.values(error.constraints ?? {}), ...messagesOf(error.children ?? [])]);
 }
 
+/*
+ * The fast path of `parseEventsV2Event`: a zod schema that accepts only events the class-validator rules
+ * above accept (the same rules, each as strict or stricter: `.max` counts UTF-16 units where `MaxLength`
+ * counts a surrogate pair once, an optional field may be absent or null as `@IsOptional` allows).
+ * Under a storm nearly every delivery is valid, and zod checks one in a fraction of the time
+ * class-transformer + class-validator take. Whatever it does not accept goes through class-validator,
+ * which alone writes the refusal messages: the answers are the same either way
+ * (`events-v2-event.request.dto.spec.ts` checks both paths on a corpus of hostile variations).
+ */
+const nonBlankText = (max: number) => z.string().max(max).regex(notBlank);
+const optionalText = (max?: number) => (max === undefined ? z.string() : z.string().max(max)).nullish();
+const VALID_PAYLOAD = z.looseObject({
+  summary: nonBlankText(ALERT_LIMITS.summaryMax),
+  source: nonBlankText(ALERT_LIMITS.textMax),
+  severity: z.enum(ALERT_SEVERITIES),
+  timestamp: z
+    .string()
+    .refine((value) => isISO8601(value))
+    .nullish(),
+  component: optionalText(ALERT_LIMITS.textMax),
+  group: optionalText(ALERT_LIMITS.textMax),
+  class: optionalText(ALERT_LIMITS.textMax),
+});
+const VALID_COMMON = {
+  routing_key: z.string().refine((value) => length(value, 32, 32)),
+  links: z.array(z.looseObject({ href: z.string().regex(notBlank), text: optionalText() })).nullish(),
+  images: z.array(z.looseObject({ src: z.string().regex(notBlank), href: optionalText(), alt: optionalText() })).nullish(),
+  client: optionalText(),
+  client_url: optionalText(),
+};
+const VALID_DEDUP_KEY = nonBlankText(ALERT_LIMITS.dedupKeyMax);
+const VALID_EVENT = z.discriminatedUnion('event_action', [
+  z.looseObject({ ...VALID_COMMON, event_action: z.literal('trigger'), payload: VALID_PAYLOAD, dedup_key: z.union([VALID_DEDUP_KEY, z.literal('')]).nullish() }),
+  z.looseObject({ ...VALID_COMMON, event_action: z.enum(['acknowledge', 'resolve']), dedup_key: VALID_DEDUP_KEY }),
+]);
+
 /** Validates a parsed JSON body as an Events API v2 event (never throws on bad input). */
 export async function parseEventsV2Event(body: unknown): Promise<ParsedEventsV2Event> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, errors: ['Event must be a JSON object'] };
+  // The body itself, as class-transformer would have copied it (no conversions, unknown fields kept).
+  if (VALID_EVENT.safeParse(body).success) return { ok: true, event: body as EventsV2EventRequest };
+  return validateWithClassValidator(body);
+}
+
+/** The rules as declared on `EventsV2EventRequest`, and their messages. Exported for the fast path's spec. */
+export async function validateWithClassValidator(body: object): Promise<ParsedEventsV2Event> {
   const event = plainToInstance(EventsV2EventRequest, body);
   // One message per field (the first broken rule), as PagerDuty does.
   const errors = await validate(event, { forbidUnknownValues: false, stopAtFirstError: true, validationError: { target: false, value: false } });
