@@ -9,9 +9,9 @@ const BATCH_SIZE = 5_000;
 /**
  * Folds absorbed duplicate triggers into `alert_dedup.trigger_count` / `last_seen_at`, every
  * `DEDUP_COUNT_INTERVAL_MS` (one statement per 5,000 rows; several instances split the rows). The
- * counter is behind by at most that interval; nothing is lost in a crash, since the uncounted rows are
- * in the ledger (`dedup_counted = false`). Alert expiry does not wait for it: it also looks at the
- * uncounted rows.
+ * counter is behind by at most that interval; nothing is lost in a crash, since the absorbed triggers
+ * wait in `alert_dedup_uncounted` (written with their ledger rows) until counted. Alert expiry does not
+ * wait for it: an alert with an uncounted trigger there is not silent.
  */
 @Injectable()
 export class AlertDedupCounterWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -34,7 +34,7 @@ export class AlertDedupCounterWorker implements OnApplicationBootstrap, OnModule
     await this.poller.stop();
   }
 
-  /** Counts every absorbed trigger recorded so far. @returns how many ledger rows were counted. */
+  /** Counts every absorbed trigger recorded so far. @returns how many were counted. */
   async countAll(): Promise<number> {
     let total = 0;
     for (;;) {

@@ -78,34 +78,37 @@ WITH delivery AS (
   WHERE ${openAlertToAbsorb('$1', '$3')}
     AND EXISTS (SELECT 1 FROM delivery)
     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = $4)
+), absorbed AS (
+  UPDATE alert_intake i
+  SET verdict = 'duplicate', processed_at = now(), next_attempt_at = NULL, error = NULL,
+      reason = 'deduplicated into open incarnation ' || o.incarnation,
+      absorbed_stream_id = $1, absorbed_incarnation = o.incarnation
+  FROM open_alert o
+  WHERE i.id = $2
+  RETURNING o.incarnation, i.received_at
+), uncounted AS (
+  INSERT INTO alert_dedup_uncounted (intake_id, stream_id, incarnation, received_at) SELECT $2, $1, incarnation, received_at FROM absorbed
 )
-UPDATE alert_intake i
-SET verdict = 'duplicate', processed_at = now(), next_attempt_at = NULL, error = NULL,
-    reason = 'deduplicated into open incarnation ' || o.incarnation,
-    absorbed_stream_id = $1, absorbed_incarnation = o.incarnation, dedup_counted = false
-FROM open_alert o
-WHERE i.id = $2
-RETURNING o.incarnation`;
+SELECT incarnation FROM absorbed`;
 
 /*
- * Folds up to $1 absorbed, uncounted ledger rows into their alert's counter and last-seen time, in one
- * statement (`SKIP LOCKED`: instances split the rows). A row absorbed into an incarnation that has
- * closed since is marked counted and changes nothing.
+ * Folds up to $1 absorbed triggers waiting in `alert_dedup_uncounted` into their alert's counter and
+ * last-seen time, and deletes them, in one statement (`SKIP LOCKED`: instances split the rows). A
+ * trigger absorbed into an incarnation that has closed since changes nothing.
  */
 const COUNT_ABSORBED_SQL = `
 WITH batch AS (
-  SELECT id FROM alert_intake WHERE dedup_counted = false LIMIT $1 FOR UPDATE SKIP LOCKED
-), counted AS (
-  UPDATE alert_intake i SET dedup_counted = true FROM batch WHERE i.id = batch.id
-  RETURNING i.absorbed_stream_id, i.absorbed_incarnation, i.received_at
+  DELETE FROM alert_dedup_uncounted
+  WHERE ctid = ANY (ARRAY(SELECT ctid FROM alert_dedup_uncounted LIMIT $1 FOR UPDATE SKIP LOCKED))
+  RETURNING stream_id, incarnation, received_at
 ), sums AS (
-  SELECT absorbed_stream_id, absorbed_incarnation, count(*)::int AS n, max(received_at) AS last_seen FROM counted GROUP BY 1, 2
+  SELECT stream_id, incarnation, count(*)::int AS n, max(received_at) AS last_seen FROM batch GROUP BY 1, 2
 ), folded AS (
   UPDATE alert_dedup d SET trigger_count = d.trigger_count + s.n, last_seen_at = greatest(d.last_seen_at, s.last_seen)
-  FROM sums s WHERE d.stream_id = s.absorbed_stream_id AND d.incarnation = s.absorbed_incarnation
+  FROM sums s WHERE d.stream_id = s.stream_id AND d.incarnation = s.incarnation
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM counted)::int AS rows, (SELECT count(*) FROM folded)::int AS alerts`;
+SELECT (SELECT count(*) FROM batch)::int AS rows, (SELECT count(*) FROM folded)::int AS alerts`;
 
 /*
  * Newer stream versions win, so concurrent commands leave the newest state. Within one incarnation the
@@ -156,7 +159,7 @@ export class AlertDedupRepository {
 
   /**
    * Counts up to `limit` absorbed triggers not counted yet into their alerts (`trigger_count`,
-   * `last_seen_at`). @returns how many ledger rows were counted (0: none left).
+   * `last_seen_at`). @returns how many absorbed deliveries were counted (0: none left).
    */
   async countAbsorbed(limit: number): Promise<number> {
     const result = await this.pool.query<{ rows: number }>({ name: 'fireline_alert_dedup_count_absorbed', text: COUNT_ABSORBED_SQL, values: [limit] });

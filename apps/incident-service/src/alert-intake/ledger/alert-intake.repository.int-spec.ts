@@ -1,6 +1,11 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { eventually } from '../../../../../test/support/eventually';
+import { AlertDedupCounterWorker } from '../dedup/alert-dedup-counter.worker';
+import { CountAbsorbedTriggersApart1732000003700 } from '../dedup/alert-dedup-uncounted.migration';
 import { alertStreamId } from '../domain/alert-stream';
+import { INCIDENT_DATA_SOURCE } from '../../incident-service.tokens';
 import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
 import { ACCEPTED_INTAKE_BATCHES, AlertIntakeRepository, type NewIntake } from './alert-intake.repository';
 import { INTAKE_LEASE_MS } from './alert-intake.processor';
@@ -44,22 +49,24 @@ describe('alert intake ledger: how deliveries are written', () => {
     });
 
     const repository = t.app.get(AlertIntakeRepository);
+    // Received one millisecond apart, in the order created.
+    const start = Date.now();
+    let received = 0;
     const delivery = (action: 'trigger' | 'resolve', key: string): NewIntake => ({
       id: randomUUID(),
       integrationId: integration.id,
-      receivedAt: new Date(),
+      receivedAt: new Date(start + received++),
       headers: {},
       rawBody: JSON.stringify(anEventsV2Event(integration.routingKey, { event_action: action, dedup_key: key })),
       eventAction: action,
       dedupKey: key,
     });
     const absorb = { streamId: alertStreamId(integration.id, dedupKey), severityRank: 3 };
+    const fillerDeliveries = Array.from({ length: ACCEPTED_INTAKE_BATCHES.maxInFlight }, () => delivery('trigger', `filler-${randomUUID()}`));
     const [trigger, resolve, triggerAgain] = [delivery('trigger', dedupKey), delivery('resolve', dedupKey), delivery('trigger', dedupKey)];
     // The first ACCEPTED_INTAKE_BATCHES.maxInFlight deliveries (other keys) take every statement slot;
     // the three of `dedupKey`, submitted meanwhile, go together in the next statement.
-    const fillers = Array.from({ length: ACCEPTED_INTAKE_BATCHES.maxInFlight }, () =>
-      repository.insertAcceptedOrAbsorbed(delivery('trigger', `filler-${randomUUID()}`), 0, null),
-    );
+    const fillers = fillerDeliveries.map((filler) => repository.insertAcceptedOrAbsorbed(filler, 0, null));
     const outcomes = [
       repository.insertAcceptedOrAbsorbed(trigger, INTAKE_LEASE_MS, absorb),
       repository.insertAcceptedOrAbsorbed(resolve, INTAKE_LEASE_MS, null),
@@ -85,5 +92,41 @@ describe('alert intake ledger: how deliveries are written', () => {
         [triggerAgain.id]: 'triggered: opened incarnation 2',
       });
     });
+  });
+
+  it('keeps absorbed triggers apart until counted, and moves the waiting ones both ways with the migration', async () => {
+    const counter = t.app.get(AlertDedupCounterWorker);
+    await counter.onModuleDestroy(); // counted by hand below
+    const integration = await createIntegration(t.http);
+    const dedupKey = `uncounted-${randomUUID()}`;
+    const streamId = alertStreamId(integration.id, dedupKey);
+    const trigger = anEventsV2Event(integration.routingKey, { dedup_key: dedupKey });
+    await t.http.post('/v2/enqueue').send(trigger).expect(202);
+    await eventually(async () => expect((await t.db.pool.query('SELECT 1 FROM alert_dedup WHERE stream_id = $1 AND open', [streamId])).rows).toHaveLength(1));
+    for (let i = 0; i < 3; i++) await t.http.post('/v2/enqueue').send(trigger).expect(202);
+
+    const waiting = async () => (await t.db.pool.query<{ intake_id: string }>('SELECT intake_id FROM alert_dedup_uncounted WHERE stream_id = $1 ORDER BY intake_id', [streamId])).rows;
+    const absorbedIds = (
+      await t.db.pool.query<{ id: string }>("SELECT id FROM alert_intake WHERE integration_id = $1 AND verdict = 'duplicate' ORDER BY id", [integration.id])
+    ).rows.map((row) => row.id);
+    expect(absorbedIds).toHaveLength(3);
+    expect((await waiting()).map((row) => row.intake_id)).toEqual(absorbedIds);
+
+    const runner = t.app.get<DataSource>(getDataSourceToken(INCIDENT_DATA_SOURCE)).createQueryRunner();
+    try {
+      const migration = new CountAbsorbedTriggersApart1732000003700();
+      await migration.down(runner);
+      const flagged = await t.db.pool.query<{ id: string }>('SELECT id FROM alert_intake WHERE dedup_counted = false ORDER BY id');
+      expect(flagged.rows.map((row) => row.id)).toEqual(absorbedIds);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await waiting()).map((row) => row.intake_id)).toEqual(absorbedIds);
+
+    expect(await counter.countAll()).toBe(3);
+    expect(await waiting()).toEqual([]);
+    const { rows } = await t.db.pool.query<{ trigger_count: number }>('SELECT trigger_count FROM alert_dedup WHERE stream_id = $1', [streamId]);
+    expect(rows[0].trigger_count).toBe(4);
   });
 });

@@ -102,16 +102,17 @@ interface Row {
 const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
 /*
- * One statement records a batch of accepted deliveries (`AcceptedIntakeBatcher`: one row per delivery,
- * in the order received; a batch of one when quiet). Per row, `o` (the open alert) is the absorption
- * test of `insertAcceptedOrAbsorbed` (empty without a stream id; `openAlertToAbsorb`): read only, so a
- * storm of one dedup key never queues on the `alert_dedup` row; the counter is folded in later from
- * `dedup_counted = false` rows. `waiting`: deliveries of the same dedup key recorded earlier and not
- * processed yet, or an earlier row of the same key in this batch (`after_same_key`, which this
- * statement's snapshot cannot see). A waiting row must not be overtaken: this one is not leased to the
- * caller but left due at once for the worker, which processes a key's deliveries in order; and it is
- * not absorbed past a waiting acknowledge or resolve (past waiting triggers it may be: counting a
- * trigger into the open incarnation before or after other triggers of it is the same).
+ * One statement records a batch of accepted deliveries (`ACCEPTED_INTAKE_BATCHES`: one row per
+ * delivery, in the order received; a batch of one when quiet). Per row, `o` (the open alert) is the
+ * absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id; `openAlertToAbsorb`): read
+ * only, so a storm of one dedup key never queues on the `alert_dedup` row; an absorbed row is also put
+ * in `alert_dedup_uncounted`, which `AlertDedupCounterWorker` folds into the counter later. `waiting`:
+ * deliveries of the same dedup key recorded earlier and not processed yet, or an earlier row of the same
+ * key in this batch (`after_same_key`, which this statement's snapshot cannot see). A waiting row must
+ * not be overtaken: this one is not leased to the caller but left due at once for the worker, which
+ * processes a key's deliveries in order; and it is not absorbed past a waiting acknowledge or resolve
+ * (past waiting triggers it may be: counting a trigger into the open incarnation before or after other
+ * triggers of it is the same).
  */
 const INSERT_ACCEPTED_SQL = `
 WITH input AS (
@@ -134,9 +135,9 @@ WITH input AS (
     WHERE i.absorb_stream_id IS NOT NULL AND NOT w.other_than_triggers AND NOT i.after_same_key_non_trigger
       AND ${openAlertToAbsorb('i.absorb_stream_id', 'i.severity_rank')}
   ) o ON true
-)
+), inserted AS (
 INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
-                          verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation, dedup_counted)
+                          verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation)
 SELECT id, integration_id, received_at, headers::jsonb, raw_body, display_body, event_action, dedup_key,
        ARRAY(SELECT jsonb_array_elements_text(sanitized_fields::jsonb)),
        CASE WHEN incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
@@ -147,11 +148,15 @@ SELECT id, integration_id, received_at, headers::jsonb, raw_body, display_body, 
             WHEN waiting OR lease_ms <= 0 THEN now()
             ELSE now() + make_interval(secs => lease_ms / 1000) END,
        CASE WHEN incarnation IS NULL THEN NULL ELSE absorb_stream_id END,
-       incarnation,
-       CASE WHEN incarnation IS NULL THEN NULL ELSE false END
+       incarnation
 FROM decided
 ORDER BY ord
-RETURNING id, absorbed_incarnation, attempts`;
+RETURNING id, absorbed_stream_id, absorbed_incarnation, received_at, attempts
+), uncounted AS (
+  INSERT INTO alert_dedup_uncounted (intake_id, stream_id, incarnation, received_at)
+  SELECT id, absorbed_stream_id, absorbed_incarnation, received_at FROM inserted WHERE absorbed_incarnation IS NOT NULL
+)
+SELECT id, absorbed_incarnation, attempts FROM inserted`;
 
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
@@ -257,14 +262,17 @@ export class AlertIntakeRepository {
 
   /** One `INSERT_ACCEPTED_SQL` for a batch of deliveries (see `AcceptedIntakeBatcher`); one outcome per delivery, in order. */
   private async insertAcceptedBatch(batch: PendingAccepted[]): Promise<AcceptedOutcome[]> {
+    // A key's deliveries in the order received (as the worker takes them; ties: the order submitted).
     const seen = new Map<string, boolean>();
-    const afterSameKey: boolean[] = [];
-    const afterSameKeyNonTrigger: boolean[] = [];
-    for (const { intake, keepOrder } of batch) {
+    const afterSameKey = batch.map(() => false);
+    const afterSameKeyNonTrigger = batch.map(() => false);
+    const received = batch.map((_, index) => index).sort((a, b) => batch[a].intake.receivedAt.getTime() - batch[b].intake.receivedAt.getTime() || a - b);
+    for (const index of received) {
+      const { intake, keepOrder } = batch[index];
       const key = keepOrder && intake.dedupKey !== null ? `${intake.integrationId}\u0000${intake.dedupKey}` : null;
       const earlier = key === null ? undefined : seen.get(key);
-      afterSameKey.push(earlier !== undefined);
-      afterSameKeyNonTrigger.push(earlier === true);
+      afterSameKey[index] = earlier !== undefined;
+      afterSameKeyNonTrigger[index] = earlier === true;
       if (key !== null) seen.set(key, (earlier ?? false) || intake.eventAction !== 'trigger');
     }
     const column = <T>(of: (pending: PendingAccepted) => T): T[] => batch.map(of);

@@ -75,7 +75,7 @@ export class ExpireSilentAlertsWorker implements OnApplicationBootstrap, OnModul
          FROM alert_dedup d
         WHERE d.open AND d.last_seen_at < now() - make_interval(secs => $1::double precision / 1000)
           AND NOT EXISTS (SELECT 1 FROM alert_members m WHERE m.stream_id = d.stream_id)
-          AND NOT EXISTS (SELECT 1 FROM alert_intake i WHERE i.absorbed_stream_id = d.stream_id AND i.dedup_counted = false)
+          AND NOT EXISTS (SELECT 1 FROM alert_dedup_uncounted u WHERE u.stream_id = d.stream_id)
        UNION ALL
        SELECT d.stream_id, d.integration_id, d.dedup_key, m.fingerprint, m.last_seen_at
          FROM alert_members m JOIN alert_dedup d ON d.stream_id = m.stream_id
