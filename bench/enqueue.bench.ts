@@ -66,6 +66,8 @@ interface Effects {
   summary: string;
   /** How long after the load ended until every asynchronous effect had landed (Fireline), ms. */
   settleMs: number | null;
+  /** Then how long until the process was quiet (all background work done, see `waitQuiet`), ms; null for the baseline or when never. */
+  quietMs: number | null;
   settled: boolean;
   counts: Record<string, number>;
   /** Invariants checked; each must be 0 / true. */
@@ -137,6 +139,7 @@ async function startBaseline(postgres: BenchPostgres, config: EnqueueBenchConfig
       return {
         summary: `${fmt(rows)} rows inserted`,
         settleMs: null,
+        quietMs: null,
         settled: true,
         counts: { rowsInserted: rows, answered2xx: outcome.result['2xx'] },
         // Every 202 was answered after its insert committed.
@@ -235,6 +238,28 @@ async function firelineCounts(pool: Pool, integrationId: string, integrationName
 const settledCounts = (c: Record<string, number>): boolean =>
   c.intakeUnprocessed === 0 && c.incidentsOpened === c.alertsTriggered && c.incidentsResolved === c.alertsResolved;
 
+/**
+ * Waits until the bench process (where Fireline runs) has been nearly idle, under 5% of a core, for 2 s
+ * in a row: the work behind the counted effects (projections, notifications, postmortem drafts, the
+ * relays between the services) must not spill into the next measured run. @returns ms waited, or
+ * `null` after `timeoutMs` without quiet.
+ */
+async function waitQuiet(timeoutMs: number): Promise<number | null> {
+  const started = performance.now();
+  let quietSince: number | null = null;
+  let last = process.cpuUsage();
+  for (;;) {
+    await sleep(500);
+    const used = process.cpuUsage(last);
+    last = process.cpuUsage();
+    const now = performance.now();
+    if ((used.user + used.system) / 1000 < 0.05 * 500) quietSince ??= now - 500;
+    else quietSince = null;
+    if (quietSince !== null && now - quietSince >= 2_000) return Math.round(quietSince - started);
+    if (now - started > timeoutMs) return null;
+  }
+}
+
 async function waitSettled(
   pool: Pool,
   integration: { id: string; name: string },
@@ -315,11 +340,17 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     async afterWarmup(load, round) {
       // The warm-up's incidents are opened asynchronously: let that finish so it does not load the measured run.
       const done = await waitSettled(pool, await integrationOf(`warmup-${round}`, load), timeoutMs);
-      log(`Fireline warm-up ${done.settled ? 'settled' : 'NOT settled'} after ${fmt(done.settleMs)} ms (${fmt(done.counts.incidentsOpened ?? 0)} incidents)`);
+      const quietMs = await waitQuiet(timeoutMs);
+      log(
+        `Fireline warm-up ${done.settled ? 'settled' : 'NOT settled'} after ${fmt(done.settleMs)} ms (${fmt(done.counts.incidentsOpened ?? 0)} incidents), ` +
+          `quiet ${quietMs === null ? 'NEVER' : `${fmt(quietMs)} ms later`}`,
+      );
     },
     async effects(outcome, load, round) {
       const measured = await integrationOf(`measured-${round}`, load);
       const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
+      const quietMs = await waitQuiet(timeoutMs);
+      log(`Fireline ${load} round ${round}: alert effects landed after ${fmt(settleMs)} ms, the process was quiet after ${quietMs === null ? 'NEVER' : `${fmt(quietMs)} ms`} more`);
       const checks = {
         // At most one incident per (dedup key, incarnation): one AlertTriggered per (alert stream, incarnation)…
         alertIncarnationsTriggeredTwice: await count(
@@ -344,6 +375,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
           `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(counts.incidentsResolved ?? 0)} resolved), ` +
           `${fmt(counts.timelineNotes ?? 0)} notes, ${fmt(counts.intakeConcurrencyErrors ?? 0)} ConcurrencyErrors`,
         settleMs,
+        quietMs,
         settled,
         counts: { ...counts, answered2xx: outcome.result['2xx'] },
         checks,
@@ -459,7 +491,8 @@ function renderTable(results: RunResult[], ratios: Ratios, config: EnqueueBenchC
     .map((r) => {
       const checks = Object.entries(r.effects.checks).map(([name, value]) => `${name}=${String(value)}`).join(' ');
       return (
-        `Fireline ${r.load} round ${r.round}: all effects landed ${r.effects.settled ? `${fmt(r.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}; ` +
+        `Fireline ${r.load} round ${r.round}: all alert effects landed ${r.effects.settled ? `${fmt(r.effects.settleMs ?? 0)} ms after the load ended` : `NOT within ${config.settleTimeoutSeconds} s`}, ` +
+        `the process quiet ${r.effects.quietMs === null ? 'NEVER' : `${fmt(r.effects.quietMs)} ms later`}; ` +
         `intake rows with a failed attempt: ${fmt(r.effects.counts.intakeWithError ?? 0)}; checks: ${checks}`
       );
     });
