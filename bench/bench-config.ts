@@ -90,6 +90,11 @@ export interface EnqueueBenchConfig {
    * varied by ±25%).
    */
   rounds: number;
+  /**
+   * `BENCH_PG_STAT_STATEMENTS=1`: load `pg_stat_statements` and log Fireline's costliest statements per
+   * round (a diagnostic; it costs some throughput).
+   */
+  pgStatStatements: boolean;
 }
 
 export const ENQUEUE_LOADS = ['mixed', 'same-key'] as const;
@@ -124,6 +129,7 @@ export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): En
     loads: [...ENQUEUE_LOADS],
     baselinePrepared: !['0', 'false'].includes(env.BENCH_BASELINE_PREPARED ?? ''),
     rounds: number('BENCH_ROUNDS', 3, positiveInteger, 'a positive integer'),
+    pgStatStatements: ['1', 'true'].includes(env.BENCH_PG_STAT_STATEMENTS ?? ''),
   };
   if (env.BENCH_LOADS !== undefined && env.BENCH_LOADS !== '') {
     const loads = env.BENCH_LOADS.split(',').map((load) => load.trim());

