@@ -255,7 +255,7 @@ async function waitQuiet(timeoutMs: number): Promise<number | null> {
     const now = performance.now();
     if ((used.user + used.system) / 1000 < 0.05 * 500) quietSince ??= now - 500;
     else quietSince = null;
-    if (quietSince !== null && now - quietSince >= 2_000) return Math.round(quietSince - started);
+    if (quietSince !== null && now - quietSince >= 2_000) return Math.max(0, Math.round(quietSince - started));
     if (now - started > timeoutMs) return null;
   }
 }
