@@ -76,6 +76,16 @@ interface PendingAccepted {
  */
 export const ACCEPTED_INTAKE_BATCHES = { maxBatchSize: 64, maxInFlight: 2 } as const;
 
+/**
+ * A batch insert that failed for a reason that is not about its rows fails every row at once instead of
+ * being retried row by row (which would send up to 64 statements to a database that is away or slow):
+ * the database is unavailable (`isDatabaseUnavailable`), or the statement ran past `statement_timeout`
+ * (SQLSTATE 57014).
+ */
+export function batchFailsTogether(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || (error as { code?: unknown } | null)?.code === '57014';
+}
+
 /** A recorded delivery as the ledger shows it: no `rawBody` (it stays sealed). */
 export type AlertIntakeView = Omit<AlertIntakeRow, 'rawBody'>;
 
@@ -209,7 +219,7 @@ export class AlertIntakeRepository {
     @Inject(INCIDENT_PG_POOL) private readonly pool: Pool,
     @Inject(INCIDENT_SECRET_BOX) private readonly box: SecretBox,
   ) {
-    this.accepted = new MicroBatcher((batch) => this.insertAcceptedBatch(batch), ACCEPTED_INTAKE_BATCHES, isDatabaseUnavailable);
+    this.accepted = new MicroBatcher((batch) => this.insertAcceptedBatch(batch), ACCEPTED_INTAKE_BATCHES, batchFailsTogether);
   }
 
   /** A row with its body opened for processing. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
