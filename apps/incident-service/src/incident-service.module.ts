@@ -108,7 +108,7 @@ export class IncidentServiceModule {
       providers: [
         { provide: INCIDENT_SERVICE_CONFIG, useValue: config },
         { provide: INCIDENT_SECRET_BOX, useFactory: () => new SecretBox(config.encryption) },
-        { provide: ACCESS_CONFIG, useValue: { apiKeys: config.apiKeys ?? DEFAULT_API_KEY_POLICY, pollIntervalMs: config.projections.pollIntervalMs } },
+        { provide: ACCESS_CONFIG, useValue: { apiKeys: config.apiKeys ?? DEFAULT_API_KEY_POLICY, pollIntervalMs: config.projections.pollIntervalMs, lingerMs: config.projections.lingerMs } },
         {
           provide: INCIDENT_PG_POOL,
           useFactory: pgPoolOf,

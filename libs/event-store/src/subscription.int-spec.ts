@@ -337,6 +337,92 @@ describe(Subscription.name, () => {
     }
   });
 
+  describe('lingerMs', () => {
+    /** A handler that records the size of every page it is given. */
+    const pageRecorder = (name: string): SubscriptionHandler & { pages: number[] } => {
+      const pages: number[] = [];
+      return { name, pages, handle: async (events) => void pages.push(events.length) };
+    };
+    const handledOf = (handler: { pages: number[] }): number => handler.pages.reduce((sum, size) => sum + size, 0);
+
+    /**
+     * Against an idle loop: a lone notified append, then 3 append-and-wait steps, then a burst (4 writers,
+     * 100 notified appends each, as fast as they go). Resolves with how long the lone event and the
+     * slowest step took to be handled, and the page sizes of the burst.
+     */
+    async function loneStepsAndBurst(lingerMs: number): Promise<{ loneEventMs: number; slowestStepMs: number; burstPages: number[] }> {
+      const handler = pageRecorder(`linger-${lingerMs}-${randomUUID()}`);
+      const subscription = new Subscription(database.pool, handler, { pollIntervalMs: 60_000, lingerMs });
+      const appendOne = async (): Promise<void> => {
+        await store.appendToStream(newStreamId(), someEvents(1), { streamType: 'thing', expectedVersion: 0 });
+        subscription.notify();
+      };
+      const appendAndWait = async (): Promise<number> => {
+        const expected = handledOf(handler) + 1;
+        const appendedAt = Date.now();
+        await appendOne();
+        await eventually(() => handledOf(handler) === expected, 5_000);
+        return Date.now() - appendedAt;
+      };
+      try {
+        await subscription.catchUp();
+        handler.pages.length = 0;
+        subscription.start();
+        await sleep(50); // idle: asleep for a minute unless notified
+
+        const loneEventMs = await appendAndWait();
+        let slowestStepMs = 0;
+        for (let step = 0; step < 3; step++) {
+          await sleep(20);
+          slowestStepMs = Math.max(slowestStepMs, await appendAndWait());
+        }
+        const before = handler.pages.length;
+        await Promise.all(Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 100; i++) await appendOne();
+        }));
+        await eventually(() => handledOf(handler) === 4 + 400, 10_000);
+        return { loneEventMs, slowestStepMs, burstPages: handler.pages.slice(before) };
+      } finally {
+        await subscription.stop();
+      }
+    }
+
+    it('under sustained appends takes what came during the linger in one page, and delays neither a lone event nor one step at a time', async () => {
+      const eager = await loneStepsAndBurst(0);
+      const lingering = await loneStepsAndBurst(400);
+
+      // Without linger the burst's events go in many small pages; with it, in a page per ~400 ms.
+      expect(eager.burstPages.length).toBeGreaterThan(3 * lingering.burstPages.length);
+      expect(lingering.burstPages.length).toBeLessThanOrEqual(12);
+      // A lone event, and steps that wait for their event before the next, never meet the linger.
+      expect(lingering.loneEventMs).toBeLessThan(300);
+      expect(lingering.slowestStepMs).toBeLessThan(300);
+    });
+
+    it('does not linger between full pages of a backlog', async () => {
+      const handler = pageRecorder(`linger-backlog-${randomUUID()}`);
+      const subscription = new Subscription(database.pool, handler, { pollIntervalMs: 60_000, lingerMs: 5_000, batchSize: 5 });
+      try {
+        await subscription.catchUp();
+        handler.pages.length = 0;
+        subscription.start();
+        await sleep(50);
+        await store.appendToStream(newStreamId(), someEvents(20), { streamType: 'thing', expectedVersion: 0 });
+        const appendedAt = Date.now();
+        subscription.notify();
+        await eventually(() => handledOf(handler) === 20, 4_000);
+        expect(handler.pages).toEqual([5, 5, 5, 5]);
+        expect(Date.now() - appendedAt).toBeLessThan(2_000);
+      } finally {
+        await subscription.stop();
+      }
+    });
+
+    it('refuses a negative linger', () => {
+      expect(() => new Subscription(database.pool, pageRecorder('linger-negative'), { lingerMs: -1 })).toThrow(RangeError);
+    });
+  });
+
   it('starts at START_CHECKPOINT and stops promptly when idle', async () => {
     const subscription = new Subscription(database.pool, recordingHandler(`idle-${randomUUID()}`), { pollIntervalMs: 60_000 });
     expect(await subscription.checkpoint()).toEqual(START_CHECKPOINT);

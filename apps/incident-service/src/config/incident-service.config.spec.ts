@@ -19,3 +19,14 @@ describe(`${loadIncidentServiceConfig.name} (POSTMORTEM_REQUIRED_FOR)`, () => {
     expect(load).toThrow(/POSTMORTEM_REQUIRED_FOR: unknown condition "humans"/);
   });
 });
+
+describe(`${loadIncidentServiceConfig.name} (PROJECTION_LINGER_MS)`, () => {
+  it('defaults to 100 ms, takes 0 to turn lingering off, and refuses a negative or absurd value', () => {
+    expect(loadIncidentServiceConfig(required).projections).toEqual({ pollIntervalMs: 100, lingerMs: 100 });
+    expect(loadIncidentServiceConfig({ ...required, PROJECTION_LINGER_MS: '0' }).projections.lingerMs).toBe(0);
+    expect(INCIDENT_SERVICE_ENV_KEYS).toContain('PROJECTION_LINGER_MS');
+    for (const bad of ['-1', '60000', 'soon']) {
+      expect(() => loadIncidentServiceConfig({ ...required, PROJECTION_LINGER_MS: bad })).toThrow(/PROJECTION_LINGER_MS/);
+    }
+  });
+});

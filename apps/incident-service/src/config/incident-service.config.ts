@@ -1,6 +1,6 @@
 import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { blankAsUnset, booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
-import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
+import { databaseTimeoutKeys, databaseTimeoutsOf, DEFAULT_SERVICE_LINGER_MS, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { ENCRYPTION_ENV_KEYS, encryptionKeysSchema, type EncryptionKeys } from '@fireline/secrets';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import { DEFAULT_POSTMORTEM_POLICY, formatPostmortemPolicy, parsePostmortemPolic
  * `DATABASE_MIGRATIONS_RUN` (true: run migrations at start-up; false when a migration Job does it),
  * `DATABASE_CONNECT_TIMEOUT_MS` (5000), `DATABASE_STATEMENT_TIMEOUT_MS` (60000, 0 = none),
  * `PROJECTION_POLL_INTERVAL_MS` (100: how often idle projections and the relay look for new events),
+ * `PROJECTION_LINGER_MS` (100: under sustained appends, how long they wait to take more events per page; 0 = never),
  * `ALERTS_RATE_LIMIT_PER_MINUTE` (6000: Events API v2 deliveries accepted per routing key per 60 s, per instance),
  * `STATUS_PAGES_PUBLIC_URL` (http://localhost:3000), `STATUS_PAGES_TIMER_POLL_INTERVAL_MS` (1000),
  * `STATUS_PAGES_CACHE_REVALIDATE_MS` (500): see `StatusPagesConfig`;
@@ -30,7 +31,8 @@ import { DEFAULT_POSTMORTEM_POLICY, formatPostmortemPolicy, parsePostmortemPolic
 export interface IncidentServiceConfig {
   /** `timeouts` defaults to `DEFAULT_PG_POOL_TIMEOUTS`. */
   database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
-  projections: { pollIntervalMs: number };
+  /** `lingerMs`: see `SubscriptionOptions.lingerMs`; `DEFAULT_SERVICE_LINGER_MS` when left out. */
+  projections: { pollIntervalMs: number; lingerMs?: number };
   /** Optional so that callers composing the module in code may leave it out: `DEFAULT_ALERTS_CONFIG` applies. */
   alerts?: { rateLimitPerMinute: number };
   /** Optional like `alerts`: `DEFAULT_STATUS_PAGES_CONFIG` applies. */
@@ -115,6 +117,7 @@ const schema = z
     DATABASE_MIGRATIONS_RUN: booleanKey(true),
     ...databaseTimeoutKeys(),
     PROJECTION_POLL_INTERVAL_MS: integerKey(10, 60_000, 100),
+    PROJECTION_LINGER_MS: integerKey(0, 5_000, DEFAULT_SERVICE_LINGER_MS),
     ALERTS_RATE_LIMIT_PER_MINUTE: integerKey(1, 1_000_000, DEFAULT_ALERTS_CONFIG.rateLimitPerMinute),
     STATUS_PAGES_PUBLIC_URL: blankAsUnset(
       z
@@ -205,7 +208,7 @@ function toServiceConfig(e: z.output<typeof schema>, encryption: EncryptionKeys)
     encryption,
     unauthenticatedDeliveries: { maxStoredPerWindow: e.ALERT_INTAKE_UNAUTHENTICATED_MAX_PER_WINDOW, windowMs: e.ALERT_INTAKE_UNAUTHENTICATED_WINDOW_MS },
     database: { url: e.INCIDENT_DATABASE_URL, poolSize: e.INCIDENT_DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN, timeouts: databaseTimeoutsOf(e) },
-    projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS },
+    projections: { pollIntervalMs: e.PROJECTION_POLL_INTERVAL_MS, lingerMs: e.PROJECTION_LINGER_MS },
     alerts: { rateLimitPerMinute: e.ALERTS_RATE_LIMIT_PER_MINUTE },
     alertIntake: {
       labels: { service: e.ALERT_SERVICE_LABELS, severity: e.ALERT_SEVERITY_LABELS },

@@ -1,6 +1,6 @@
 import { AUTH_ENV_KEYS, authConfigOf, authConfigSchema, type AuthConfig } from '@fireline/auth';
 import { booleanKey, environmentKeysOf, httpListenerOf, httpListenerSchema, type HttpServerLimits, integerKey, parseEnvironment, postgresUrlKey } from '@fireline/config';
-import { databaseTimeoutKeys, databaseTimeoutsOf, type PgPoolTimeouts } from '@fireline/event-store';
+import { databaseTimeoutKeys, databaseTimeoutsOf, DEFAULT_SERVICE_LINGER_MS, type PgPoolTimeouts } from '@fireline/event-store';
 import { MESSAGING_ENV_KEYS, messagingConfigSchema, type MessagingConfig } from '@fireline/messaging';
 import { z } from 'zod';
 
@@ -10,8 +10,12 @@ export interface PostmortemServiceConfig {
   database: { url: string; poolSize: number; migrationsRun: boolean; timeouts?: PgPoolTimeouts };
   /** Hours after an incident's resolution its postmortem is due (default 48). */
   postmortemDueHours: number;
-  /** How often idle projections and the relay look for new events (default 100 ms). */
-  projections?: { pollIntervalMs: number };
+  /**
+   * How often idle projections and the relay look for new events (default 100 ms), and how long they
+   * wait to take more events per page under sustained appends (`SubscriptionOptions.lingerMs`,
+   * default `DEFAULT_SERVICE_LINGER_MS`).
+   */
+  projections?: { pollIntervalMs: number; lingerMs?: number };
 }
 
 const APP = 'postmortem-service';
@@ -23,6 +27,7 @@ const environmentSchema = z.object({
   ...databaseTimeoutKeys(),
   POSTMORTEM_DUE_HOURS: integerKey(1, 24 * 365, 48),
   PROJECTION_POLL_INTERVAL_MS: integerKey(1, 60_000, 100),
+  PROJECTION_LINGER_MS: integerKey(0, 5_000, DEFAULT_SERVICE_LINGER_MS),
 });
 
 const httpSchema = httpListenerSchema(3003);
@@ -34,7 +39,7 @@ export const POSTMORTEM_SERVICE_ENV_KEYS: readonly string[] = Object.freeze([...
  * Parses the service's environment variables (names as in the k8s ConfigMap): `POSTMORTEM_DATABASE_URL`
  * (required), `POSTMORTEM_DATABASE_POOL_SIZE` (10), `DATABASE_MIGRATIONS_RUN` (true), `DATABASE_CONNECT_TIMEOUT_MS`
  * (5000), `DATABASE_STATEMENT_TIMEOUT_MS` (60000, 0 = none), `POSTMORTEM_DUE_HOURS`
- * (48), `PROJECTION_POLL_INTERVAL_MS` (100). Empty values count as unset.
+ * (48), `PROJECTION_POLL_INTERVAL_MS` (100), `PROJECTION_LINGER_MS` (100; 0 = never). Empty values count as unset.
  * @throws ConfigError naming every bad key.
  */
 export function loadPostmortemServiceConfig(env: NodeJS.ProcessEnv): PostmortemServiceConfig {
@@ -70,6 +75,6 @@ function toServiceConfig(values: z.output<typeof environmentSchema>): Postmortem
       timeouts: databaseTimeoutsOf(values),
     },
     postmortemDueHours: values.POSTMORTEM_DUE_HOURS,
-    projections: { pollIntervalMs: values.PROJECTION_POLL_INTERVAL_MS },
+    projections: { pollIntervalMs: values.PROJECTION_POLL_INTERVAL_MS, lingerMs: values.PROJECTION_LINGER_MS },
   };
 }

@@ -1,5 +1,5 @@
 import { TOPICS } from '@fireline/contracts';
-import { projectionHandler, Subscription } from '@fireline/event-store';
+import { DEFAULT_SERVICE_LINGER_MS, projectionHandler, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -9,10 +9,14 @@ import { API_KEY_EVENT_TYPES } from '../domain/api-key.events';
 import { toAccessIntegrationEvent } from '../messaging/access-integration-event.mapper';
 import { apiKeysProjection } from './api-keys.projection';
 
-/** The access feature's settings: key lifetimes, and how often its idle subscriptions poll (ms). */
+/**
+ * The access feature's settings: key lifetimes, how often its idle subscriptions poll (ms) and how long
+ * they linger under sustained appends (ms, `SubscriptionOptions.lingerMs`; `DEFAULT_SERVICE_LINGER_MS` when left out).
+ */
 export interface AccessConfig {
   apiKeys: ApiKeyPolicy;
   pollIntervalMs: number;
+  lingerMs?: number;
 }
 
 export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');
@@ -33,7 +37,7 @@ export class AccessSubscriptions implements OnApplicationBootstrap, OnModuleDest
   readonly relay: Subscription;
 
   constructor(@Inject(INCIDENT_PG_POOL) pool: Pool, @Inject(MESSAGE_TRANSPORT) transport: MessageTransport, @Inject(ACCESS_CONFIG) config: AccessConfig) {
-    const options = { pollIntervalMs: config.pollIntervalMs, onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) };
+    const options = { pollIntervalMs: config.pollIntervalMs, lingerMs: config.lingerMs ?? DEFAULT_SERVICE_LINGER_MS, onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) };
     this.apiKeys = new Subscription(pool, projectionHandler(apiKeysProjection), options);
     this.relay = new Subscription(
       pool,

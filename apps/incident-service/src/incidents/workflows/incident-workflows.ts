@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { EventStore, Subscription, type RecordedEvent } from '@fireline/event-store';
+import { DEFAULT_SERVICE_LINGER_MS, EventStore, Subscription, type RecordedEvent } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
@@ -37,6 +37,7 @@ export class IncidentWorkflows implements OnApplicationBootstrap, OnModuleDestro
       {
         batchSize: 100,
         pollIntervalMs: config.projections.pollIntervalMs,
+        lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
         onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
       },
     );

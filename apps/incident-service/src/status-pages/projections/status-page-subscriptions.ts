@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TOPICS } from '@fireline/contracts';
-import { EventStore, projectionHandler, Subscription } from '@fireline/event-store';
+import { DEFAULT_SERVICE_LINGER_MS, EventStore, projectionHandler, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import type { Pool } from 'pg';
 import { DEFAULT_STATUS_PAGES_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
@@ -34,6 +34,7 @@ export class StatusPageSubscriptions implements OnApplicationBootstrap, OnModule
   ) {
     const options = {
       pollIntervalMs: config.projections.pollIntervalMs,
+      lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
       onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
     };
     const baseUrl = (config.statusPages ?? DEFAULT_STATUS_PAGES_CONFIG).publicBaseUrl;

@@ -1,5 +1,5 @@
 import { TOPICS } from '@fireline/contracts';
-import { projectionHandler, Subscription, type SubscriptionHandler } from '@fireline/event-store';
+import { DEFAULT_SERVICE_LINGER_MS, projectionHandler, Subscription, type SubscriptionHandler } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -35,7 +35,11 @@ export class PostmortemSubscriptions {
     });
     const onError = (error: unknown): void => this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     this.subscriptions = [projectionHandler(postmortemSummaryProjection), projectionHandler(actionItemsProjection), relay].map(
-      (handler) => new Subscription(pool, handler, { onError, pollIntervalMs: config.projections?.pollIntervalMs ?? 100 }),
+      (handler) => new Subscription(pool, handler, {
+        onError,
+        pollIntervalMs: config.projections?.pollIntervalMs ?? 100,
+        lingerMs: config.projections?.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
+      }),
     );
   }
 
