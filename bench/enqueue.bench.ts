@@ -378,8 +378,15 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
       );
     },
     async effects(outcome, load, round) {
+      const loadEndedAt = new Date();
       const measured = await integrationOf(`measured-${round}`, load);
       const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
+      // What the intake's priority under pressure costs: how many of the run's incidents opened while the load lasted.
+      const incidentsOpenedDuringLoad = await count(
+        pool,
+        "SELECT count(*) AS n FROM events WHERE event_type = 'IncidentDeclared' AND data->>'detectionSource' = $1 AND recorded_at <= $2",
+        [`alert:${measured.name}`, loadEndedAt],
+      );
       const quietMs = await waitQuiet(timeoutMs);
       await logTopStatements(`Fireline ${load} round ${round} (warm-up end to quiet)`);
       log(`Fireline ${load} round ${round}: alert effects landed after ${fmt(settleMs)} ms, the process was quiet after ${quietMs === null ? 'NEVER' : `${fmt(quietMs)} ms`} more`);
@@ -404,12 +411,12 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
       return {
         summary:
           `${fmt(counts.intakeRows ?? 0)} intake rows (${fmt(counts.intakeAccepted ?? 0)} accepted, ${fmt(counts.intakeDuplicate ?? 0)} duplicate), ` +
-          `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(counts.incidentsResolved ?? 0)} resolved), ` +
+          `${fmt(counts.alertEvents ?? 0)} alert events, ${fmt(counts.incidentsOpened ?? 0)} incidents opened (${fmt(incidentsOpenedDuringLoad)} during the load, ${fmt(counts.incidentsResolved ?? 0)} resolved), ` +
           `${fmt(counts.timelineNotes ?? 0)} notes, ${fmt(counts.intakeConcurrencyErrors ?? 0)} ConcurrencyErrors`,
         settleMs,
         quietMs,
         settled,
-        counts: { ...counts, answered2xx: outcome.result['2xx'] },
+        counts: { ...counts, incidentsOpenedDuringLoad, answered2xx: outcome.result['2xx'] },
         checks,
       };
     },

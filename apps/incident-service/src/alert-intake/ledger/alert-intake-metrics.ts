@@ -9,6 +9,9 @@ import { AlertIntakeProcessor, type Admission } from './alert-intake.processor';
  *   One count over the partial index of unprocessed rows.
  * - `fireline_alert_intake_admissions{outcome}`: deliveries this instance admitted since it started,
  *   `absorbed` (duplicate of an open alert, recorded only), `processed` (in the request) or `queued`.
+ * - `fireline_alert_intake_pressure{signal}`: `in_flight`, deliveries being admitted now; `high`, 1
+ *   while the intake is under pressure (an alert storm: deliveries are queued, not processed in their
+ *   requests, and the worker processes one at a time), else 0.
  */
 export const ALERT_INTAKE_GAUGES: readonly ServiceGauge[] = [
   {
@@ -30,6 +33,15 @@ export const ALERT_INTAKE_GAUGES: readonly ServiceGauge[] = [
     read(_pool, resolve) {
       const admissions: Record<Admission, number> = resolve<AlertIntakeProcessor>(AlertIntakeProcessor).admissions;
       return Promise.resolve({ ...admissions });
+    },
+  },
+  {
+    name: 'alert_intake_pressure',
+    help: 'Alert intake pressure on this instance: in_flight = deliveries being admitted now; high = 1 while processing gives way to intake (an alert storm), else 0.',
+    label: 'signal',
+    read(_pool, resolve) {
+      const { pressure } = resolve<AlertIntakeProcessor>(AlertIntakeProcessor);
+      return Promise.resolve({ in_flight: pressure.admitting, high: pressure.isHigh() ? 1 : 0 });
     },
   },
 ];

@@ -14,6 +14,7 @@ import type { AlertLabelNames } from '../domain/alert-labels';
 import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
 import { INTAKE_TRANSLATORS, type IntakeOutcome } from './alert-intake.translators';
+import { IntakePressure, type IntakePressureLimits } from './intake-pressure';
 
 /** How long a processor owns a row before the worker may take it over (a crash, a hung request). */
 export const INTAKE_LEASE_MS = 30_000;
@@ -30,6 +31,13 @@ const MAX_UNRECORDED = 10_000;
  * answered at once, and the worker processes it (`AlertIntakeProcessor.admit`).
  */
 export const INTAKE_INLINE_CONCURRENCY = 4;
+
+/**
+ * When the intake of one instance is under pressure (an alert storm: processing gives way, see
+ * `IntakePressure`): more than 8 deliveries being admitted at once, or more than 100 arriving within a
+ * second (far beyond what alerting tools send outside a storm), and for 1 s after.
+ */
+export const INTAKE_PRESSURE_LIMITS: Readonly<IntakePressureLimits> = Object.freeze({ inFlight: 2 * INTAKE_INLINE_CONCURRENCY, arrivalsPerSecond: 100, holdMs: 1_000 });
 
 /** What `admit` did with a delivery. */
 export type Admission = 'absorbed' | 'processed' | 'queued';
@@ -74,6 +82,8 @@ export class AlertIntakeProcessor {
   private readonly labels: AlertLabelNames;
   /** Deliveries being processed in their requests now. */
   private inline = 0;
+  /** Whether deliveries arrive faster than they are admitted (this instance, in memory). */
+  readonly pressure = new IntakePressure(INTAKE_PRESSURE_LIMITS);
   /** What `admit` did since start (in memory, this instance). */
   readonly admissions: Record<Admission, number> = { absorbed: 0, processed: 0, queued: 0 };
   private onQueued: (() => void) | null = null;
@@ -89,16 +99,20 @@ export class AlertIntakeProcessor {
    * - `absorbed`: a lone trigger of an open alert (`absorb` names its stream and severity rank), recorded
    *   as a processed duplicate in the same statement — nothing left to do;
    * - `processed`: processed here, in the request, when fewer than `INTAKE_INLINE_CONCURRENCY`
-   *   deliveries are (no polling delay, the sender's order kept: its next delivery comes after this
-   *   answer);
-   * - `queued`: recorded due for the worker, answered at once — when that many are in progress (an
-   *   alert storm: the ledger is the queue, the senders are not held up), or when an earlier delivery of
-   *   the same dedup key is still waiting (which it must not overtake; the worker keeps the order per key).
+   *   deliveries are and the intake is not under pressure (no polling delay, the sender's order kept:
+   *   its next delivery comes after this answer);
+   * - `queued`: recorded due for the worker, answered at once — when that many are in progress or the
+   *   intake is under pressure (`pressure`, `INTAKE_PRESSURE_LIMITS`: more than 8 deliveries being
+   *   admitted at once or 100 arriving in a second, within the last second; an alert storm: the ledger is the
+   *   queue, the senders are not held up, and the worker processes at a bounded pace until it passes),
+   *   or when an earlier delivery of the same dedup key is still waiting (which it must not overtake;
+   *   the worker keeps the order per key).
    * Never throws for a processing failure (see `process`); throws only when the delivery could not be
    * recorded (then nothing was, and the sender must retry).
    */
   async admit(intake: NewIntake, integrationType: IntegrationType, absorb: AbsorbableTrigger | null = null): Promise<Admission> {
-    const reserved = this.inline < INTAKE_INLINE_CONCURRENCY;
+    this.pressure.enter();
+    const reserved = this.inline < INTAKE_INLINE_CONCURRENCY && !this.pressure.isHigh();
     if (reserved) this.inline++;
     try {
       const recorded = await this.intake.insertAcceptedOrAbsorbed(intake, reserved ? INTAKE_LEASE_MS : 0, absorb);
@@ -115,6 +129,7 @@ export class AlertIntakeProcessor {
       this.admissions.processed++;
       return 'processed';
     } finally {
+      this.pressure.leave();
       if (reserved) this.inline--;
     }
   }

@@ -7,6 +7,11 @@ const POLL_INTERVAL_MS = 1000;
 const BATCH_SIZE = 20;
 /** Claimed deliveries processed at once (they are of different dedup keys: at most one per key per claim). */
 const CONCURRENCY = 4;
+/**
+ * The same while the intake is under pressure (`AlertIntakeProcessor.pressure`): one at a time, so that
+ * a storm's deliveries are recorded and answered first (measured in bench/README.md: mixed-key storm).
+ */
+const UNDER_PRESSURE_CONCURRENCY = 1;
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -23,8 +28,9 @@ async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T)
  * under a storm (it is woken as they are recorded), and the recovery path — the process died between
  * insert and processing (also after the 2xx), or an attempt failed. It claims due rows (`FOR UPDATE
  * SKIP LOCKED`, so several instances share the work; one row per dedup key at a time, oldest first, so a
- * sender's order holds per key) and runs them through the same processor, 4 at a time, until none is
- * due, then every second. While the database is away it keeps polling (logging the outage once) and
+ * sender's order holds per key) and runs them through the same processor, 4 at a time (1 while the
+ * intake is under pressure: the storm is recorded and answered first, its oldest deliveries still
+ * processed meanwhile), until none is due, then every second. While the database is away it keeps polling (logging the outage once) and
  * first records the failures the processor could not.
  */
 @Injectable()
@@ -55,7 +61,8 @@ export class AlertIntakeWorker implements OnApplicationBootstrap, OnModuleDestro
     for (;;) {
       const rows: AlertIntakeRow[] = await this.intake.claimDue(BATCH_SIZE, INTAKE_LEASE_MS);
       if (rows.length === 0) return processed;
-      await forEachConcurrently(rows, CONCURRENCY, (row) => this.processor.process(row));
+      const lanes = this.processor.pressure.isHigh() ? UNDER_PRESSURE_CONCURRENCY : CONCURRENCY;
+      await forEachConcurrently(rows, lanes, (row) => this.processor.process(row));
       processed += rows.length;
       if (!this.poller.isRunning) return processed; // stopping: the rest stays due for the next start
     }

@@ -58,8 +58,8 @@ function ledgerBody(body: unknown): string {
  * Why process in the request, while there is room: the ledger insert makes the delivery durable
  * before the 2xx either way, and processing in the request opens the incident with no polling delay and
  * keeps a sender's order (a resolve sent after the trigger's 202 is processed after it). Under a storm,
- * beyond `INTAKE_INLINE_CONCURRENCY` deliveries in progress, a delivery is recorded due and answered at
- * once, and `AlertIntakeWorker` processes the queue, one delivery per dedup key at a time in the order
+ * beyond `INTAKE_INLINE_CONCURRENCY` deliveries in progress or while the intake is under pressure
+ * (`AlertIntakeProcessor.pressure`), a delivery is recorded due and answered at once, and `AlertIntakeWorker` processes the queue, one delivery per dedup key at a time in the order
  * received, so the order still holds per key and the senders are not held up by incident work. The
  * worker is also the recovery path: if processing fails or the process dies after the insert, even
  * after the 202, the row's lease runs out and the worker processes it; the 202 is still right because
