@@ -23,3 +23,4 @@ export { migrateFromCommandLine, runMigrations, type MigrationList } from './run
 export * from './backoff';
 export { PollLoop, type PollLoopOptions } from './poll-loop';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+export { forEachConcurrently } from './for-each-concurrently';

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, PollLoop } from '@fireline/event-store';
+import { forEachConcurrently, isDatabaseUnavailable, PollLoop } from '@fireline/event-store';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
@@ -12,15 +12,6 @@ const CONCURRENCY = 4;
  * a storm's deliveries are recorded and answered first (measured in bench/README.md: mixed-key storm).
  */
 const UNDER_PRESSURE_CONCURRENCY = 1;
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 /**
  * The queue side of the intake ledger. Deliveries are processed in the request that records them while

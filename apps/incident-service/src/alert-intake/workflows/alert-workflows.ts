@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { DEFAULT_SERVICE_LINGER_MS, EventStore, Subscription, type RecordedEvent, type SubscriptionHandler } from '@fireline/event-store';
+import { DEFAULT_SERVICE_LINGER_MS, EventStore, forEachConcurrently, Subscription, type RecordedEvent, type SubscriptionHandler } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident.command';
@@ -16,11 +16,14 @@ import { incidentIdOfAlert, isIncidentOpen, OPEN_INCIDENT_WHEN_ALERT_TRIGGERED, 
 import { AlertIncidentRepository, type IncarnationIncident } from './alert-incident.repository';
 import { incidentCommandsForAlert } from './incident-commands-for-alert';
 
+/** Alert streams whose events one page reacts to at once (`AlertWorkflows.react`). */
+export const REACTIONS_IN_PARALLEL = 8;
+
 /**
  * Runs the alert workflows (`incidentCommandsForAlert`: declare, attach, raise severity, summarise
  * membership, acknowledge, resolve) as one subscription on the event store: durable (its
  * checkpoint is in the database, so a restart resumes where it stopped), one instance at a time
- * (advisory lock), in global order. Incident commands go through the existing incident command path
+ * (advisory lock), in global order per alert (see `react`). Incident commands go through the existing incident command path
  * (`ExecuteIncidentCommand` on the CommandBus) in their own transactions; a page that fails is
  * redelivered, and the derived command ids make the replayed commands append nothing new.
  *
@@ -70,38 +73,56 @@ export class AlertWorkflows implements OnApplicationBootstrap, OnModuleDestroy {
     this.openIncidents.notify();
   }
 
+  /**
+   * Reacts to a page of alert events: each alert stream's events in order, different streams (different
+   * incidents: an alert's incarnations only ever reach its own incidents) up to
+   * `REACTIONS_IN_PARALLEL` at once, so a storm of new alerts opens its incidents in parallel instead
+   * of one round trip chain after another. A failure fails the page once the others have finished; the
+   * page is then redelivered and the reactions that were done append nothing again (command ids derive
+   * from the alert event).
+   */
   private async react(events: RecordedEvent[]): Promise<void> {
-    const integrations = new Map<string, Integration | null>();
+    const integrations = new Map<string, Promise<Integration | null>>();
+    const byStream = new Map<string, RecordedEvent[]>();
     for (const recorded of events) {
-      const event = { type: recorded.type, data: recorded.data } as AlertEvent;
-      const { integrationId } = event.data;
-      if (!integrations.has(integrationId)) integrations.set(integrationId, await this.integrations.findAnyById(integrationId));
-      const integration = integrations.get(integrationId);
-      if (!integration) {
-        this.logger.warn(`Alert event ${recorded.eventId}: integration ${integrationId} does not exist; skipped`);
-        continue;
-      }
-      const target = await this.incidentOf(event, recorded.streamId);
-      const needsHistory =
-        event.type === 'AlertMemberResolved' || event.type === 'AlertResolved' || (event.type === 'AlertRetriggered' && event.data.fingerprint !== undefined);
-      const commands = incidentCommandsForAlert(event, {
-        eventId: recorded.eventId,
-        correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : recorded.eventId,
-        integration,
-        incidentId: target.incidentId,
-        attached: target.attached,
-        incidentEvents: await this.incidentEvents(target.incidentId),
-        version: recorded.version,
-        ...(needsHistory ? { alertHistory: await this.alertHistory(recorded.streamId) } : {}),
-        membershipNoteWindowMs: this.membershipNoteWindowMs,
-      });
-      for (const command of commands) {
-        try {
-          await this.commands.execute(new ExecuteIncidentCommand(command));
-        } catch (error: unknown) {
-          if (!(error instanceof DomainError) || error.kind === 'concurrency') throw error;
-          this.logger.warn(`${command.type} for alert event ${recorded.eventId} refused (${error.code}): acknowledged, not retried`);
-        }
+      const stream = byStream.get(recorded.streamId);
+      if (stream) stream.push(recorded);
+      else byStream.set(recorded.streamId, [recorded]);
+    }
+    await forEachConcurrently([...byStream.values()], REACTIONS_IN_PARALLEL, async (streamEvents) => {
+      for (const recorded of streamEvents) await this.reactToOne(recorded, integrations);
+    });
+  }
+
+  private async reactToOne(recorded: RecordedEvent, integrations: Map<string, Promise<Integration | null>>): Promise<void> {
+    const event = { type: recorded.type, data: recorded.data } as AlertEvent;
+    const { integrationId } = event.data;
+    if (!integrations.has(integrationId)) integrations.set(integrationId, this.integrations.findAnyById(integrationId));
+    const integration = await integrations.get(integrationId);
+    if (!integration) {
+      this.logger.warn(`Alert event ${recorded.eventId}: integration ${integrationId} does not exist; skipped`);
+      return;
+    }
+    const target = await this.incidentOf(event, recorded.streamId);
+    const needsHistory =
+      event.type === 'AlertMemberResolved' || event.type === 'AlertResolved' || (event.type === 'AlertRetriggered' && event.data.fingerprint !== undefined);
+    const commands = incidentCommandsForAlert(event, {
+      eventId: recorded.eventId,
+      correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : recorded.eventId,
+      integration,
+      incidentId: target.incidentId,
+      attached: target.attached,
+      incidentEvents: await this.incidentEvents(target.incidentId),
+      version: recorded.version,
+      ...(needsHistory ? { alertHistory: await this.alertHistory(recorded.streamId) } : {}),
+      membershipNoteWindowMs: this.membershipNoteWindowMs,
+    });
+    for (const command of commands) {
+      try {
+        await this.commands.execute(new ExecuteIncidentCommand(command));
+      } catch (error: unknown) {
+        if (!(error instanceof DomainError) || error.kind === 'concurrency') throw error;
+        this.logger.warn(`${command.type} for alert event ${recorded.eventId} refused (${error.code}): acknowledged, not retried`);
       }
     }
   }
