@@ -22,6 +22,14 @@ describe(SecretBox.name, () => {
     expect(box.seal('same', 'c')).not.toBe(box.seal('same', 'c'));
   });
 
+  it('never repeats an IV across pool refills (1,000 seals: ~3 refills of 341 IVs), and each value opens', () => {
+    const sealed = Array.from({ length: 1_000 }, (_, i) => box.seal(`v${i}`, 'c'));
+    const ivs = sealed.map((value) => value.split(':')[2]);
+    expect(new Set(ivs).size).toBe(1_000);
+    expect(ivs.every((iv) => Buffer.from(iv as string, 'base64url').length === 12)).toBe(true);
+    sealed.forEach((value, i) => expect(box.open(value, 'c')).toBe(`v${i}`));
+  });
+
   it('refuses a ciphertext moved to another row or column (the context is authenticated)', () => {
     const sealed = box.seal('https://hooks.slack.com/services/T0/B0/abc', 'notification_rules.target_url:r1');
     expect(() => box.open(sealed, 'notification_rules.target_url:r2')).toThrow(expect.objectContaining({ code: 'SECRET.UNREADABLE' }));

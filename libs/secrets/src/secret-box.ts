@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 
 /** A 256-bit AES key and the id stored beside everything sealed with it, so that keys can rotate. */
 export interface EncryptionKey {
@@ -35,6 +35,30 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const ENVELOPE = /^fl1:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{16}):([A-Za-z0-9_-]{22,})$/;
 
+/** Random bytes drawn from the CSPRNG this many at a time, for IVs (341 IVs per fill). */
+const IV_POOL_BYTES = 4096;
+
+/**
+ * Fresh IVs from a pool of CSPRNG output (`randomFillSync`, like `randomBytes`), filled 4 KB at a time
+ * instead of one call per IV: every IV is a copy of bytes never handed out before, as random as
+ * `randomBytes(12)`; a call per IV was ~3% of an intake request's CPU (each intake seals its body).
+ * Node's `randomUUID` caches its random bytes the same way.
+ */
+class IvPool {
+  private readonly pool = Buffer.alloc(IV_POOL_BYTES);
+  private offset = IV_POOL_BYTES;
+
+  next(): Buffer {
+    if (this.offset + IV_BYTES > IV_POOL_BYTES) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    const iv = Buffer.from(this.pool.subarray(this.offset, this.offset + IV_BYTES));
+    this.offset += IV_BYTES;
+    return iv;
+  }
+}
+
 /** Whether `value` looks like a `SecretBox` envelope (`fl1:<kid>:<iv>:<ct+tag>`), as opposed to legacy plaintext. */
 export function isSealed(value: string): boolean {
   return ENVELOPE.test(value);
@@ -50,6 +74,7 @@ export function isSealed(value: string): boolean {
  */
 export class SecretBox {
   private readonly keys: Map<string, Buffer>;
+  private readonly ivs = new IvPool();
 
   constructor(private readonly encryptionKeys: EncryptionKeys) {
     this.keys = new Map();
@@ -74,7 +99,7 @@ export class SecretBox {
   /** Encrypts `plaintext` (UTF-8) with the current key, bound to `context`. */
   seal(plaintext: string, context: string): string {
     const { id, key } = this.encryptionKeys.current;
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.ivs.next();
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(id, context));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
