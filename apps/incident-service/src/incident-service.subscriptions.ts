@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TOPICS } from '@fireline/contracts';
-import { DEFAULT_SERVICE_LINGER_MS, EventStore, projectionHandler, Subscription } from '@fireline/event-store';
+import { EventStore, projectionHandler, serviceSubscriptionTiming, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from './config/incident-service.config';
@@ -33,8 +33,7 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDe
     @Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig,
   ) {
     const options = {
-      pollIntervalMs: config.projections.pollIntervalMs,
-      lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
+      ...serviceSubscriptionTiming(config.projections),
       onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
     };
     this.summary = new Subscription(pool, projectionHandler(incidentSummaryProjection), options);

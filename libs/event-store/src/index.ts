@@ -13,7 +13,14 @@ export {
 } from './event-store';
 export { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './handle-command';
 export { commandEventId, nameBasedUuid } from './event-id';
-export { DEFAULT_SERVICE_LINGER_MS, Subscription, type SubscriptionHandler, type SubscriptionOptions } from './subscription';
+export {
+  DEFAULT_SERVICE_LINGER_MS,
+  serviceSubscriptionTiming,
+  Subscription,
+  type ServiceSubscriptionTiming,
+  type SubscriptionHandler,
+  type SubscriptionOptions,
+} from './subscription';
 export { projectionHandler, projectionSubscriptionName, rebuildProjection, RebuildInProgressError, type Projection, type RebuildProjectionOptions } from './projection';
 export { DEFAULT_PG_POOL_TIMEOUTS, pgPoolOf, resilientPgPoolOptions, type PgPoolTimeouts } from './typeorm-pool';
 export { isDatabaseUnavailable } from './database-availability';

@@ -63,6 +63,20 @@ export interface SubscriptionOptions {
  */
 export const DEFAULT_SERVICE_LINGER_MS = 100;
 
+/**
+ * A service's projection settings, ms (`PROJECTION_POLL_INTERVAL_MS`, `PROJECTION_LINGER_MS`); `lingerMs`
+ * may be left out by callers composing a module in code.
+ */
+export interface ServiceSubscriptionTiming {
+  pollIntervalMs: number;
+  lingerMs?: number;
+}
+
+/** The `Subscription` options of a service's settings: `lingerMs` defaults to `DEFAULT_SERVICE_LINGER_MS`. */
+export function serviceSubscriptionTiming(timing: ServiceSubscriptionTiming): Required<Pick<SubscriptionOptions, 'pollIntervalMs' | 'lingerMs'>> {
+  return { pollIntervalMs: timing.pollIntervalMs, lingerMs: timing.lingerMs ?? DEFAULT_SERVICE_LINGER_MS };
+}
+
 /** Outcome of one page. `scanned` 0 = caught up. */
 interface PageOutcome {
   locked: boolean;

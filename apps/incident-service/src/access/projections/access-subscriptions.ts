@@ -1,5 +1,5 @@
 import { TOPICS } from '@fireline/contracts';
-import { DEFAULT_SERVICE_LINGER_MS, projectionHandler, Subscription } from '@fireline/event-store';
+import { projectionHandler, serviceSubscriptionTiming, Subscription } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -37,7 +37,7 @@ export class AccessSubscriptions implements OnApplicationBootstrap, OnModuleDest
   readonly relay: Subscription;
 
   constructor(@Inject(INCIDENT_PG_POOL) pool: Pool, @Inject(MESSAGE_TRANSPORT) transport: MessageTransport, @Inject(ACCESS_CONFIG) config: AccessConfig) {
-    const options = { pollIntervalMs: config.pollIntervalMs, lingerMs: config.lingerMs ?? DEFAULT_SERVICE_LINGER_MS, onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) };
+    const options = { ...serviceSubscriptionTiming(config), onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) };
     this.apiKeys = new Subscription(pool, projectionHandler(apiKeysProjection), options);
     this.relay = new Subscription(
       pool,

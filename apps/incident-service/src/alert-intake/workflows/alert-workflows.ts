@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { DEFAULT_SERVICE_LINGER_MS, EventStore, forEachConcurrently, Subscription, type RecordedEvent, type SubscriptionHandler } from '@fireline/event-store';
+import { EventStore, forEachConcurrently, serviceSubscriptionTiming, Subscription, type RecordedEvent, type SubscriptionHandler } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { DEFAULT_ALERT_INTAKE_CONFIG, type IncidentServiceConfig } from '../../config/incident-service.config';
 import { ExecuteIncidentCommand } from '../../incidents/application/execute-incident.command';
@@ -54,8 +54,7 @@ export class AlertWorkflows implements OnApplicationBootstrap, OnModuleDestroy {
     };
     this.openIncidents = new Subscription(pool, handler, {
       batchSize: 100,
-      pollIntervalMs: config.projections.pollIntervalMs,
-      lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
+      ...serviceSubscriptionTiming(config.projections),
       onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
     });
   }

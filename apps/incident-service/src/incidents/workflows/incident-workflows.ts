@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { DEFAULT_SERVICE_LINGER_MS, EventStore, Subscription, type RecordedEvent } from '@fireline/event-store';
+import { EventStore, serviceSubscriptionTiming, Subscription, type RecordedEvent } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
@@ -36,8 +36,7 @@ export class IncidentWorkflows implements OnApplicationBootstrap, OnModuleDestro
       { name: CLOSE_INCIDENT_WHEN_POSTMORTEM_NOT_REQUIRED, eventTypes: ['IncidentResolved'], handle: (events) => this.react(events) },
       {
         batchSize: 100,
-        pollIntervalMs: config.projections.pollIntervalMs,
-        lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
+        ...serviceSubscriptionTiming(config.projections),
         onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)),
       },
     );

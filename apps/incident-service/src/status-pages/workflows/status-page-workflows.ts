@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@fireline/errors';
-import { DEFAULT_SERVICE_LINGER_MS, EventStore, Subscription, type RecordedEvent } from '@fireline/event-store';
+import { EventStore, serviceSubscriptionTiming, Subscription, type RecordedEvent } from '@fireline/event-store';
 import type { Pool, PoolClient } from 'pg';
 import type { IncidentServiceConfig } from '../../config/incident-service.config';
 import { INCIDENT_EVENT_TYPES, type IncidentEvent } from '../../incidents/domain/incident.events';
@@ -37,7 +37,7 @@ export class StatusPageWorkflows implements OnApplicationBootstrap, OnModuleDest
     this.updatePages = new Subscription(
       pool,
       { name: UPDATE_STATUS_PAGE_WHEN_INCIDENT_CHANGED, eventTypes: [...INCIDENT_EVENT_TYPES, 'IncidentPublished', 'IncidentUnpublished'], handle: (events, tx) => this.react(events, tx) },
-      { batchSize: 100, pollIntervalMs: config.projections.pollIntervalMs, lingerMs: config.projections.lingerMs ?? DEFAULT_SERVICE_LINGER_MS, onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) },
+      { batchSize: 100, ...serviceSubscriptionTiming(config.projections), onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) },
     );
   }
 

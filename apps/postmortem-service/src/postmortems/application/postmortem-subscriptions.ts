@@ -1,5 +1,5 @@
 import { TOPICS } from '@fireline/contracts';
-import { DEFAULT_SERVICE_LINGER_MS, projectionHandler, Subscription, type SubscriptionHandler } from '@fireline/event-store';
+import { projectionHandler, serviceSubscriptionTiming, Subscription, type SubscriptionHandler } from '@fireline/event-store';
 import { createRelayHandler, MESSAGE_TRANSPORT, type MessageTransport } from '@fireline/messaging';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -37,8 +37,7 @@ export class PostmortemSubscriptions {
     this.subscriptions = [projectionHandler(postmortemSummaryProjection), projectionHandler(actionItemsProjection), relay].map(
       (handler) => new Subscription(pool, handler, {
         onError,
-        pollIntervalMs: config.projections?.pollIntervalMs ?? 100,
-        lingerMs: config.projections?.lingerMs ?? DEFAULT_SERVICE_LINGER_MS,
+        ...serviceSubscriptionTiming(config.projections ?? { pollIntervalMs: 100 }),
       }),
     );
   }
