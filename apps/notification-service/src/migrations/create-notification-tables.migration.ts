@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AddDeliveryOrderIndexes1732000001400 } from './add-delivery-order-indexes.migration';
 import { AddNotificationRuleMatchKinds1732000001300 } from './add-notification-rule-match-kinds.migration';
 import { AddDeliveryRoundStartAndTargetOrigin1732000001100 } from './add-delivery-round-start-and-target-origin.migration';
 import { AddStatusPageSubscribers1732000001200 } from './add-status-page-subscribers.migration';
@@ -85,4 +86,5 @@ export const NOTIFICATION_MIGRATIONS = [
   AddDeliveryRoundStartAndTargetOrigin1732000001100,
   AddStatusPageSubscribers1732000001200,
   AddNotificationRuleMatchKinds1732000001300,
+  AddDeliveryOrderIndexes1732000001400,
 ];

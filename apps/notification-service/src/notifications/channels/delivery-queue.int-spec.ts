@@ -3,7 +3,14 @@ import { runMigrations } from '@fireline/event-store';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { CreateNotificationTables1732000001000 } from '../../migrations/create-notification-tables.migration';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
-import { DeliveryQueue, insertDeliveries, type ClaimedDelivery, type NewDelivery } from './delivery-queue';
+import {
+  DeliveryQueue,
+  insertDeliveries,
+  insertSubscriberDeliveries,
+  type ClaimedDelivery,
+  type NewDelivery,
+  type NewSubscriberDelivery,
+} from './delivery-queue';
 import { SecretBox } from '@fireline/secrets';
 import { TEST_ENCRYPTION_KEYS } from '../../../../../test/support/test-secrets';
 import { NotificationSecretBox } from '../secrets/notification-secret-box';
@@ -40,7 +47,16 @@ describe(DeliveryQueue.name, () => {
     const deliveries: NewDelivery[] = [];
     for (const url of urls) {
       const id = randomUUID();
-      deliveries.push({ id, ruleId: await aRule(url), eventId: randomUUID(), eventType: 'IncidentDeclared', incidentId: randomUUID(), channelType: 'webhook', targetUrl: url, payload: '{}' });
+      deliveries.push({
+        id,
+        ruleId: await aRule(url),
+        eventId: randomUUID(),
+        eventType: 'IncidentDeclared',
+        incidentId: randomUUID(),
+        channelType: 'webhook',
+        targetUrl: url,
+        payload: '{}',
+      });
     }
     const client = await db.pool.connect();
     try {
@@ -61,13 +77,98 @@ describe(DeliveryQueue.name, () => {
 
   const row = async (id: string) =>
     (
-      await db.pool.query<{ status: string; attempt_count: number; last_error: string | null; due_in_ms: number; round_started: boolean; target_origin: string }>(
+      await db.pool.query<{
+        status: string;
+        attempt_count: number;
+        last_error: string | null;
+        due_in_ms: number;
+        round_started: boolean;
+        target_origin: string;
+      }>(
         `SELECT status, attempt_count, last_error, target_origin, round_started_at IS NOT NULL AS round_started,
                 (extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms
            FROM deliveries WHERE id = $1`,
         [id],
       )
     ).rows[0];
+
+  async function inTransaction(work: (client: import('pg').PoolClient) => Promise<unknown>): Promise<void> {
+    const client = await db.pool.connect();
+    try {
+      await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  const delivered = (claimed: ClaimedDelivery) =>
+    queue.recordAttempt(
+      claimed,
+      { startedAt: new Date(), durationMs: 1, outcome: { kind: 'response', httpStatus: 204, retryAfterMs: null }, responseExcerpt: null },
+      { status: 'delivered' },
+    );
+  /** Ids of this spec's deliveries, so that claims can ignore other specs' due rows. */
+  const mine = new Set<string>();
+  const claimedIds = async () => (await queue.claimDue(1_000, LEASE_MS)).filter((d) => mine.has(d.id));
+
+  it('hands out one delivery at a time per rule and incident, and per subscriber, oldest first, so each sees them in order', async () => {
+    const url = `https://ordered-${randomUUID()}.example/hook`;
+    const ruleId = await aRule(url);
+    const [incident, otherIncident] = [randomUUID(), randomUUID()];
+    const ofRule = (incidentId: string): NewDelivery => ({
+      id: randomUUID(),
+      ruleId,
+      eventId: randomUUID(),
+      eventType: 'IncidentUpdated',
+      incidentId,
+      channelType: 'webhook',
+      targetUrl: url,
+      payload: '{}',
+    });
+    const [declared, resolved, closed, elsewhere] = [ofRule(incident), ofRule(incident), ofRule(incident), ofRule(otherIncident)];
+    const subscriberId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO status_page_subscribers (id, page_id, channel_type, email, email_key, status, unsubscribe_token) VALUES ($1, $2, 'email', 'reader@example.com', 'key', 'active', 'token')`,
+      [subscriberId, randomUUID()],
+    );
+    const ofSubscriber = (): NewSubscriberDelivery => ({
+      id: randomUUID(),
+      subscriberId,
+      statusPageId: randomUUID(),
+      eventId: randomUUID(),
+      eventType: 'StatusPageIncidentPublished',
+      incidentId: null,
+      channelType: 'email',
+      target: 'reader@example.com',
+      targetOrigin: 'mailto:',
+      payload: '{}',
+    });
+    const [created, update] = [ofSubscriber(), ofSubscriber()];
+    await inTransaction(async (client) => {
+      await insertDeliveries(client, [declared, resolved, closed, elsewhere], secrets);
+      await insertSubscriberDeliveries(client, [created, update], secrets);
+    });
+    for (const d of [declared, resolved, closed, elsewhere, created, update]) mine.add(d.id);
+
+    const first = await claimedIds();
+    expect(first.map((d) => d.id).sort()).toEqual([declared.id, elsewhere.id, created.id].sort());
+    // Put back (or retrying): the next one still waits behind it.
+    const firstOfIncident = first.find((d) => d.id === declared.id)!;
+    await queue.releaseUnsent(firstOfIncident, { status: 'queued', delayMs: 0, lastError: 'not sent' });
+    const again = await claimedIds();
+    expect(again.map((d) => d.id)).toEqual([declared.id]);
+
+    await delivered(again[0]!);
+    await delivered(first.find((d) => d.id === created.id)!);
+    const next = await claimedIds();
+    expect(next.map((d) => d.id).sort()).toEqual([resolved.id, update.id].sort());
+    // A dead-lettered delivery no longer holds the ones after it.
+    await queue.releaseUnsent(
+      next.find((d) => d.id === resolved.id)!,
+      { status: 'dead_lettered', lastError: 'gave up' },
+    );
+    expect((await claimedIds()).map((d) => d.id)).toEqual([closed.id]);
+  });
 
   it('stores the target’s origin and starts the retry window at the first claim', async () => {
     const [id] = await queued('https://Hooks.Example.com:443/path/a?x=1');
@@ -101,7 +202,9 @@ describe(DeliveryQueue.name, () => {
     const host = `https://dead-${randomUUID()}.example`;
     const [first, second, sending, otherPath] = await queued(`${host}/a`, `${host}/b`, `${host}/c`, `${host}:443/other`);
     const [elsewhere] = await queued(`https://alive-${randomUUID()}.example/hook`);
-    await db.pool.query(`UPDATE deliveries SET status = 'sending', lease_expires_at = now() + interval '1 minute' WHERE id = $1`, [sending]);
+    await db.pool.query(`UPDATE deliveries SET status = 'sending', lease_expires_at = now() + interval '1 minute' WHERE id = $1`, [
+      sending,
+    ]);
     await db.pool.query(`UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [second]);
 
     expect(await queue.postponeTarget(host, 30_000, 'not sent: circuit to X open')).toBe(2);
@@ -122,7 +225,10 @@ describe(`${CreateNotificationTables1732000001000.name} then AddDeliveryRoundSta
   it('backfills the target origin of deliveries queued before the migration', async () => {
     const db = await createTestDatabase('delivery_origin_backfill');
     try {
-      const before = NOTIFICATION_SERVICE_MIGRATIONS.slice(0, NOTIFICATION_SERVICE_MIGRATIONS.indexOf(CreateNotificationTables1732000001000) + 1);
+      const before = NOTIFICATION_SERVICE_MIGRATIONS.slice(
+        0,
+        NOTIFICATION_SERVICE_MIGRATIONS.indexOf(CreateNotificationTables1732000001000) + 1,
+      );
       await runMigrations(db.url, before);
       const rule = randomUUID();
       await db.pool.query(

@@ -79,14 +79,28 @@ export interface ClaimedDelivery {
  * circuit breakers.
  * @returns how many rows were inserted.
  */
-export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewDelivery[], secrets: NotificationSecretBox): Promise<number> {
+export async function insertDeliveries(
+  tx: PoolClient,
+  deliveries: readonly NewDelivery[],
+  secrets: NotificationSecretBox,
+): Promise<number> {
   let inserted = 0;
   for (const d of deliveries) {
     const result = await tx.query(
       `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, next_attempt_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', now())
        ON CONFLICT (rule_id, event_id) DO NOTHING`,
-      [d.id, d.ruleId, d.eventId, d.eventType, d.incidentId, d.channelType, secrets.sealDeliveryTargetUrl(d.id, d.targetUrl), targetOriginOf(d.targetUrl), d.payload],
+      [
+        d.id,
+        d.ruleId,
+        d.eventId,
+        d.eventType,
+        d.incidentId,
+        d.channelType,
+        secrets.sealDeliveryTargetUrl(d.id, d.targetUrl),
+        targetOriginOf(d.targetUrl),
+        d.payload,
+      ],
     );
     inserted += result.rowCount ?? 0;
   }
@@ -98,7 +112,11 @@ export async function insertDeliveries(tx: PoolClient, deliveries: readonly NewD
  * sealed (the payload carries the subscriber's unsubscribe link). The unique `(subscriber_id, event_id)`
  * makes a repeat a no-op. @returns how many rows were inserted.
  */
-export async function insertSubscriberDeliveries(tx: PoolClient, deliveries: readonly NewSubscriberDelivery[], secrets: NotificationSecretBox): Promise<number> {
+export async function insertSubscriberDeliveries(
+  tx: PoolClient,
+  deliveries: readonly NewSubscriberDelivery[],
+  secrets: NotificationSecretBox,
+): Promise<number> {
   let inserted = 0;
   for (const d of deliveries) {
     const result = await tx.query(
@@ -184,13 +202,25 @@ export class DeliveryQueue {
   /**
    * Leases up to `limit` due deliveries for `leaseMs` and counts the attempt; the first claim of a
    * round starts its retry window.
+   *
+   * In order: a delivery is handed out only when no older one (by `seq`) of the same status-page
+   * subscriber, or of the same rule and incident, is unfinished (`pending`, `retrying`, `sending`).
+   * So a receiver never gets an incident's "resolved" before its "declared", even with many workers;
+   * a delivery that is retrying holds the ones behind it until it is delivered or dead-lettered.
+   * Different incidents, rules and subscribers go out in parallel.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
     const { rows } = await this.pool.query<ClaimedRow>(
       `WITH due AS (
-         SELECT id FROM deliveries
+         SELECT id FROM deliveries q
           WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now()
+            AND (q.subscriber_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM deliveries e
+                   WHERE e.subscriber_id = q.subscriber_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
+            AND (q.rule_id IS NULL OR q.incident_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM deliveries e
+                   WHERE e.rule_id = q.rule_id AND e.incident_id = q.incident_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
           ORDER BY next_attempt_at, seq
           LIMIT $1
           FOR UPDATE SKIP LOCKED
@@ -221,7 +251,12 @@ export class DeliveryQueue {
         };
       } catch (error) {
         const owner = row.subscriber_id === null ? "its rule's secret" : "its subscriber's secret or its body";
-        opened = { targetUrl: '', secret: null, payload: '', unreadable: `cannot decrypt the delivery's URL or ${owner}: ${error instanceof Error ? error.message : String(error)}` };
+        opened = {
+          targetUrl: '',
+          secret: null,
+          payload: '',
+          unreadable: `cannot decrypt the delivery's URL or ${owner}: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
       return {
         id: row.id,
@@ -239,7 +274,8 @@ export class DeliveryQueue {
 
   private secretOf(row: ClaimedRow): string | null {
     if (row.rule_id !== null) return row.rule_secret === null ? null : this.secrets.openRuleSecret(row.rule_id, row.rule_secret);
-    if (row.subscriber_id !== null && row.subscriber_secret !== null) return this.secrets.openSubscriberValue('webhook_secret', row.subscriber_id, row.subscriber_secret);
+    if (row.subscriber_id !== null && row.subscriber_secret !== null)
+      return this.secrets.openSubscriberValue('webhook_secret', row.subscriber_id, row.subscriber_secret);
     return null;
   }
 
@@ -299,7 +335,10 @@ export class DeliveryQueue {
         [limit, heldIds],
       );
       for (const row of rows) {
-        const transition = transitionAfterLeaseExpired({ attemptInRound: row.attempt_count - row.round_start_attempt, elapsedMs: row.elapsed_ms }, policy);
+        const transition = transitionAfterLeaseExpired(
+          { attemptInRound: row.attempt_count - row.round_start_attempt, elapsedMs: row.elapsed_ms },
+          policy,
+        );
         await this.applyTransition(client, row.id, transition, row.attempt_count);
       }
       await client.query('COMMIT');
@@ -343,7 +382,8 @@ export class DeliveryQueue {
         [claimed.id, claimed.attemptNo, transition.lastError],
       );
       const subscriberId = result.rows[0]?.subscriber_id;
-      if (subscriberId) await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [subscriberId, this.quarantineAfter, transition.lastError]);
+      if (subscriberId)
+        await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [subscriberId, this.quarantineAfter, transition.lastError]);
       await client.query('COMMIT');
       return (result.rowCount ?? 0) === 1;
     } catch (error) {
@@ -411,9 +451,10 @@ export class DeliveryQueue {
           [id, attemptNo],
         );
         if (result.rows[0]?.subscriber_id) {
-          await client.query(`UPDATE status_page_subscribers SET consecutive_dead_letters = 0, updated_at = now() WHERE id = $1 AND consecutive_dead_letters <> 0`, [
-            result.rows[0].subscriber_id,
-          ]);
+          await client.query(
+            `UPDATE status_page_subscribers SET consecutive_dead_letters = 0, updated_at = now() WHERE id = $1 AND consecutive_dead_letters <> 0`,
+            [result.rows[0].subscriber_id],
+          );
         }
         break;
       case 'retrying':
@@ -429,7 +470,12 @@ export class DeliveryQueue {
            RETURNING subscriber_id`,
           [id, attemptNo, transition.lastError],
         );
-        if (result.rows[0]?.subscriber_id) await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [result.rows[0].subscriber_id, this.quarantineAfter, transition.lastError]);
+        if (result.rows[0]?.subscriber_id)
+          await client.query(DEAD_LETTER_COUNTS_SQL('$1', '$2', '$3'), [
+            result.rows[0].subscriber_id,
+            this.quarantineAfter,
+            transition.lastError,
+          ]);
         break;
       default: {
         const exhaustive: never = transition;
