@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incident-service.tokens';
 import { deliveryUnreadable } from './alert-intake.errors';
-import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
+import { redactedBodyForDisplay, redactedHeaders, redactedJsonForDisplay } from './alert-intake.redaction';
 import { openAlertToAbsorb, type AbsorbableTrigger } from '../dedup/alert-dedup.repository';
 
 /**
@@ -48,6 +48,11 @@ export interface NewIntake {
   headers: Record<string, unknown>;
   /** The body as received (JSON escapes of unstorable characters are plain ASCII here). */
   rawBody: string;
+  /**
+   * `JSON.parse(rawBody)`, when the caller has it (spares parsing the body again for the display copy);
+   * must be exactly that value.
+   */
+  rawBodyJson?: unknown;
   eventAction: string | null;
   dedupKey: string | null;
   /** Default none. */
@@ -233,7 +238,8 @@ export class AlertIntakeRepository {
 
   /** The columns `raw_body` and `display_body` of a new row. */
   private bodies(intake: NewIntake): [string, string] {
-    return [this.box.seal(intake.rawBody, rawBodyContext(intake.id)), redactedBodyForDisplay(intake.rawBody)];
+    const display = intake.rawBodyJson === undefined ? redactedBodyForDisplay(intake.rawBody) : redactedJsonForDisplay(intake.rawBodyJson);
+    return [this.box.seal(intake.rawBody, rawBodyContext(intake.id)), display];
   }
 
   /**

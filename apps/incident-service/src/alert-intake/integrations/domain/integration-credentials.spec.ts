@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { credentialHash, issueCredential, newBearerToken, newRoutingKey, ROUTING_KEY_PATTERN } from './integration-credentials';
+import { credentialHash, credentialHashFor, issueCredential, newBearerToken, newRoutingKey, ROUTING_KEY_PATTERN } from './integration-credentials';
 
 describe('integration credentials', () => {
   it('issues 32-character [a-z0-9] routing keys, different every time', () => {
@@ -23,6 +23,15 @@ describe('integration credentials', () => {
     const issued = issueCredential('events-v2');
     expect(issued?.hash).toBe(createHash('sha256').update(issued!.secret).digest('hex'));
     expect(credentialHash('x')).toHaveLength(64);
+  });
+
+  it('remembers a credential hash per holder, and never answers for another secret', () => {
+    const body = { routing_key: 'a'.repeat(32) };
+    expect(credentialHashFor(body, body.routing_key)).toBe(credentialHash('a'.repeat(32)));
+    expect(credentialHashFor(body, body.routing_key)).toBe(credentialHash('a'.repeat(32)));
+    // The same holder asked about another secret (a body changed in between): that secret's hash.
+    expect(credentialHashFor(body, 'b'.repeat(32))).toBe(credentialHash('b'.repeat(32)));
+    expect(credentialHashFor({ routing_key: 'a'.repeat(32) }, 'a'.repeat(32))).toBe(credentialHash('a'.repeat(32)));
   });
 
   it('issues nothing for PagerDuty webhooks, which are verified with the user-given signing secrets', () => {

@@ -1,9 +1,9 @@
-import { Inject, Injectable, type Provider } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext, type Provider } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { EventsV2ThrottlerStorage } from './events-v2-throttler.storage';
 import { DEFAULT_ALERTS_CONFIG, type IncidentServiceConfig } from '../../../config/incident-service.config';
-import { credentialHash } from '../../integrations/domain/integration-credentials';
+import { credentialHashFor } from '../../integrations/domain/integration-credentials';
 import { INCIDENT_SERVICE_CONFIG } from '../../../incident-service.subscriptions';
 
 /** The throttler's in-memory counters (one store per incident-service module, shared by its guard instances). */
@@ -23,7 +23,7 @@ export const EVENTS_V2_RATE_WINDOW_MS = 60_000;
 export function eventsV2TrackerOf(request: { body?: unknown; ip?: string }): string {
   const body = request.body;
   const routingKey = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { routing_key?: unknown }).routing_key : undefined;
-  if (typeof routingKey === 'string' && routingKey !== '') return `routing-key:${credentialHash(routingKey)}`;
+  if (typeof routingKey === 'string' && routingKey !== '') return `routing-key:${credentialHashFor(body as object, routingKey)}`;
   return `ip:${request.ip ?? 'unknown'}`;
 }
 
@@ -50,5 +50,14 @@ export class EventsV2ThrottlerGuard extends ThrottlerGuard {
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
     return Promise.resolve(eventsV2TrackerOf(request as { body?: unknown; ip?: string }));
+  }
+
+  /**
+   * The counter's key: the throttler's name and the tracker (already a hash, or an address). The base
+   * class hashes class, handler, name and tracker with sha256 on every request; this guard serves one
+   * route, so the tracker alone is unique.
+   */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
   }
 }

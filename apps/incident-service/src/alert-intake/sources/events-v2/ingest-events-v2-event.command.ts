@@ -1,7 +1,7 @@
 import { sanitizeUnstorableText } from '@fireline/http';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { credentialHash } from '../../integrations/domain/integration-credentials';
+import { credentialHash, credentialHashFor } from '../../integrations/domain/integration-credentials';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { parseEventsV2Event } from './events-v2-event.request.dto';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
@@ -34,11 +34,12 @@ export const UNKNOWN_ROUTING_KEY_ERROR = 'Invalid routing key';
  * The body as stored in the ledger: the routing key is a credential, so only its last 4 characters stay
  * (masked to the same 32-character length, so the stored body still validates when reprocessed).
  */
-function ledgerBody(body: unknown): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return JSON.stringify(body);
+function ledgerBody(body: unknown): Pick<NewIntake, 'rawBody' | 'rawBodyJson'> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { rawBody: JSON.stringify(body) };
   const copy = { ...(body as Record<string, unknown>) };
   if (typeof copy.routing_key === 'string') copy.routing_key = `${'*'.repeat(28)}${copy.routing_key.slice(-4)}`;
-  return JSON.stringify(copy);
+  // The body came from JSON.parse (plain data): `copy` is exactly what the stored JSON parses back to.
+  return { rawBody: JSON.stringify(copy), rawBodyJson: copy };
 }
 
 /**
@@ -85,7 +86,8 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
     if (typeof routingKey !== 'string' || routingKey.length !== 32) {
       return { status: 'invalid', intakeId: null, errors: parsed.ok ? [UNKNOWN_ROUTING_KEY_ERROR] : parsed.errors };
     }
-    const integration = await this.integrations.findActiveByCredentialHash('events-v2', credentialHash(routingKey));
+    const hash = typeof received === 'object' && received !== null ? credentialHashFor(received, routingKey) : credentialHash(routingKey);
+    const integration = await this.integrations.findActiveByCredentialHash('events-v2', hash);
     if (!integration) return { status: 'invalid', intakeId: null, errors: [UNKNOWN_ROUTING_KEY_ERROR] };
 
     const id = randomUUID();
@@ -95,7 +97,7 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
       integrationId: integration.id,
       receivedAt,
       headers,
-      rawBody: ledgerBody(received),
+      ...ledgerBody(received),
       eventAction: typeof raw.event_action === 'string' ? raw.event_action.slice(0, 50) : null,
       dedupKey: typeof raw.dedup_key === 'string' && raw.dedup_key !== '' ? raw.dedup_key.slice(0, 255) : null,
       sanitizedFields,
