@@ -61,26 +61,13 @@ const SECRET_PAIR = /("?)([A-Za-z0-9_.-]+)\1(\s*[:=]\s*)("?)([^"&\s,;}]+)\4/g;
  * For display only: processing reads the encrypted original, so a false positive here changes nothing.
  */
 export function redactedBodyForDisplay(rawBody: string): string {
-  let value: unknown;
+  let shown: string;
   try {
-    value = JSON.parse(rawBody) as unknown;
+    shown = JSON.stringify(redactValue(JSON.parse(rawBody) as unknown, false));
   } catch {
-    const shown = withoutUrlCredentials(rawBody).replace(SECRET_PAIR, (pair, q1: string, name: string, separator: string, q2: string, value: string) =>
+    shown = withoutUrlCredentials(rawBody).replace(SECRET_PAIR, (pair, q1: string, name: string, separator: string, q2: string, value: string) =>
       isSecretLikeName(name) ? `${q1}${name}${q1}${separator}${q2}${maskedSecret(value)}${q2}` : pair,
     );
-    return atMostDisplayLength(shown);
   }
-  return redactedJsonForDisplay(value);
-}
-
-/**
- * `redactedBodyForDisplay(JSON.stringify(value))` for a JSON body the caller has parsed already
- * (`value`: plain JSON data, as `JSON.parse` gives), without parsing it again.
- */
-export function redactedJsonForDisplay(value: unknown): string {
-  return atMostDisplayLength(JSON.stringify(redactValue(value, false)));
-}
-
-function atMostDisplayLength(shown: string): string {
   return shown.length > DISPLAY_BODY_MAX_CHARS ? `${shown.slice(0, DISPLAY_BODY_MAX_CHARS)}…` : shown;
 }

@@ -25,10 +25,13 @@ describe('alert intake ledger: how deliveries are written', () => {
   it('keeps a typical delivery row in the table itself: nothing compressed or moved to TOAST', async () => {
     const integration = await createIntegration(t.http);
     const captured = capturedAlertmanagerRequest('events-v2-trigger.json', integration.routingKey);
-    await t.http.post('/v2/enqueue').set('content-type', 'application/json').send(captured.body).expect(202);
+    // The capture with a runbook note in its details: a delivery of ~2 KB, as Alertmanager's with annotations are.
+    const body = captured.parsed as { payload: { custom_details: Record<string, unknown> } };
+    body.payload.custom_details = { ...body.payload.custom_details, runbook: `Check the checkout pods, then the database. ${'Step by step. '.repeat(80)}` };
+    await t.http.post('/v2/enqueue').set('content-type', 'application/json').send(JSON.stringify(body)).expect(202);
 
     const { rows } = await t.db.pool.query<{ bytes: number }>(
-      'SELECT octet_length(raw_body) + octet_length(display_body) + octet_length(headers::text) AS bytes FROM alert_intake WHERE integration_id = $1',
+      'SELECT octet_length(raw_body) + octet_length(headers::text) AS bytes FROM alert_intake WHERE integration_id = $1',
       [integration.id],
     );
     // Over PostgreSQL's default 2 KB threshold, which compressed the row and moved its sealed body out of line.

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { cursorCodec, cursorKey, toPage, type Page } from '@fireline/http';
-import { isSealed, type SecretBox } from '@fireline/secrets';
+import type { SecretBox } from '@fireline/secrets';
 import { isDatabaseUnavailable, MicroBatcher } from '@fireline/event-store';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { INCIDENT_PG_POOL, INCIDENT_SECRET_BOX } from '../../incident-service.tokens';
 import { deliveryUnreadable } from './alert-intake.errors';
-import { redactedBodyForDisplay, redactedHeaders, redactedJsonForDisplay } from './alert-intake.redaction';
+import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
 import { openAlertToAbsorb, type AbsorbableTrigger } from '../dedup/alert-dedup.repository';
 
 /**
@@ -20,7 +20,8 @@ export type IntakeVerdict = 'accepted' | 'rejected' | 'duplicate';
 
 /**
  * One delivery as recorded. `rawBody` is the body as received (the routing key masked), kept encrypted
- * at rest and opened for processing; `displayBody` is what the ledger shows (`redactedBodyForDisplay`).
+ * at rest and opened for processing; `displayBody` is what the ledger shows (`redactedBodyForDisplay` of
+ * it, made when read).
  */
 export interface AlertIntakeRow {
   id: string;
@@ -48,11 +49,6 @@ export interface NewIntake {
   headers: Record<string, unknown>;
   /** The body as received (JSON escapes of unstorable characters are plain ASCII here). */
   rawBody: string;
-  /**
-   * `JSON.parse(rawBody)`, when the caller has it (spares parsing the body again for the display copy);
-   * must be exactly that value.
-   */
-  rawBodyJson?: unknown;
   eventAction: string | null;
   dedupKey: string | null;
   /** Default none. */
@@ -62,11 +58,10 @@ export interface NewIntake {
 /** What `insertAcceptedOrAbsorbed` made of a delivery. */
 export type AcceptedOutcome = { verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number };
 
-/** A delivery waiting for its batch: sealed and redacted already, so the batch only writes. */
+/** A delivery waiting for its batch: sealed already, so the batch only writes. */
 interface PendingAccepted {
   intake: NewIntake;
   rawBody: string;
-  displayBody: string;
   leaseMs: number;
   absorb: AbsorbableTrigger | null;
   keepOrder: boolean;
@@ -132,9 +127,9 @@ const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_bod
 const INSERT_ACCEPTED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],
-                       $9::text[], $10::text[], $11::text[], $12::smallint[], $13::boolean[], $14::boolean[], $15::boolean[])
+                       $9::text[], $10::text[], $11::smallint[], $12::boolean[], $13::boolean[], $14::boolean[])
     WITH ORDINALITY AS i(id, integration_id, received_at, headers, raw_body, event_action, dedup_key, lease_ms,
-                         display_body, sanitized_fields, absorb_stream_id, severity_rank, keep_order, after_same_key, after_same_key_non_trigger, ord)
+                         sanitized_fields, absorb_stream_id, severity_rank, keep_order, after_same_key, after_same_key_non_trigger, ord)
 ), decided AS (
   SELECT i.*, w.yes OR i.after_same_key AS waiting, o.incarnation
   FROM input i
@@ -151,9 +146,9 @@ WITH input AS (
       AND ${openAlertToAbsorb('i.absorb_stream_id', 'i.severity_rank')}
   ) o ON true
 ), inserted AS (
-INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
+INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, sanitized_fields,
                           verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation)
-SELECT id, integration_id, received_at, headers::jsonb, raw_body, display_body, event_action, dedup_key,
+SELECT id, integration_id, received_at, headers::jsonb, raw_body, event_action, dedup_key,
        ARRAY(SELECT jsonb_array_elements_text(sanitized_fields::jsonb)),
        CASE WHEN incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
        CASE WHEN incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || incarnation END,
@@ -176,19 +171,13 @@ SELECT id, absorbed_incarnation, attempts FROM inserted`;
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
 
-/** What the ledger shows of a row: its redacted copy, or for a row recorded before redaction existed, one made now. */
-function displayBodyOf(row: Row): string {
-  if (row.display_body !== null) return row.display_body;
-  return isSealed(row.raw_body) ? '' : redactedBodyForDisplay(row.raw_body);
-}
-
-function toIntakeView(row: Row): AlertIntakeView {
+function toIntakeView(row: Row, displayBody: string): AlertIntakeView {
   return {
     id: row.id,
     integrationId: row.integration_id,
     receivedAt: row.received_at,
     headers: row.headers,
-    displayBody: displayBodyOf(row),
+    displayBody,
     eventAction: row.event_action,
     dedupKey: row.dedup_key,
     verdict: row.verdict,
@@ -210,8 +199,10 @@ const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.t
 
 /**
  * `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process.
- * Each body is stored twice: sealed (`raw_body`, AES-256-GCM, opened only to process it) and redacted
- * for people (`display_body`); headers are stored redacted.
+ * Each body is stored once, sealed (`raw_body`, AES-256-GCM), opened to process it and, redacted, to
+ * show it (`displayBody`, made when read: storing a redacted copy as well made every row ~40% larger
+ * and cost each intake request a parse and a redaction). Headers are stored redacted. `display_body`
+ * only holds the copies versions before 2026-12 stored, shown when their body cannot be opened.
  */
 @Injectable()
 export class AlertIntakeRepository {
@@ -229,17 +220,34 @@ export class AlertIntakeRepository {
 
   /** A row with its body opened for processing. @throws IllegalStateError `DELIVERY.UNREADABLE` when its key is not configured. */
   private toIntake(row: Row): AlertIntakeRow {
+    let rawBody: string;
     try {
-      return { ...toIntakeView(row), rawBody: this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)) };
+      rawBody = this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id));
     } catch (error) {
       throw deliveryUnreadable(row.id, error instanceof Error ? error.message : String(error));
     }
+    return { ...toIntakeView(row, redactedBodyForDisplay(rawBody)), rawBody };
   }
 
-  /** The columns `raw_body` and `display_body` of a new row. */
-  private bodies(intake: NewIntake): [string, string] {
-    const display = intake.rawBodyJson === undefined ? redactedBodyForDisplay(intake.rawBody) : redactedJsonForDisplay(intake.rawBodyJson);
-    return [this.box.seal(intake.rawBody, rawBodyContext(intake.id)), display];
+  /**
+   * A row as the ledger shows it: the body opened and redacted now (`redactedBodyForDisplay`), so the
+   * ledger shows every row under today's redaction rules. A body that cannot be opened (sealed with a
+   * key that is no longer configured) shows the redacted copy that versions before 2026-12 stored
+   * (`display_body`) if it has one, else `''`: one unreadable row does not fail a page.
+   */
+  private toView(row: Row): AlertIntakeView {
+    let shown: string;
+    try {
+      shown = redactedBodyForDisplay(this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)));
+    } catch {
+      shown = row.display_body ?? '';
+    }
+    return toIntakeView(row, shown);
+  }
+
+  /** The `raw_body` column of a new row: the body sealed for this row. */
+  private sealedBody(intake: NewIntake): string {
+    return this.box.seal(intake.rawBody, rawBodyContext(intake.id));
   }
 
   /**
@@ -272,8 +280,7 @@ export class AlertIntakeRepository {
     absorb: AbsorbableTrigger | null,
     keepOrder = true,
   ): Promise<AcceptedOutcome> {
-    const [rawBody, displayBody] = this.bodies(intake);
-    return this.accepted.submit({ intake, rawBody, displayBody, leaseMs, absorb, keepOrder });
+    return this.accepted.submit({ intake, rawBody: this.sealedBody(intake), leaseMs, absorb, keepOrder });
   }
 
   /** One `INSERT_ACCEPTED_SQL` for a batch of deliveries (see `AcceptedIntakeBatcher`); one outcome per delivery, in order. */
@@ -304,7 +311,6 @@ export class AlertIntakeRepository {
         column((p) => p.intake.eventAction),
         column((p) => p.intake.dedupKey),
         column((p) => p.leaseMs),
-        column((p) => p.displayBody),
         column((p) => JSON.stringify(p.intake.sanitizedFields ?? [])),
         column((p) => p.absorb?.streamId ?? null),
         column((p) => p.absorb?.severityRank ?? null),
@@ -324,11 +330,10 @@ export class AlertIntakeRepository {
 
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
   async insertRejected(intake: NewIntake, reason: string): Promise<void> {
-    const [rawBody, displayBody] = this.bodies(intake);
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
-       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'rejected', $8, now(), $10)`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, rawBody, intake.eventAction, intake.dedupKey, reason, displayBody, intake.sanitizedFields ?? []],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now(), $9)`,
+      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, this.sealedBody(intake), intake.eventAction, intake.dedupKey, reason, intake.sanitizedFields ?? []],
     );
   }
 
@@ -410,7 +415,7 @@ export class AlertIntakeRepository {
   /** The row as the ledger shows it (body redacted, never opened). */
   async findViewById(id: string): Promise<AlertIntakeView | null> {
     const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
-    return result.rows[0] ? toIntakeView(result.rows[0]) : null;
+    return result.rows[0] ? this.toView(result.rows[0]) : null;
   }
 
   /** Deliveries of one integration, newest first, `limit` per page. @throws ValidationError on a bad cursor. */
@@ -423,6 +428,6 @@ export class AlertIntakeRepository {
       [integrationId, receivedAt, id, limit + 1],
     );
     const page = toPage(result.rows, limit, LEDGER_CURSOR, (row): [string, string] => [row.received_at.toISOString(), row.id]);
-    return { items: page.items.map(toIntakeView), nextCursor: page.nextCursor };
+    return { items: page.items.map((row) => this.toView(row)), nextCursor: page.nextCursor };
   }
 }

@@ -1,21 +1,22 @@
 import { isSealed, resealInBatches, sealedWithCurrentKeyPattern, type ResealReport, type SecretBox } from '@fireline/secrets';
 import type { Pool } from 'pg';
-import { redactedBodyForDisplay, redactedHeaders } from './alert-intake.redaction';
+import { redactedHeaders } from './alert-intake.redaction';
 import { rawBodyContext } from './alert-intake.repository';
 
 /**
  * Brings ledger rows up to date: a body still in plaintext (recorded before encryption existed) is
- * sealed, gets its redacted `display_body`, and its headers are redacted as new rows' are; a body sealed
- * with an older key is sealed again with the current one. Safe to repeat and to run on several instances.
+ * sealed and its headers are redacted as new rows' are; a body sealed with an older key is sealed again
+ * with the current one. (What the ledger shows is redacted from the body when read.) Safe to repeat and
+ * to run on several instances.
  */
 export function resealAlertIntake(pool: Pool, box: SecretBox, batchSize = 500): Promise<ResealReport> {
   const current = sealedWithCurrentKeyPattern(box);
   return resealInBatches(
     pool,
     async (client, after, limit) => {
-      const { rows } = await client.query<{ id: string; raw_body: string; display_body: string | null; headers: Record<string, string | string[]> }>(
-        `SELECT id, raw_body, display_body, headers FROM alert_intake
-          WHERE (raw_body NOT LIKE $1 OR display_body IS NULL) AND ($2::uuid IS NULL OR id > $2::uuid)
+      const { rows } = await client.query<{ id: string; raw_body: string; headers: Record<string, string | string[]> }>(
+        `SELECT id, raw_body, headers FROM alert_intake
+          WHERE raw_body NOT LIKE $1 AND ($2::uuid IS NULL OR id > $2::uuid)
           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         [current, after, limit],
       );
@@ -23,11 +24,9 @@ export function resealAlertIntake(pool: Pool, box: SecretBox, batchSize = 500): 
       for (const row of rows) {
         try {
           const legacy = !isSealed(row.raw_body);
-          const plaintext = box.openOrPlaintext(row.raw_body, rawBodyContext(row.id));
-          await client.query('UPDATE alert_intake SET raw_body = $2, display_body = $3, headers = $4 WHERE id = $1', [
+          await client.query('UPDATE alert_intake SET raw_body = $2, headers = $3 WHERE id = $1', [
             row.id,
             box.resealed(row.raw_body, rawBodyContext(row.id)) ?? row.raw_body,
-            row.display_body ?? redactedBodyForDisplay(plaintext),
             legacy ? redactedHeaders(row.headers) : row.headers,
           ]);
         } catch (error) {

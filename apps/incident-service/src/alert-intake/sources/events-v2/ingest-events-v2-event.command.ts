@@ -34,12 +34,11 @@ export const UNKNOWN_ROUTING_KEY_ERROR = 'Invalid routing key';
  * The body as stored in the ledger: the routing key is a credential, so only its last 4 characters stay
  * (masked to the same 32-character length, so the stored body still validates when reprocessed).
  */
-function ledgerBody(body: unknown): Pick<NewIntake, 'rawBody' | 'rawBodyJson'> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { rawBody: JSON.stringify(body) };
+function ledgerBody(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return JSON.stringify(body);
   const copy = { ...(body as Record<string, unknown>) };
   if (typeof copy.routing_key === 'string') copy.routing_key = `${'*'.repeat(28)}${copy.routing_key.slice(-4)}`;
-  // The body came from JSON.parse (plain data): `copy` is exactly what the stored JSON parses back to.
-  return { rawBody: JSON.stringify(copy), rawBodyJson: copy };
+  return JSON.stringify(copy);
 }
 
 /**
@@ -97,7 +96,7 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
       integrationId: integration.id,
       receivedAt,
       headers,
-      ...ledgerBody(received),
+      rawBody: ledgerBody(received),
       eventAction: typeof raw.event_action === 'string' ? raw.event_action.slice(0, 50) : null,
       dedupKey: typeof raw.dedup_key === 'string' && raw.dedup_key !== '' ? raw.dedup_key.slice(0, 255) : null,
       sanitizedFields,
