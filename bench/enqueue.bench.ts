@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
 import { DEFAULT_HTTP_SERVER_LIMITS } from '../libs/config/src/environment';
@@ -303,6 +303,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     // The load floods one routing key on purpose; this measures ingestion, not the per-key limiter
     // (which would answer 429 past ALERTS_RATE_LIMIT_PER_MINUTE). Override to bench with the limit on.
     ALERTS_RATE_LIMIT_PER_MINUTE: process.env.ALERTS_RATE_LIMIT_PER_MINUTE ?? '1000000',
+    ...(process.env.PROJECTION_LINGER_MS === undefined ? {} : { PROJECTION_LINGER_MS: process.env.PROJECTION_LINGER_MS }),
     // A throw-away key for the run's throw-away databases.
     FIRELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
@@ -462,6 +463,21 @@ async function load(contender: Contender, config: EnqueueBenchConfig, run: RunNa
   return runLoad(spec);
 }
 
+/** Milliseconds the bench process (both servers) spent in garbage collection from now until `stop()`. */
+function gcTimer(): { stop: () => number } {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) total += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return total;
+    },
+  };
+}
+
 async function measure(contender: Contender, config: EnqueueBenchConfig, loadName: EnqueueLoadName, round: number): Promise<RunResult> {
   const name = `${loadName} / ${contender.name} / round ${round}`;
   log(`${name}: warm-up ${config.warmupSeconds} s`);
@@ -469,10 +485,16 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
   await contender.afterWarmup(loadName, round);
   log(`${name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
   const eluBefore = performance.eventLoopUtilization();
+  const gc = gcTimer();
   const outcome = await load(contender, config, `measured-${round}`, loadName);
   const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
+  const gcMs = gc.stop();
   const { result } = outcome;
-  log(`${name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy; counting effects`);
+  const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  log(
+    `${name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy, ` +
+      `GC ${fmt(Math.round(gcMs))} ms of it, heap ${fmt(heapMiB)} MiB after; counting effects`,
+  );
   const effects = await contender.effects(outcome, loadName, round);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
   return {
