@@ -19,16 +19,14 @@ import { openAlertToAbsorb, type AbsorbableTrigger } from '../dedup/alert-dedup.
 export type IntakeVerdict = 'accepted' | 'rejected' | 'duplicate';
 
 /**
- * One delivery as recorded. `rawBody` is the body as received (the routing key masked), kept encrypted
- * at rest and opened for processing; `displayBody` is what the ledger shows (`redactedBodyForDisplay` of
- * it, made when read).
+ * One delivery as the ledger shows it: `displayBody` is its body redacted (`redactedBodyForDisplay`),
+ * made when read.
  */
-export interface AlertIntakeRow {
+export interface AlertIntakeView {
   id: string;
   integrationId: string;
   receivedAt: Date;
   headers: Record<string, unknown>;
-  rawBody: string;
   displayBody: string;
   eventAction: string | null;
   dedupKey: string | null;
@@ -40,6 +38,12 @@ export interface AlertIntakeRow {
   /** Fields whose NUL or lone surrogates were replaced with U+FFFD before processing (`sanitizeUnstorableText`). */
   sanitizedFields: string[];
 }
+
+/**
+ * One delivery as recorded, for processing: `rawBody` is the body as received (the routing key masked),
+ * kept encrypted at rest and opened here.
+ */
+export type AlertIntakeRow = Omit<AlertIntakeView, 'displayBody'> & { rawBody: string };
 
 /** A new delivery for the ledger. */
 export interface NewIntake {
@@ -87,8 +91,6 @@ export function batchFailsTogether(error: unknown): boolean {
 }
 
 /** A recorded delivery as the ledger shows it: no `rawBody` (it stays sealed). */
-export type AlertIntakeView = Omit<AlertIntakeRow, 'rawBody'>;
-
 /** A page of deliveries, newest first; `nextCursor` is `null` on the last page. */
 export type DeliveryPage = Page<AlertIntakeView>;
 
@@ -171,13 +173,13 @@ SELECT id, absorbed_incarnation, attempts FROM inserted`;
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
 
-function toIntakeView(row: Row, displayBody: string): AlertIntakeView {
+/** A row's columns but its body. */
+function recordedFieldsOf(row: Row): Omit<AlertIntakeView, 'displayBody'> {
   return {
     id: row.id,
     integrationId: row.integration_id,
     receivedAt: row.received_at,
     headers: row.headers,
-    displayBody,
     eventAction: row.event_action,
     dedupKey: row.dedup_key,
     verdict: row.verdict,
@@ -226,7 +228,7 @@ export class AlertIntakeRepository {
     } catch (error) {
       throw deliveryUnreadable(row.id, error instanceof Error ? error.message : String(error));
     }
-    return { ...toIntakeView(row, redactedBodyForDisplay(rawBody)), rawBody };
+    return { ...recordedFieldsOf(row), rawBody };
   }
 
   /**
@@ -242,7 +244,7 @@ export class AlertIntakeRepository {
     } catch {
       shown = row.display_body ?? '';
     }
-    return toIntakeView(row, shown);
+    return { ...recordedFieldsOf(row), displayBody: shown };
   }
 
   /** The `raw_body` column of a new row: the body sealed for this row. */
@@ -412,7 +414,7 @@ export class AlertIntakeRepository {
     return result.rows[0] ? this.toIntake(result.rows[0]) : null;
   }
 
-  /** The row as the ledger shows it (body redacted, never opened). */
+  /** The row as the ledger shows it (its body opened and redacted, see `toView`). */
   async findViewById(id: string): Promise<AlertIntakeView | null> {
     const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM alert_intake WHERE id = $1`, [id]);
     return result.rows[0] ? this.toView(result.rows[0]) : null;

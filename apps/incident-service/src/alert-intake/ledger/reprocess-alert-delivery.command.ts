@@ -3,11 +3,11 @@ import { integrationNotFound } from '../integrations/domain/integration.errors';
 import { IntegrationRepository } from '../integrations/persistence/integration.repository';
 import { deliveryNotFound, deliveryRejected, deliverySenderRedelivers } from './alert-intake.errors';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
-import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
+import { AlertIntakeRepository, type AlertIntakeView } from './alert-intake.repository';
 import { INTAKE_TRANSLATORS } from './alert-intake.translators';
 
 /** `POST /v1/integrations/{id}/deliveries/{deliveryId}/reprocess`: the row as it stands afterwards. */
-export class ReprocessAlertDelivery extends Command<AlertIntakeRow> {
+export class ReprocessAlertDelivery extends Command<AlertIntakeView> {
   constructor(
     readonly integrationId: string,
     readonly deliveryId: string,
@@ -26,14 +26,14 @@ export class ReprocessAlertDelivery extends Command<AlertIntakeRow> {
  * translator — PagerDuty Webhooks v3, whose sender redelivers (409).
  */
 @CommandHandler(ReprocessAlertDelivery)
-export class ReprocessAlertDeliveryHandler implements ICommandHandler<ReprocessAlertDelivery, AlertIntakeRow> {
+export class ReprocessAlertDeliveryHandler implements ICommandHandler<ReprocessAlertDelivery, AlertIntakeView> {
   constructor(
     private readonly integrations: IntegrationRepository,
     private readonly intake: AlertIntakeRepository,
     private readonly processor: AlertIntakeProcessor,
   ) {}
 
-  async execute({ integrationId, deliveryId }: ReprocessAlertDelivery): Promise<AlertIntakeRow> {
+  async execute({ integrationId, deliveryId }: ReprocessAlertDelivery): Promise<AlertIntakeView> {
     const integration = await this.integrations.findActiveById(integrationId);
     if (!integration) throw integrationNotFound(integrationId);
     const row = await this.intake.findById(deliveryId);
@@ -43,6 +43,8 @@ export class ReprocessAlertDeliveryHandler implements ICommandHandler<ReprocessA
 
     const attempt = row.processedAt === null ? ((await this.intake.lease(row.id, INTAKE_LEASE_MS)) ?? row) : row;
     await this.processor.process(attempt, integration.type);
-    return (await this.intake.findById(row.id)) ?? row;
+    const shown = await this.intake.findViewById(row.id);
+    if (!shown) throw deliveryNotFound(integrationId, deliveryId);
+    return shown;
   }
 }
