@@ -7,7 +7,7 @@ import { CountAbsorbedTriggersApart1732000003700 } from '../dedup/alert-dedup-un
 import { alertStreamId } from '../domain/alert-stream';
 import { INCIDENT_DATA_SOURCE } from '../../incident-service.tokens';
 import { anEventsV2Event, bootAlertTestApp, capturedAlertmanagerRequest, createIntegration, type AlertTestApp } from '../testing/events-v2.testing';
-import { ACCEPTED_INTAKE_BATCHES, AlertIntakeRepository, type NewIntake } from './alert-intake.repository';
+import { ACCEPTED_INTAKE_BATCHES, AlertIntakeRepository, STORED_DISPLAY_ABOVE_CHARS, type NewIntake } from './alert-intake.repository';
 import { INTAKE_LEASE_MS } from './alert-intake.processor';
 
 describe('alert intake ledger: how deliveries are written', () => {
@@ -39,6 +39,36 @@ describe('alert intake ledger: how deliveries are written', () => {
     const toast = await t.db.pool.query<{ toast: string }>(`SELECT reltoastrelid::regclass::text AS toast FROM pg_class WHERE relname = 'alert_intake'`);
     const stored = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${toast.rows[0].toast}`);
     expect(Number(stored.rows[0].n)).toBe(0);
+  });
+
+  // After the TOAST check: this large body is moved out of line, as it should be.
+  it('stores the body once, and a redacted copy beside it only for a large body, so a ledger page never parses megabytes', async () => {
+    const integration = await createIntegration(t.http);
+    const small = anEventsV2Event(integration.routingKey, { dedup_key: `small-${randomUUID()}` });
+    const large = anEventsV2Event(integration.routingKey, { dedup_key: `large-${randomUUID()}` });
+    (large.payload as { custom_details: Record<string, unknown> }).custom_details = {
+      db_password: 'hunter2-large-body-1234',
+      instances: Array.from({ length: 600 }, (_, i) => `checkout-${i}.prod.example.com:8080`),
+    };
+    await t.http.post('/v2/enqueue').send(small).expect(202);
+    await t.http.post('/v2/enqueue').send(large).expect(202);
+
+    const stored = await t.db.pool.query<{ dedup_key: string; display_body: string | null; raw_length: number }>(
+      'SELECT dedup_key, display_body, octet_length(raw_body) AS raw_length FROM alert_intake WHERE integration_id = $1',
+      [integration.id],
+    );
+    const byKey = new Map(stored.rows.map((row) => [row.dedup_key, row]));
+    expect(byKey.get(small.dedup_key as string)!.display_body).toBeNull();
+    const copy = byKey.get(large.dedup_key as string)!;
+    expect(JSON.stringify(large).length).toBeGreaterThan(STORED_DISPLAY_ABOVE_CHARS);
+    expect(copy.display_body).toContain('"db_password":"…1234"');
+    expect(copy.display_body).not.toContain('hunter2');
+
+    // Both shown redacted: the small one redacted when read, the large one from its stored copy.
+    const page = (await t.http.get(`/v1/integrations/${integration.id}/deliveries`).expect(200)).body.items as { dedupKey: string; rawBody: string }[];
+    const shown = new Map(page.map((item) => [item.dedupKey, item.rawBody]));
+    expect(shown.get(large.dedup_key as string)).toBe(copy.display_body);
+    expect(JSON.parse(shown.get(small.dedup_key as string)!)).toMatchObject({ routing_key: `…${integration.routingKey.slice(-4)}`, dedup_key: small.dedup_key });
   });
 
   it('records deliveries that arrive while the statements are busy in one batch, each with its own outcome, a key in the order received', async () => {

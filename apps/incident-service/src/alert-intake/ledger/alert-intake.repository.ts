@@ -62,10 +62,11 @@ export interface NewIntake {
 /** What `insertAcceptedOrAbsorbed` made of a delivery. */
 export type AcceptedOutcome = { verdict: 'accepted'; leased: boolean } | { verdict: 'duplicate'; incarnation: number };
 
-/** A delivery waiting for its batch: sealed already, so the batch only writes. */
+/** A delivery waiting for its batch: sealed (and a large one redacted) already, so the batch only writes. */
 interface PendingAccepted {
   intake: NewIntake;
   rawBody: string;
+  displayBody: string | null;
   leaseMs: number;
   absorb: AbsorbableTrigger | null;
   keepOrder: boolean;
@@ -129,9 +130,9 @@ const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_bod
 const INSERT_ACCEPTED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],
-                       $9::text[], $10::text[], $11::smallint[], $12::boolean[], $13::boolean[], $14::boolean[])
+                       $9::text[], $10::text[], $11::text[], $12::smallint[], $13::boolean[], $14::boolean[], $15::boolean[])
     WITH ORDINALITY AS i(id, integration_id, received_at, headers, raw_body, event_action, dedup_key, lease_ms,
-                         sanitized_fields, absorb_stream_id, severity_rank, keep_order, after_same_key, after_same_key_non_trigger, ord)
+                         display_body, sanitized_fields, absorb_stream_id, severity_rank, keep_order, after_same_key, after_same_key_non_trigger, ord)
 ), decided AS (
   SELECT i.*, w.yes OR i.after_same_key AS waiting, o.incarnation
   FROM input i
@@ -148,9 +149,9 @@ WITH input AS (
       AND ${openAlertToAbsorb('i.absorb_stream_id', 'i.severity_rank')}
   ) o ON true
 ), inserted AS (
-INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, sanitized_fields,
+INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, sanitized_fields,
                           verdict, reason, attempts, processed_at, next_attempt_at, absorbed_stream_id, absorbed_incarnation)
-SELECT id, integration_id, received_at, headers::jsonb, raw_body, event_action, dedup_key,
+SELECT id, integration_id, received_at, headers::jsonb, raw_body, display_body, event_action, dedup_key,
        ARRAY(SELECT jsonb_array_elements_text(sanitized_fields::jsonb)),
        CASE WHEN incarnation IS NULL THEN 'accepted' ELSE 'duplicate' END,
        CASE WHEN incarnation IS NULL THEN NULL ELSE 'deduplicated into open incarnation ' || incarnation END,
@@ -172,6 +173,18 @@ SELECT id, absorbed_incarnation, attempts FROM inserted`;
 
 /** The context a ledger row's body is sealed for (a body copied into another row does not open there). */
 export const rawBodyContext = (intakeId: string) => `alert_intake.raw_body:${intakeId}`;
+
+/**
+ * Bodies longer than this (characters) get their redacted copy stored at intake. Redacting costs ~35 ms
+ * per MB of JSON (parse and rewrite): redacted when read, a ledger page (≤ `PAGE_LIMIT.max` = 100 rows)
+ * of bodies up to 1 MB could hold the event loop for seconds; with this bound, ≤ ~60 ms.
+ */
+export const STORED_DISPLAY_ABOVE_CHARS = 16_384;
+
+/** The redacted copy a new row stores: only for a body over `STORED_DISPLAY_ABOVE_CHARS`, else null (redacted when read). */
+function storedDisplayBody(intake: NewIntake): string | null {
+  return intake.rawBody.length > STORED_DISPLAY_ABOVE_CHARS ? redactedBodyForDisplay(intake.rawBody) : null;
+}
 
 /** A row's columns but its body. */
 function recordedFieldsOf(row: Row): Omit<AlertIntakeView, 'displayBody'> {
@@ -201,10 +214,11 @@ const LEDGER_CURSOR = cursorCodec('integration-deliveries', z.tuple([cursorKey.t
 
 /**
  * `alert_intake`: the durable ledger of every delivery, and the queue of the ones still to process.
- * Each body is stored once, sealed (`raw_body`, AES-256-GCM), opened to process it and, redacted, to
- * show it (`displayBody`, made when read: storing a redacted copy as well made every row ~40% larger
- * and cost each intake request a parse and a redaction). Headers are stored redacted. `display_body`
- * only holds the copies versions before 2026-12 stored, shown when their body cannot be opened.
+ * Each body is stored sealed (`raw_body`, AES-256-GCM), opened to process it and, redacted, to show it
+ * (`displayBody`, made when read: storing a redacted copy of every body as well made every row ~40%
+ * larger and cost each intake request a parse and a redaction). Only a body over
+ * `STORED_DISPLAY_ABOVE_CHARS` also gets its redacted copy stored (`display_body`, see `storedDisplayBody`),
+ * as did every row before 2026-12. Headers are stored redacted.
  */
 @Injectable()
 export class AlertIntakeRepository {
@@ -232,17 +246,17 @@ export class AlertIntakeRepository {
   }
 
   /**
-   * A row as the ledger shows it: the body opened and redacted now (`redactedBodyForDisplay`), so the
-   * ledger shows every row under today's redaction rules. A body that cannot be opened (sealed with a
-   * key that is no longer configured) shows the redacted copy that versions before 2026-12 stored
-   * (`display_body`) if it has one, else `''`: one unreadable row does not fail a page.
+   * A row as the ledger shows it: its stored redacted copy (`display_body`: a body over
+   * `STORED_DISPLAY_ABOVE_CHARS`, or a row recorded before 2026-12), else its body opened and redacted now
+   * (`redactedBodyForDisplay`). A body that cannot be opened (sealed with a key that is no longer
+   * configured) and has no stored copy shows as `''`: one unreadable row does not fail a page.
    */
   private toView(row: Row): AlertIntakeView {
     let shown: string;
     try {
-      shown = redactedBodyForDisplay(this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)));
+      shown = row.display_body ?? redactedBodyForDisplay(this.box.openOrPlaintext(row.raw_body, rawBodyContext(row.id)));
     } catch {
-      shown = row.display_body ?? '';
+      shown = '';
     }
     return { ...recordedFieldsOf(row), displayBody: shown };
   }
@@ -282,7 +296,7 @@ export class AlertIntakeRepository {
     absorb: AbsorbableTrigger | null,
     keepOrder = true,
   ): Promise<AcceptedOutcome> {
-    return this.accepted.submit({ intake, rawBody: this.sealedBody(intake), leaseMs, absorb, keepOrder });
+    return this.accepted.submit({ intake, rawBody: this.sealedBody(intake), displayBody: storedDisplayBody(intake), leaseMs, absorb, keepOrder });
   }
 
   /** One `INSERT_ACCEPTED_SQL` for a batch of deliveries (see `AcceptedIntakeBatcher`); one outcome per delivery, in order. */
@@ -313,6 +327,7 @@ export class AlertIntakeRepository {
         column((p) => p.intake.eventAction),
         column((p) => p.intake.dedupKey),
         column((p) => p.leaseMs),
+        column((p) => p.displayBody),
         column((p) => JSON.stringify(p.intake.sanitizedFields ?? [])),
         column((p) => p.absorb?.streamId ?? null),
         column((p) => p.absorb?.severityRank ?? null),
@@ -333,9 +348,20 @@ export class AlertIntakeRepository {
   /** Records an invalid delivery (already answered 400 by the caller): processed, never retried. */
   async insertRejected(intake: NewIntake, reason: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, now(), $9)`,
-      [intake.id, intake.integrationId, intake.receivedAt, intake.headers, this.sealedBody(intake), intake.eventAction, intake.dedupKey, reason, intake.sanitizedFields ?? []],
+      `INSERT INTO alert_intake (id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, sanitized_fields)
+       VALUES ($1, $2, $3, $4, $5, $10, $6, $7, 'rejected', $8, now(), $9)`,
+      [
+        intake.id,
+        intake.integrationId,
+        intake.receivedAt,
+        intake.headers,
+        this.sealedBody(intake),
+        intake.eventAction,
+        intake.dedupKey,
+        reason,
+        intake.sanitizedFields ?? [],
+        storedDisplayBody(intake),
+      ],
     );
   }
 
