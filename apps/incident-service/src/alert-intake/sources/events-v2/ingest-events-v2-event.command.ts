@@ -1,7 +1,7 @@
 import { sanitizeUnstorableText } from '@fireline/http';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { credentialHash, credentialHashFor } from '../../integrations/domain/integration-credentials';
+import { credentialHashFor } from '../../integrations/domain/integration-credentials';
 import { IntegrationRepository } from '../../integrations/persistence/integration.repository';
 import { parseEventsV2Event } from './events-v2-event.request.dto';
 import { AlertIntakeRepository, type NewIntake } from '../../ledger/alert-intake.repository';
@@ -85,8 +85,8 @@ export class IngestEventsV2EventHandler implements ICommandHandler<IngestEventsV
     if (typeof routingKey !== 'string' || routingKey.length !== 32) {
       return { status: 'invalid', intakeId: null, errors: parsed.ok ? [UNKNOWN_ROUTING_KEY_ERROR] : parsed.errors };
     }
-    const hash = typeof received === 'object' && received !== null ? credentialHashFor(received, routingKey) : credentialHash(routingKey);
-    const integration = await this.integrations.findActiveByCredentialHash('events-v2', hash);
+    // A body with a routing key is an object (the sanitized copy keeps the shape of what was received).
+    const integration = await this.integrations.findActiveByCredentialHash('events-v2', credentialHashFor(received as object, routingKey));
     if (!integration) return { status: 'invalid', intakeId: null, errors: [UNKNOWN_ROUTING_KEY_ERROR] };
 
     const id = randomUUID();
