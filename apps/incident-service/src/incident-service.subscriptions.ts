@@ -61,9 +61,20 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDe
     await Promise.all([this.summary.stop(), this.relay.stop()]);
   }
 
-  /** Wakes both loops after an append instead of waiting for the poll interval. */
+  private readonly followers: Array<() => void> = [];
+
+  /**
+   * Registers `wake` to be called with `notify()`: other features' subscriptions to incident events (the
+   * status-page workflow) are woken by incident appends without `incidents/` knowing them.
+   */
+  alsoWake(wake: () => void): void {
+    this.followers.push(wake);
+  }
+
+  /** Wakes both loops, and what `alsoWake` registered, after an append of incident events instead of waiting for the poll interval. */
   notify(): void {
     this.summary.notify();
     this.relay.notify();
+    for (const wake of this.followers) wake();
   }
 }

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { servicePool, type TestDatabase } from '../../../test/support/test-database';
 import { EventStore } from './event-store';
 import { type RecordedEvent, START_CHECKPOINT } from './event-store.types';
-import { Subscription, type SubscriptionHandler } from './subscription';
+import { Subscription, SUBSCRIPTION_LOCK_SQL, type SubscriptionHandler } from './subscription';
 import {
   anEvent,
   createEventStoreDatabase,
@@ -334,6 +334,74 @@ describe(Subscription.name, () => {
     } finally {
       await subscription.stop();
       await pool.end();
+    }
+  });
+
+  it('is not kept busy by a flow of events it does not handle, yet handles its own at once when notified', async () => {
+    const pool = servicePool(database.url, { max: 2 });
+    let pages = 0;
+    pool.on('acquire', () => pages++);
+    const handler = recordingHandler(`flow-${randomUUID()}`, ['Wanted']);
+    const subscription = new Subscription(pool, handler, { lingerMs: 100 });
+    let flowing = true;
+    const flow = (async () => {
+      // Another feature's events, every ~10 ms; nobody notifies this subscription of them.
+      while (flowing) {
+        await store.appendToStream(newStreamId(), [anEvent({ type: 'Unwanted' })], { streamType: 'thing', expectedVersion: 0 });
+        await sleep(10);
+      }
+    })();
+    try {
+      await startSubscriptionAtHead(database.pool, handler.name);
+      pages = 0;
+      subscription.start();
+      await sleep(3_000);
+      // Idle pacing (100 ms doubling to 1 s): ~6 pages in 3 s. Paced by what it scanned, it was ~30 (one per linger).
+      expect(pages).toBeLessThanOrEqual(10);
+
+      await store.appendToStream(newStreamId(), [anEvent({ type: 'Wanted' })], { streamType: 'thing', expectedVersion: 0 });
+      subscription.notify();
+      const notifiedAt = Date.now();
+      await eventually(() => handler.seen.length === 1, 5_000);
+      expect(Date.now() - notifiedAt).toBeLessThan(500);
+
+      // Not notified (appended by another instance): seen within about a second all the same.
+      const appendedAt = Date.now();
+      await store.appendToStream(newStreamId(), [anEvent({ type: 'Wanted' })], { streamType: 'thing', expectedVersion: 0 });
+      await eventually(() => handler.seen.length === 2, 5_000);
+      expect(Date.now() - appendedAt).toBeLessThan(1_600);
+    } finally {
+      flowing = false;
+      await flow;
+      await subscription.stop();
+      await pool.end();
+    }
+  }, 15_000);
+
+  it('takes the lock of SUBSCRIPTION_LOCK_SQL and keeps its checkpoint under its exact name, quotes and backslashes included', async () => {
+    const handler = recordingHandler(`o'brien\\'; DROP TABLE effects; --${randomUUID()}`);
+    const subscription = new Subscription(database.pool, handler, { pollIntervalMs: 20 });
+    await startSubscriptionAtHead(database.pool, handler.name);
+    const holder = await database.pool.connect();
+    try {
+      // A rebuild of the same name holds the lock: the loop must not process meanwhile.
+      await holder.query('BEGIN');
+      await holder.query(SUBSCRIPTION_LOCK_SQL.wait, [handler.name]);
+      subscription.start();
+      await store.appendToStream(newStreamId(), someEvents(2), { streamType: 'thing', expectedVersion: 0 });
+      subscription.notify();
+      await sleep(300);
+      expect(handler.seen).toHaveLength(0);
+      await holder.query('COMMIT');
+
+      await eventually(() => handler.seen.length === 2, 5_000);
+      const stored = await database.pool.query('SELECT name FROM subscription_checkpoints WHERE name = $1', [handler.name]);
+      expect(stored.rows).toEqual([{ name: handler.name }]);
+      expect(await subscription.checkpoint()).toEqual(await store.headCheckpoint());
+      expect((await database.pool.query("SELECT to_regclass('effects') AS t")).rows[0].t).toBe('effects');
+    } finally {
+      holder.release();
+      await subscription.stop();
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import { exponentialBackoffMs } from './backoff';
 import { isDatabaseUnavailable } from './database-availability';
 import { type Checkpoint, type RecordedEvent, START_CHECKPOINT, type Upcaster } from './event-store.types';
@@ -25,10 +25,13 @@ export interface SubscriptionOptions {
   /** Wait after an empty page, unless `notify()` wakes the loop earlier (default 100). */
   pollIntervalMs?: number;
   /**
-   * While pages keep coming back empty, the wait doubles from `pollIntervalMs` up to this (default 1000,
-   * never below `pollIntervalMs`); a page with events or `notify()` brings it back to `pollIntervalMs`.
-   * An idle subscription thus costs a few polls a second instead of ten, and events appended where
-   * nobody calls `notify()` (another instance) are seen at most this late.
+   * While pages keep coming back with nothing to handle (empty, or only events of types not in
+   * `eventTypes`, which the checkpoint moves past), the wait doubles from `pollIntervalMs` up to this
+   * (default 1000, never below `pollIntervalMs`); a page with events handled, a full page (a backlog) or
+   * `notify()` brings it back to `pollIntervalMs`. An idle subscription, or one that other types flow
+   * past, thus costs about a page a second instead of ten or more, and events appended where nobody calls
+   * `notify()` (another instance) are seen at most this late. Call `notify()` after appending what the
+   * subscription handles.
    */
   maxIdlePollIntervalMs?: number;
   /**
@@ -107,6 +110,48 @@ const UPSERT_CHECKPOINT_SQL =
   'INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) VALUES ($1, $2::xid8, $3::bigint, now()) ' +
   'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at';
 
+/**
+ * The statements of a page that need no parameters, sent as one simple-protocol query each (several
+ * statements, one round trip; each statement still takes its own snapshot, so the checkpoint is read
+ * after the lock is held). Built once per subscription, the name as an escaped literal.
+ */
+interface PageStatements {
+  /** BEGIN; the advisory lock (try or wait); the stored checkpoint. */
+  beginTry: string;
+  beginWait: string;
+  /** The checkpoint upsert, then COMMIT, for a checkpoint (digits only, as Postgres returns them). */
+  commitAt(checkpoint: Checkpoint): string;
+}
+
+const DIGITS = /^\d+$/;
+
+function pageStatements(name: string): PageStatements {
+  const literal = escapeLiteral(name);
+  const lockKey = `hashtextextended('fireline.subscription:' || ${literal}, 0)`;
+  const readCheckpoint =
+    'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM subscription_checkpoints WHERE name = ' + literal;
+  return {
+    beginTry: `BEGIN; SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked; ${readCheckpoint}`,
+    beginWait: `BEGIN; SELECT pg_advisory_xact_lock(${lockKey}), true AS locked; ${readCheckpoint}`,
+    commitAt(checkpoint) {
+      if (!DIGITS.test(checkpoint.transactionId) || !DIGITS.test(checkpoint.globalPosition))
+        throw new TypeError(`Not a checkpoint: ${JSON.stringify(checkpoint)}`);
+      return (
+        'INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) ' +
+        `VALUES (${literal}, '${checkpoint.transactionId}'::xid8, ${checkpoint.globalPosition}::bigint, now()) ` +
+        'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at; COMMIT'
+      );
+    },
+  };
+}
+
+/** Sends several statements in one simple-protocol query; resolves with one result per statement. */
+async function queryStatements(client: PoolClient, sql: string): Promise<QueryResult[]> {
+  const results: unknown = await client.query(sql);
+  if (!Array.isArray(results)) throw new Error('Expected one result per statement');
+  return results as QueryResult[];
+}
+
 /** Reads the stored checkpoint of subscription `name` (`START_CHECKPOINT` when it has none). */
 export async function readCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint> {
   const result = await db.query<{ transaction_id: string; global_position: string }>(READ_CHECKPOINT_SQL, [name]);
@@ -132,7 +177,8 @@ export async function rollbackAndRelease(client: PoolClient, cause: unknown): Pr
 /**
  * Runs one `SubscriptionHandler` over the `events` table (gap-safe global order, see the design).
  * Each page is one transaction: advisory lock on the name → read checkpoint → scan up to `batchSize`
- * events after it → `handler.handle(page, tx)` → upsert checkpoint → COMMIT. Effect and checkpoint
+ * events after it → `handler.handle(page, tx)` → upsert checkpoint → COMMIT, in three round trips
+ * besides the handler's (`processPage`). Effect and checkpoint
  * commit together (exactly-once effect), and one instance at a time processes a subscription: a
  * loop that finds the lock taken waits a poll interval. A failed page is rolled back and retried
  * (exponential backoff from 50 ms up to `maxBackoffMs`; up to 1 s while the database is unavailable),
@@ -147,6 +193,7 @@ export class Subscription {
   private readonly maxBackoffMs: number;
   private readonly onError: (error: unknown) => void;
   private readonly upcast: (event: RecordedEvent) => RecordedEvent;
+  private readonly statements: PageStatements;
   private running = false;
   /** The previous page of the loop had events (see `lingerMs`). */
   private previousPageHadEvents = false;
@@ -174,6 +221,7 @@ export class Subscription {
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.onError = options.onError ?? ((error) => console.error(`Subscription ${handler.name} failed a page`, error));
     this.upcast = createUpcast(options.upcasters);
+    this.statements = pageStatements(handler.name);
   }
 
   /** Starts the background loop; does nothing when it runs already. */
@@ -242,19 +290,25 @@ export class Subscription {
         await this.sleep(exponentialBackoffMs(failures, { initialMs: FIRST_BACKOFF_MS, maxMs: cap }), false);
         continue;
       }
-      const hadEvents = outcome.locked && outcome.scanned > 0;
+      // Pacing follows what the handler was given: a page of other types only (the checkpoint moved past
+      // them) counts as idle, so a subscription is not kept busy by events it does not handle.
+      const hadEvents = outcome.locked && outcome.handled > 0;
       const sustained = hadEvents && this.previousPageHadEvents;
       this.previousPageHadEvents = hadEvents;
+      if (outcome.locked && outcome.scanned >= this.batchSize) {
+        this.idlePollMs = this.pollIntervalMs;
+        continue; // a backlog: the next page at once
+      }
       if (hadEvents) {
         this.idlePollMs = this.pollIntervalMs;
-        if (sustained && outcome.scanned < this.batchSize && this.lingerMs > 0) await this.sleep(this.lingerMs, false);
+        if (sustained && this.lingerMs > 0) await this.sleep(this.lingerMs, false);
         continue;
       }
       if (!outcome.locked) {
         await this.sleep(this.pollIntervalMs, true);
         continue;
       }
-      // Caught up: wait longer each time nothing came (reset by events or notify()).
+      // Caught up, or only other types came: wait longer each time (reset by handled events or notify()).
       const wait = this.idlePollMs;
       this.idlePollMs = Math.min(this.maxIdlePollIntervalMs, this.idlePollMs * 2);
       await this.sleep(wait, true);
@@ -298,22 +352,23 @@ export class Subscription {
     return result;
   }
 
+  /**
+   * One page in three round trips besides the handler's: BEGIN + lock + checkpoint read, the scan, and
+   * the checkpoint upsert + COMMIT (an empty page: COMMIT; the lock taken elsewhere: ROLLBACK).
+   */
   private async processPage(waitForLock: boolean): Promise<PageOutcome> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      if (waitForLock) {
-        await client.query(SUBSCRIPTION_LOCK_SQL.wait, [this.handler.name]);
-      } else {
-        const lock = await client.query<{ locked: boolean }>(SUBSCRIPTION_LOCK_SQL.try, [this.handler.name]);
-        if (!lock.rows[0]?.locked) {
-          await client.query('ROLLBACK');
-          client.release();
-          return { locked: false, scanned: 0, handled: 0, last: null };
-        }
+      // The checkpoint is read by the statement after the lock, with a snapshot of its own: the previous
+      // owner's checkpoint has committed by then.
+      const [, lock, checkpoint] = await queryStatements(client, waitForLock ? this.statements.beginWait : this.statements.beginTry);
+      if (!(lock?.rows[0] as { locked?: boolean } | undefined)?.locked) {
+        await client.query('ROLLBACK');
+        client.release();
+        return { locked: false, scanned: 0, handled: 0, last: null };
       }
-      // Read after the lock: the previous owner's checkpoint has committed by now.
-      const after = await readCheckpoint(client, this.handler.name);
+      const stored = checkpoint?.rows[0] as { transaction_id: string; global_position: string } | undefined;
+      const after: Checkpoint = stored ? { transactionId: stored.transaction_id, globalPosition: stored.global_position } : { ...START_CHECKPOINT };
       const page = await scanGlobalPage(client, after, this.batchSize, this.handler.eventTypes);
       if (page.last === null) {
         await client.query('COMMIT');
@@ -322,8 +377,7 @@ export class Subscription {
       }
       const events = page.events.map(this.upcast);
       if (events.length > 0) await this.handler.handle(events, client);
-      await writeCheckpoint(client, this.handler.name, page.last);
-      await client.query('COMMIT');
+      await queryStatements(client, this.statements.commitAt(page.last));
       client.release();
       return { locked: true, scanned: page.scanned, handled: events.length, last: page.last };
     } catch (error) {

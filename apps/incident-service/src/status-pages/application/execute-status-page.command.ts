@@ -7,6 +7,7 @@ import { statusPageDecider } from '../domain/status-page.decider';
 import type { StatusPage } from '../domain/status-page.state';
 import { StatusPageSubscriptions } from '../projections/status-page-subscriptions';
 import { STATUS_PAGE_STREAM_TYPE, statusPageStreamId } from '../status-page-stream';
+import { StatusPageWorkflows } from '../workflows/status-page-workflows';
 
 /** The page after a command, its stream version (the `ETag`) and the events the command appended. */
 export interface StatusPageCommandResult {
@@ -33,6 +34,7 @@ export class ExecuteStatusPageCommandHandler implements ICommandHandler<ExecuteS
   constructor(
     @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
     private readonly subscriptions: StatusPageSubscriptions,
+    private readonly workflows: StatusPageWorkflows,
   ) {}
 
   async execute({ command, expectedVersion }: ExecuteStatusPageCommand): Promise<StatusPageCommandResult> {
@@ -43,6 +45,7 @@ export class ExecuteStatusPageCommandHandler implements ICommandHandler<ExecuteS
       expectedVersion,
     });
     if (result.newEvents.length > 0) this.subscriptions.notify();
+    if (result.newEvents.some((event) => event.type === 'IncidentPublished' || event.type === 'IncidentUnpublished')) this.workflows.notify();
     if (result.state.status === 'none') throw new Error('Status page state is empty after a successful command');
     return { page: result.state, version: result.nextExpectedVersion, newEvents: result.newEvents };
   }

@@ -7,7 +7,7 @@ import type { IncidentServiceConfig } from '../../config/incident-service.config
 import { INCIDENT_EVENT_TYPES, type IncidentEvent } from '../../incidents/domain/incident.events';
 import { incidentStreamId } from '../../incidents/application/incident-stream';
 import { INCIDENT_EVENT_STORE, INCIDENT_PG_POOL } from '../../incident-service.tokens';
-import { INCIDENT_SERVICE_CONFIG } from '../../incident-service.subscriptions';
+import { INCIDENT_SERVICE_CONFIG, IncidentSubscriptions } from '../../incident-service.subscriptions';
 import { ExecuteStatusPageCommand } from '../application/execute-status-page.command';
 import { publicIncidentFacts } from '../domain/public-incident-facts';
 import { syncCommandFor, UPDATE_STATUS_PAGE_WHEN_INCIDENT_CHANGED, type SyncTrigger } from './update-status-page-when-incident-changed.workflow';
@@ -33,12 +33,15 @@ export class StatusPageWorkflows implements OnApplicationBootstrap, OnModuleDest
     @Inject(INCIDENT_EVENT_STORE) private readonly store: EventStore,
     private readonly commands: CommandBus,
     @Inject(INCIDENT_SERVICE_CONFIG) config: IncidentServiceConfig,
+    incidentSubscriptions: IncidentSubscriptions,
   ) {
     this.updatePages = new Subscription(
       pool,
       { name: UPDATE_STATUS_PAGE_WHEN_INCIDENT_CHANGED, eventTypes: [...INCIDENT_EVENT_TYPES, 'IncidentPublished', 'IncidentUnpublished'], handle: (events, tx) => this.react(events, tx) },
       { batchSize: 100, ...serviceSubscriptionTiming(config.projections), onError: (error: unknown) => this.logger.error(error instanceof Error ? error.stack : String(error)) },
     );
+    // Woken by incident appends; publications wake it through `notify()` (ExecuteStatusPageCommandHandler).
+    incidentSubscriptions.alsoWake(() => this.updatePages.notify());
   }
 
   onApplicationBootstrap(): void {
@@ -49,6 +52,7 @@ export class StatusPageWorkflows implements OnApplicationBootstrap, OnModuleDest
     await this.updatePages.stop();
   }
 
+  /** Wakes the loop after a status page's `IncidentPublished` / `IncidentUnpublished` was appended. */
   notify(): void {
     this.updatePages.notify();
   }
