@@ -139,7 +139,7 @@ export class AlertIntakeProcessor {
     integrationType?: IntegrationType,
   ): Promise<IntakeOutcome | null> {
     try {
-      const type = integrationType ?? (await this.integrations.findAnyById(row.integrationId))?.type;
+      const type = integrationType ?? (await this.integrations.typeOf(row.integrationId)) ?? undefined;
       const translator = type === undefined ? undefined : INTAKE_TRANSLATORS[type];
       if (translator === undefined) {
         await this.intake.markProcessed(row.id, 'accepted', 'not processable', `no intake translator for integration type ${type ?? '(integration missing)'}`);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { adminActorOf } from '../../../../../../test/support/test-credentials';
+import { IntegrationRepository } from '../persistence/integration.repository';
 import { bootAlertTestApp, createIntegration, type AlertTestApp } from '../../testing/events-v2.testing';
 
 describe('IntegrationsHttpController', () => {
@@ -67,6 +68,26 @@ describe('IntegrationsHttpController', () => {
     expect(three.status).toBe(400);
     expect((await t.http.post('/v1/integrations').send({ type: 'pagerduty-webhooks-v3', name: 'pd', service: 'api' })).body.code).toBe('INTEGRATION.INVALID');
     expect((await t.http.post('/v1/integrations').send({ type: 'events-v2', name: 'x', service: 'y', signingSecrets: secrets })).body.code).toBe('INTEGRATION.INVALID');
+  });
+
+  it('knows the type of an integration, deleted or not, and remembers it (a type never changes) but not an unknown id', async () => {
+    const repository = t.app.get(IntegrationRepository);
+    const created = await t.http.post('/v1/integrations').send({ type: 'alertmanager', name: 'typed', service: 'payments' });
+    expect(await t.http.delete(`/v1/integrations/${created.body.id}`).then((r) => r.status)).toBe(204);
+    expect(await repository.typeOf(created.body.id)).toBe('alertmanager');
+
+    // Remembered: answered without the row.
+    await t.db.pool.query('DELETE FROM integrations WHERE id = $1', [created.body.id]);
+    expect(await repository.typeOf(created.body.id)).toBe('alertmanager');
+
+    // An unknown id is asked again: once it exists, its type is found.
+    const id = randomUUID();
+    expect(await repository.typeOf(id)).toBeNull();
+    await t.db.pool.query(
+      `INSERT INTO integrations (id, type, name, service, severity_mapping, credential_hash, created_at) VALUES ($1, 'events-v2', 'late', 'checkout', '{}', $2, now())`,
+      [id, randomUUID()],
+    );
+    expect(await repository.typeOf(id)).toBe('events-v2');
   });
 
   it('rejects an unknown type, a blank name and an unknown severity', async () => {

@@ -61,6 +61,7 @@ const INTEGRATION_CURSOR = cursorCodec('integrations', z.tuple([cursorKey.timest
 @Injectable()
 export class IntegrationRepository {
   private readonly byCredential = new LRUCache<string, Integration>({ max: CREDENTIAL_LOOKUP_MAX_ENTRIES, ttl: CREDENTIAL_LOOKUP_TTL_MS });
+  private readonly types = new LRUCache<string, IntegrationType>({ max: CREDENTIAL_LOOKUP_MAX_ENTRIES });
 
   constructor(
     @InjectRepository(IntegrationEntity, INCIDENT_DATA_SOURCE) private readonly rows: Repository<IntegrationEntity>,
@@ -88,6 +89,19 @@ export class IntegrationRepository {
   async create(integration: Integration, credentialHash: string | null): Promise<void> {
     this.byCredential.clear();
     await this.rows.insert({ ...integration, signingSecrets: this.sealed(integration.id, integration.signingSecrets), credentialHash });
+  }
+
+  /**
+   * The type of integration `id`, deleted or not; `null` when it never existed. A type never changes
+   * (`PATCH` cannot set it), so the answer is remembered (LRU, 10,000 integrations): the intake worker
+   * asks it for every delivery it processes.
+   */
+  async typeOf(id: string): Promise<IntegrationType | null> {
+    const known = this.types.get(id);
+    if (known !== undefined) return known;
+    const row = await this.rows.findOne({ select: { id: true, type: true }, where: { id } });
+    if (row) this.types.set(id, row.type);
+    return row?.type ?? null;
   }
 
   /** The integration, deleted or not; `null` when it never existed. */
