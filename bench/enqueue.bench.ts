@@ -330,16 +330,27 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
   const pool = openPool(postgres.url(FIRELINE_DATABASES.incident), 2, 'fireline (counting)');
   closables.push({ name: 'Fireline counting pool', close: () => pool.end() });
   if (config.pgStatStatements) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  /** With BENCH_PG_STAT_STATEMENTS=1: the incident database's costliest statements since the last call. */
+  /**
+   * With BENCH_PG_STAT_STATEMENTS=1: Fireline's statements since the last call, in its three databases: the 12 costliest
+   * (total execution time) and the 30 most called (each call is a round trip, and a socket write and read on each side).
+   */
   const logTopStatements = async (what: string): Promise<void> => {
     if (!config.pgStatStatements) return;
-    const { rows } = await pool.query<{ calls: string; total_ms: number; mean_ms: number; rows: string; query: string }>(
-      `SELECT calls, round(total_exec_time::numeric, 0)::float AS total_ms, round(mean_exec_time::numeric, 3)::float AS mean_ms, rows, query
-         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 ORDER BY total_exec_time DESC LIMIT 12`,
-      [FIRELINE_DATABASES.incident],
-    );
-    log(`${what}: top statements of ${FIRELINE_DATABASES.incident} (calls, total ms, mean ms, rows, query)`);
-    for (const row of rows) log(`  ${row.calls}\t${row.total_ms}\t${row.mean_ms}\t${row.rows}\t${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
+    const databases = Object.values(FIRELINE_DATABASES);
+    for (const order of ['total_exec_time', 'calls'] as const) {
+      const { rows } = await pool.query<{ datname: string; calls: string; total_ms: number; mean_ms: number; rows: string; query: string }>(
+        `SELECT d.datname, calls, round(total_exec_time::numeric, 0)::float AS total_ms, round(mean_exec_time::numeric, 3)::float AS mean_ms, rows, query
+           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1) ORDER BY ${order} DESC LIMIT ${order === 'calls' ? 30 : 12}`,
+        [databases],
+      );
+      const { rows: totals } = await pool.query<{ calls: string; total_ms: number }>(
+        `SELECT coalesce(sum(calls), 0) AS calls, round(coalesce(sum(total_exec_time), 0)::numeric, 0)::float AS total_ms
+           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1)`,
+        [databases],
+      );
+      log(`${what}: ${totals[0].calls} statements, ${totals[0].total_ms} ms in all; top by ${order} (database, calls, total ms, mean ms, rows, query)`);
+      for (const row of rows) log(`  ${row.datname.replace('fireline_', '')}\t${row.calls}\t${row.total_ms}\t${row.mean_ms}\t${row.rows}\t${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
     await pool.query('SELECT pg_stat_statements_reset()');
   };
   const { key } = await modules.issueApiKey(
@@ -380,6 +391,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
     },
     async effects(outcome, load, round) {
       const loadEndedAt = new Date();
+      await logTopStatements(`Fireline ${load} round ${round} (measured run)`);
       const measured = await integrationOf(`measured-${round}`, load);
       const { settled, settleMs, counts } = await waitSettled(pool, measured, timeoutMs);
       // What the intake's priority under pressure costs: how many of the run's incidents opened while the load lasted.
@@ -389,7 +401,7 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
         [`alert:${measured.name}`, loadEndedAt],
       );
       const quietMs = await waitQuiet(timeoutMs);
-      await logTopStatements(`Fireline ${load} round ${round} (warm-up end to quiet)`);
+      await logTopStatements(`Fireline ${load} round ${round} (load end to quiet)`);
       log(`Fireline ${load} round ${round}: alert effects landed after ${fmt(settleMs)} ms, the process was quiet after ${quietMs === null ? 'NEVER' : `${fmt(quietMs)} ms`} more`);
       const checks = {
         // At most one incident per (dedup key, incarnation): one AlertTriggered per (alert stream, incarnation)…
