@@ -1,5 +1,6 @@
 import { forEachConcurrently, isDatabaseUnavailable, PollLoop } from '@fireline/event-store';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { setTimeout } from 'node:timers/promises';
 import { AlertIntakeRepository, type AlertIntakeRow } from './alert-intake.repository';
 import { AlertIntakeProcessor, INTAKE_LEASE_MS } from './alert-intake.processor';
 
@@ -8,10 +9,13 @@ const BATCH_SIZE = 20;
 /** Claimed deliveries processed at once (they are of different dedup keys: at most one per key per claim). */
 const CONCURRENCY = 4;
 /**
- * The same while the intake is under pressure (`AlertIntakeProcessor.pressure`): one at a time, so that
- * a storm's deliveries are recorded and answered first (measured in bench/README.md: mixed-key storm).
+ * While the intake is under pressure (`AlertIntakeProcessor.pressure`): one delivery at a time, each
+ * taking at least this long (~33 a second per instance), so that a storm's deliveries are recorded and
+ * answered first while its oldest ones still open their incidents (measured in bench/README.md:
+ * mixed-key storm). A pace rather than a concurrency: one lane alone takes as many deliveries as its
+ * cascade lets it, and the cheaper that cascade, the more of the CPU it would take from the intake.
  */
-const UNDER_PRESSURE_CONCURRENCY = 1;
+export const UNDER_PRESSURE_PACE_MS = 30;
 
 /**
  * The queue side of the intake ledger. Deliveries are processed in the request that records them while
@@ -19,9 +23,10 @@ const UNDER_PRESSURE_CONCURRENCY = 1;
  * under a storm (it is woken as they are recorded), and the recovery path — the process died between
  * insert and processing (also after the 2xx), or an attempt failed. It claims due rows (`FOR UPDATE
  * SKIP LOCKED`, so several instances share the work; one row per dedup key at a time, oldest first, so a
- * sender's order holds per key) and runs them through the same processor, 4 at a time (1 while the
- * intake is under pressure: the storm is recorded and answered first, its oldest deliveries still
- * processed meanwhile), until none is due, then every second. While the database is away it keeps polling (logging the outage once) and
+ * sender's order holds per key) and runs them through the same processor, 4 at a time (while the
+ * intake is under pressure one at a time, at most ~33 a second, `UNDER_PRESSURE_PACE_MS`: the storm is
+ * recorded and answered first, its oldest deliveries still processed meanwhile), until none is due,
+ * then every second. While the database is away it keeps polling (logging the outage once) and
  * first records the failures the processor could not.
  */
 @Injectable()
@@ -52,10 +57,23 @@ export class AlertIntakeWorker implements OnApplicationBootstrap, OnModuleDestro
     for (;;) {
       const rows: AlertIntakeRow[] = await this.intake.claimDue(BATCH_SIZE, INTAKE_LEASE_MS);
       if (rows.length === 0) return processed;
-      const lanes = this.processor.pressure.isHigh() ? UNDER_PRESSURE_CONCURRENCY : CONCURRENCY;
-      await forEachConcurrently(rows, lanes, (row) => this.processor.process(row));
+      await this.processClaimed(rows);
       processed += rows.length;
       if (!this.poller.isRunning) return processed; // stopping: the rest stays due for the next start
+    }
+  }
+
+  /** 4 at a time; under pressure one at a time, at most one per `UNDER_PRESSURE_PACE_MS`, until it passes. */
+  private async processClaimed(rows: AlertIntakeRow[]): Promise<void> {
+    for (let next = 0; next < rows.length; next++) {
+      if (!this.processor.pressure.isHigh()) {
+        await forEachConcurrently(rows.slice(next), CONCURRENCY, (row) => this.processor.process(row));
+        return;
+      }
+      const started = Date.now();
+      await this.processor.process(rows[next]);
+      const rest = UNDER_PRESSURE_PACE_MS - (Date.now() - started);
+      if (rest > 0) await setTimeout(rest);
     }
   }
 
