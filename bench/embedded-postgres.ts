@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { Client } from 'pg';
@@ -19,7 +19,44 @@ export interface BenchPostgres {
   /** Connection string of `database` on this server. */
   url(database?: string): string;
   createDatabase(name: string): Promise<void>;
+  /**
+   * CPU time (user + system, ms) the server's processes used since the previous call (the first call:
+   * since they started): the postmaster and every process it forked that is alive now, read from
+   * `/proc` (Linux; `USER_HZ` = 100). A process that ended between calls is missed for that interval.
+   */
+  cpuMsSinceLastCall(): number;
+  /** Where the server's write-ahead log is now (`pg_current_wal_lsn()`), and the checkpoints so far. */
+  walPosition(): Promise<{ lsn: string; checkpoints: number }>;
+  /** WAL bytes between two positions of `walPosition`. */
+  walBytesBetween(from: string, to: string): Promise<number>;
   stop(): Promise<void>;
+}
+
+const USER_HZ_MS = 10;
+
+/** utime + stime (ms) of the processes in /proc whose pid or parent pid is `root`, by pid. */
+function cpuMsOfTree(root: number): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // pid (comm) state ppid … utime(14) stime(15): the fields after the last ')' start at state.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== root && Number(fields[1]) !== root) continue;
+    used.set(pid, (Number(fields[11]) + Number(fields[12])) * USER_HZ_MS);
+  }
+  return used;
+}
+
+/** The postmaster of the cluster in `databaseDir`: its pid is the first line of `postmaster.pid`. */
+function postmasterPid(databaseDir: string): number {
+  return Number(readFileSync(`${databaseDir}/postmaster.pid`, 'utf8').split('\n')[0]);
 }
 
 async function freePort(): Promise<number> {
@@ -76,6 +113,16 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
     }
   };
 
+  let lastCpuMs = new Map<number, number>();
+  const adminQuery = async <Row extends object>(sql: string, values: unknown[] = []): Promise<Row[]> => {
+    const admin = new Client({ connectionString: url() });
+    await admin.connect();
+    try {
+      return (await admin.query<Row>(sql, values)).rows;
+    } finally {
+      await admin.end();
+    }
+  };
   try {
     await postgres.initialise();
     await postgres.start();
@@ -96,6 +143,23 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
       } finally {
         await admin.end();
       }
+    },
+    async walPosition() {
+      const rows = await adminQuery<{ lsn: string; checkpoints: string }>(
+        'SELECT pg_current_wal_lsn()::text AS lsn, (SELECT num_timed + num_requested FROM pg_stat_checkpointer)::text AS checkpoints',
+      );
+      return { lsn: rows[0].lsn, checkpoints: Number(rows[0].checkpoints) };
+    },
+    async walBytesBetween(from: string, to: string) {
+      const rows = await adminQuery<{ bytes: string }>('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text AS bytes', [to, from]);
+      return Number(rows[0].bytes);
+    },
+    cpuMsSinceLastCall(): number {
+      const now = cpuMsOfTree(postmasterPid(databaseDir));
+      let used = 0;
+      for (const [pid, ms] of now) used += Math.max(0, ms - (lastCpuMs.get(pid) ?? 0));
+      lastCpuMs = now;
+      return used;
     },
     stop,
   };

@@ -241,19 +241,24 @@ const settledCounts = (c: Record<string, number>): boolean =>
 /**
  * Waits until the bench process (where Fireline runs) has been nearly idle, under 5% of a core, for 2 s
  * in a row: the work behind the counted effects (projections, notifications, postmortem drafts, the
- * relays between the services) must not spill into the next measured run. @returns ms waited, or
- * `null` after `timeoutMs` without quiet.
+ * relays between the services) must not spill into the next measured run. With `postgres`, its
+ * processes count too (autovacuum, the checkpointer, backends): then the bench process and PostgreSQL
+ * together under 10% of a core. @returns ms waited, or `null` after `timeoutMs` without quiet.
  */
-async function waitQuiet(timeoutMs: number): Promise<number | null> {
+async function waitQuiet(timeoutMs: number, postgres?: BenchPostgres): Promise<number | null> {
   const started = performance.now();
+  const windowMs = 500;
+  const limitMs = (postgres ? 0.1 : 0.05) * windowMs;
   let quietSince: number | null = null;
   let last = process.cpuUsage();
+  postgres?.cpuMsSinceLastCall();
   for (;;) {
-    await sleep(500);
+    await sleep(windowMs);
     const used = process.cpuUsage(last);
     last = process.cpuUsage();
+    const busyMs = (used.user + used.system) / 1000 + (postgres?.cpuMsSinceLastCall() ?? 0);
     const now = performance.now();
-    if ((used.user + used.system) / 1000 < 0.05 * 500) quietSince ??= now - 500;
+    if (busyMs < limitMs) quietSince ??= now - windowMs;
     else quietSince = null;
     if (quietSince !== null && now - quietSince >= 2_000) return Math.max(0, Math.round(quietSince - started));
     if (now - started > timeoutMs) return null;
@@ -457,6 +462,10 @@ interface RunResult {
   effects: Effects;
   /** Share of the measured run the server's event loop was busy (both servers share the bench's main thread). */
   serverEventLoopUtilization: number;
+  /** WAL the whole PostgreSQL server wrote during the measured run, bytes (what the server under test made it write, and whatever ran meanwhile). */
+  walBytes: number;
+  /** Checkpoints that started during the measured run (timed or requested). */
+  checkpointsDuring: number;
 }
 
 async function load(contender: Contender, config: EnqueueBenchConfig, run: RunName, loadName: EnqueueLoadName): Promise<LoadOutcome> {
@@ -490,12 +499,27 @@ function gcTimer(): { stop: () => number } {
   };
 }
 
-async function measure(contender: Contender, config: EnqueueBenchConfig, loadName: EnqueueLoadName, round: number): Promise<RunResult> {
+/** Longest wait for the machine to be quiet before a measured run, ms. */
+const QUIET_BEFORE_RUN_TIMEOUT_MS = 120_000;
+
+async function measure(
+  contender: Contender,
+  config: EnqueueBenchConfig,
+  loadName: EnqueueLoadName,
+  round: number,
+  postgres: BenchPostgres,
+): Promise<RunResult> {
   const name = `${loadName} / ${contender.name} / round ${round}`;
   log(`${name}: warm-up ${config.warmupSeconds} s`);
   await load(contender, config, `warmup-${round}`, loadName);
   await contender.afterWarmup(loadName, round);
+  // Every measured run starts on a quiet machine: what the run before left to PostgreSQL (autovacuum of
+  // the rows it wrote, a checkpoint) must not land in this one. Before, only Fireline's own runs were
+  // followed by a wait, and that wait watched the bench process alone.
+  const quietMs = await waitQuiet(QUIET_BEFORE_RUN_TIMEOUT_MS, postgres);
+  log(`${name}: bench process and PostgreSQL quiet ${quietMs === null ? `NOT within ${fmt(QUIET_BEFORE_RUN_TIMEOUT_MS)} ms` : `after ${fmt(quietMs)} ms`}`);
   log(`${name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
+  const walBefore = await postgres.walPosition();
   const eluBefore = performance.eventLoopUtilization();
   const gc = gcTimer();
   const outcome = await load(contender, config, `measured-${round}`, loadName);
@@ -503,9 +527,13 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
   const gcMs = gc.stop();
   const { result } = outcome;
   const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  const walAfter = await postgres.walPosition();
+  const walBytes = await postgres.walBytesBetween(walBefore.lsn, walAfter.lsn);
+  const checkpointsDuring = walAfter.checkpoints - walBefore.checkpoints;
   log(
     `${name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy, ` +
-      `GC ${fmt(Math.round(gcMs))} ms of it, heap ${fmt(heapMiB)} MiB after; counting effects`,
+      `GC ${fmt(Math.round(gcMs))} ms of it, heap ${fmt(heapMiB)} MiB after; WAL ${fmt(Math.round(walBytes / 2 ** 20))} MiB ` +
+      `(${fmt(Math.round(walBytes / Math.max(1, result.requests.total)))} B per request), checkpoints started ${checkpointsDuring}; counting effects`,
   );
   const effects = await contender.effects(outcome, loadName, round);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
@@ -524,6 +552,8 @@ async function measure(contender: Contender, config: EnqueueBenchConfig, loadNam
     generated: outcome.generated,
     effects,
     serverEventLoopUtilization: Math.round(1000 * eventLoopUtilization) / 1000,
+    walBytes,
+    checkpointsDuring,
   };
 }
 
@@ -651,7 +681,7 @@ async function main(): Promise<void> {
       for (let round = 1; round <= config.rounds; round++) {
         const order = round % 2 === 1 ? [baseline, fireline] : [fireline, baseline];
         const pair: RunResult[] = [];
-        for (const contender of order) pair.push(await measure(contender, config, loadName, round));
+        for (const contender of order) pair.push(await measure(contender, config, loadName, round, postgres));
         results.push(...pair);
         const of = (name: Contender['name']) => pair.find((r) => r.server === name)!.requestsPerSecond;
         rounds.push(twoDecimals(of('fireline') / of('baseline')));
