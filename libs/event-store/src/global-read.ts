@@ -94,6 +94,17 @@ export async function scanGlobalPage(
   };
 }
 
+const HAS_EVENTS_AFTER_SQL = `SELECT EXISTS (SELECT 1 FROM events WHERE ${GAP_SAFE_WHERE}) AS more`;
+
+/**
+ * Whether the gap-safe global read would return anything after `after` now (one cheap index probe,
+ * outside any transaction): what a page would find, without its transaction, lock and checkpoint.
+ */
+export async function hasEventsAfter(db: Queryable, after: Checkpoint): Promise<boolean> {
+  const result = await db.query<{ more: boolean }>({ name: 'fireline_es_has_events_after', text: HAS_EVENTS_AFTER_SQL, values: [after.transactionId, after.globalPosition] });
+  return result.rows[0]?.more === true;
+}
+
 /** The checkpoint that points at `event`. */
 export function checkpointOf(event: RecordedEvent): Checkpoint {
   return { transactionId: event.transactionId, globalPosition: event.globalPosition };

@@ -356,8 +356,9 @@ describe(Subscription.name, () => {
       pages = 0;
       subscription.start();
       await sleep(3_000);
-      // Idle pacing (100 ms doubling to 1 s): ~6 pages in 3 s. Paced by what it scanned, it was ~30 (one per linger).
-      expect(pages).toBeLessThanOrEqual(10);
+      // Idle pacing (100 ms doubling to 1 s): ~6 polls in 3 s, each a peek and a page (other types keep
+      // coming). Paced by what it scanned, it was ~35 pages (one per linger).
+      expect(pages).toBeLessThanOrEqual(14);
 
       await store.appendToStream(newStreamId(), [anEvent({ type: 'Wanted' })], { streamType: 'thing', expectedVersion: 0 });
       subscription.notify();
@@ -373,6 +374,44 @@ describe(Subscription.name, () => {
     } finally {
       flowing = false;
       await flow;
+      await subscription.stop();
+      await pool.end();
+    }
+  }, 15_000);
+
+  it('costs one statement for a poll that finds nothing: idle, and right after a page that took all there was', async () => {
+    const pool = servicePool(database.url, { max: 2 });
+    let statements = 0;
+    // Every round trip goes through a client's query (pool.query too): count there.
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => (statements++, query(...args));
+    });
+    const handler = recordingHandler(`peek-${randomUUID()}`);
+    const subscription = new Subscription(pool, handler);
+    try {
+      await startSubscriptionAtHead(database.pool, handler.name);
+      subscription.start();
+      await eventually(() => statements > 0, 2_000); // its first page (3 round trips)
+      await sleep(200);
+      statements = 0;
+      await sleep(3_000);
+      // ~6 idle polls (100 ms doubling to 1 s, reset by its first page): a page each was 3 round trips.
+      expect(statements).toBeLessThanOrEqual(9); // 12 before
+
+      // A trickle, every append notified: a page per event (3 round trips) and one peek after it, where
+      // the page after it, empty, was 3 more.
+      await sleep(1_100);
+      statements = 0;
+      for (let i = 0; i < 20; i++) {
+        await store.appendToStream(newStreamId(), someEvents(1), { streamType: 'thing', expectedVersion: 0 });
+        subscription.notify();
+        await sleep(50);
+      }
+      await eventually(() => handler.seen.length === 20, 5_000);
+      await sleep(150);
+      expect(statements).toBeLessThanOrEqual(20 * 4 + 10); // 123 before
+    } finally {
       await subscription.stop();
       await pool.end();
     }

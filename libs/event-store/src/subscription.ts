@@ -2,7 +2,7 @@ import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg'
 import { exponentialBackoffMs } from './backoff';
 import { isDatabaseUnavailable } from './database-availability';
 import { type Checkpoint, type RecordedEvent, START_CHECKPOINT, type Upcaster } from './event-store.types';
-import { compareCheckpoints, scanGlobalPage } from './global-read';
+import { compareCheckpoints, hasEventsAfter, scanGlobalPage } from './global-read';
 import { createUpcast } from './upcasting';
 
 /** Something that consumes the global event log in order, page by page. */
@@ -200,6 +200,15 @@ export class Subscription {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private notified = false;
+  /**
+   * Whether the loop's next step peeks before a page: after a page that took all there was (not full),
+   * until `notify()` says something came.
+   */
+  private peekFirst = false;
+  /** `notify()` calls so far (a page that saw one arrive meanwhile leaves `peekFirst` off). */
+  private notifications = 0;
+  /** Where this instance's last page left the checkpoint (null before its first page). */
+  private lastSeen: Checkpoint | null = null;
   private exclusive: Promise<unknown> = Promise.resolve();
 
   /**
@@ -263,6 +272,8 @@ export class Subscription {
   /** Wakes the loop now instead of after the poll interval (call after an append). */
   notify(): void {
     this.notified = true;
+    this.peekFirst = false;
+    this.notifications++;
     this.idlePollMs = this.pollIntervalMs;
     this.wake?.();
   }
@@ -278,7 +289,7 @@ export class Subscription {
     while (this.running) {
       let outcome: PageOutcome;
       try {
-        outcome = await this.serialized(() => this.processPage(false));
+        outcome = await this.serialized(() => this.lookThenProcessPage());
         failures = 0;
         unavailableBefore = false;
       } catch (error) {
@@ -346,6 +357,19 @@ export class Subscription {
     });
   }
 
+  /**
+   * The background loop's step. After a page that took all there was (not full), and until `notify()`
+   * says something came, it first peeks (`hasEventsAfter` that page's checkpoint: one statement, no
+   * transaction) and runs a page only when there is something to read: the poll that finds nothing
+   * (right after such a page, an idle poll) costs one round trip instead of a page's three. A checkpoint
+   * another instance has moved on only makes the peek say yes; the page then reads the stored one.
+   */
+  private async lookThenProcessPage(): Promise<PageOutcome> {
+    const known = this.lastSeen;
+    if (this.peekFirst && known !== null && !(await hasEventsAfter(this.pool, known))) return { locked: true, scanned: 0, handled: 0, last: null };
+    return this.processPage(false);
+  }
+
   private serialized<T>(task: () => Promise<T>): Promise<T> {
     const result = this.exclusive.then(task, task);
     this.exclusive = result.catch(() => undefined);
@@ -357,6 +381,7 @@ export class Subscription {
    * the checkpoint upsert + COMMIT (an empty page: COMMIT; the lock taken elsewhere: ROLLBACK).
    */
   private async processPage(waitForLock: boolean): Promise<PageOutcome> {
+    const notificationsBefore = this.notifications;
     const client = await this.pool.connect();
     try {
       // The checkpoint is read by the statement after the lock, with a snapshot of its own: the previous
@@ -373,12 +398,16 @@ export class Subscription {
       if (page.last === null) {
         await client.query('COMMIT');
         client.release();
+        this.lastSeen = after;
+        this.peekFirst = this.notifications === notificationsBefore;
         return { locked: true, scanned: 0, handled: 0, last: null };
       }
       const events = page.events.map(this.upcast);
       if (events.length > 0) await this.handler.handle(events, client);
       await queryStatements(client, this.statements.commitAt(page.last));
       client.release();
+      this.lastSeen = page.last;
+      this.peekFirst = page.scanned < this.batchSize && this.notifications === notificationsBefore;
       return { locked: true, scanned: page.scanned, handled: events.length, last: page.last };
     } catch (error) {
       await rollbackAndRelease(client, error);
