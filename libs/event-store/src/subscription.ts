@@ -95,20 +95,26 @@ const HEAD_SQL =
 const FIRST_BACKOFF_MS = 50;
 const UNAVAILABLE_MAX_BACKOFF_MS = 1_000;
 
+// The statements on a subscription's lock and checkpoint, each written once: `name`, `transactionId` and
+// `globalPosition` are SQL expressions (parameters, or literals in a page's simple-protocol queries).
+const lockKeySql = (name: string): string => `hashtextextended('fireline.subscription:' || ${name}, 0)`;
+const readCheckpointSql = (name: string): string =>
+  `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM subscription_checkpoints WHERE name = ${name}`;
+const upsertCheckpointSql = (name: string, transactionId: string, globalPosition: string): string =>
+  `INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) VALUES (${name}, ${transactionId}::xid8, ${globalPosition}::bigint, now()) ` +
+  'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at';
+
 /**
  * The advisory-lock key of a subscription (a bigint computed by Postgres from the name). Shared with
  * `rebuildProjection`, which must exclude the live subscription of the same projection.
  */
 export const SUBSCRIPTION_LOCK_SQL = {
-  try: "SELECT pg_try_advisory_xact_lock(hashtextextended('fireline.subscription:' || $1, 0)) AS locked",
-  wait: "SELECT pg_advisory_xact_lock(hashtextextended('fireline.subscription:' || $1, 0))",
+  try: `SELECT pg_try_advisory_xact_lock(${lockKeySql('$1')}) AS locked`,
+  wait: `SELECT pg_advisory_xact_lock(${lockKeySql('$1')})`,
 } as const;
 
-const READ_CHECKPOINT_SQL =
-  'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM subscription_checkpoints WHERE name = $1';
-const UPSERT_CHECKPOINT_SQL =
-  'INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) VALUES ($1, $2::xid8, $3::bigint, now()) ' +
-  'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at';
+const READ_CHECKPOINT_SQL = readCheckpointSql('$1');
+const UPSERT_CHECKPOINT_SQL = upsertCheckpointSql('$1', '$2', '$3');
 
 /**
  * The statements of a page that need no parameters, sent as one simple-protocol query each (several
@@ -127,20 +133,13 @@ const DIGITS = /^\d+$/;
 
 function pageStatements(name: string): PageStatements {
   const literal = escapeLiteral(name);
-  const lockKey = `hashtextextended('fireline.subscription:' || ${literal}, 0)`;
-  const readCheckpoint =
-    'SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM subscription_checkpoints WHERE name = ' + literal;
   return {
-    beginTry: `BEGIN; SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked; ${readCheckpoint}`,
-    beginWait: `BEGIN; SELECT pg_advisory_xact_lock(${lockKey}), true AS locked; ${readCheckpoint}`,
+    beginTry: `BEGIN; SELECT pg_try_advisory_xact_lock(${lockKeySql(literal)}) AS locked; ${readCheckpointSql(literal)}`,
+    beginWait: `BEGIN; SELECT pg_advisory_xact_lock(${lockKeySql(literal)}), true AS locked; ${readCheckpointSql(literal)}`,
     commitAt(checkpoint) {
       if (!DIGITS.test(checkpoint.transactionId) || !DIGITS.test(checkpoint.globalPosition))
         throw new TypeError(`Not a checkpoint: ${JSON.stringify(checkpoint)}`);
-      return (
-        'INSERT INTO subscription_checkpoints (name, transaction_id, global_position, updated_at) ' +
-        `VALUES (${literal}, '${checkpoint.transactionId}'::xid8, ${checkpoint.globalPosition}::bigint, now()) ` +
-        'ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = excluded.updated_at; COMMIT'
-      );
+      return `${upsertCheckpointSql(literal, `'${checkpoint.transactionId}'`, checkpoint.globalPosition)}; COMMIT`;
     },
   };
 }
