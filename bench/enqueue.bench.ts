@@ -342,18 +342,19 @@ async function startFireline(postgres: BenchPostgres, config: EnqueueBenchConfig
   const logTopStatements = async (what: string): Promise<void> => {
     if (!config.pgStatStatements) return;
     const databases = Object.values(FIRELINE_DATABASES);
+    const { rows: totals } = await pool.query<{ calls: string; total_ms: number }>(
+      `SELECT coalesce(sum(calls), 0) AS calls, round(coalesce(sum(total_exec_time), 0)::numeric, 0)::float AS total_ms
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1)`,
+      [databases],
+    );
+    log(`${what}: ${totals[0].calls} statements, ${totals[0].total_ms} ms in all`);
     for (const order of ['total_exec_time', 'calls'] as const) {
       const { rows } = await pool.query<{ datname: string; calls: string; total_ms: number; mean_ms: number; rows: string; query: string }>(
         `SELECT d.datname, calls, round(total_exec_time::numeric, 0)::float AS total_ms, round(mean_exec_time::numeric, 3)::float AS mean_ms, rows, query
            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1) ORDER BY ${order} DESC LIMIT ${order === 'calls' ? 30 : 12}`,
         [databases],
       );
-      const { rows: totals } = await pool.query<{ calls: string; total_ms: number }>(
-        `SELECT coalesce(sum(calls), 0) AS calls, round(coalesce(sum(total_exec_time), 0)::numeric, 0)::float AS total_ms
-           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1)`,
-        [databases],
-      );
-      log(`${what}: ${totals[0].calls} statements, ${totals[0].total_ms} ms in all; top by ${order} (database, calls, total ms, mean ms, rows, query)`);
+      log(`${what}: top by ${order} (database, calls, total ms, mean ms, rows, query)`);
       for (const row of rows) log(`  ${row.datname.replace('fireline_', '')}\t${row.calls}\t${row.total_ms}\t${row.mean_ms}\t${row.rows}\t${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
     }
     await pool.query('SELECT pg_stat_statements_reset()');
