@@ -25,6 +25,8 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger(IncidentSubscriptions.name);
   readonly summary: Subscription;
   readonly relay: Subscription;
+  /** What `alsoWake` registered. */
+  private readonly followers: Array<() => void> = [];
 
   constructor(
     @Inject(INCIDENT_PG_POOL) pool: Pool,
@@ -60,8 +62,6 @@ export class IncidentSubscriptions implements OnApplicationBootstrap, OnModuleDe
   async onModuleDestroy(): Promise<void> {
     await Promise.all([this.summary.stop(), this.relay.stop()]);
   }
-
-  private readonly followers: Array<() => void> = [];
 
   /**
    * Registers `wake` to be called with `notify()`: other features' subscriptions to incident events (the
