@@ -29,6 +29,11 @@ export interface BenchPostgres {
   walPosition(): Promise<{ lsn: string; checkpoints: number }>;
   /** WAL bytes between two positions of `walPosition`. */
   walBytesBetween(from: string, to: string): Promise<number>;
+  /**
+   * Runs `CHECKPOINT` (an immediate checkpoint: every dirty buffer written and flushed before it returns)
+   * and resolves with how long it took, ms.
+   */
+  checkpoint(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -147,6 +152,11 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
     async walBytesBetween(from: string, to: string) {
       const rows = await adminQuery<{ bytes: string }>('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text AS bytes', [to, from]);
       return Number(rows[0].bytes);
+    },
+    async checkpoint() {
+      const started = performance.now();
+      await adminQuery('CHECKPOINT');
+      return Math.round(performance.now() - started);
     },
     cpuMsSinceLastCall(): number {
       const now = cpuMsOfTree(postmasterPid(databaseDir));
