@@ -151,11 +151,21 @@ async function queryStatements(client: PoolClient, sql: string): Promise<QueryRe
   return results as QueryResult[];
 }
 
+/** A row of `subscription_checkpoints` as the checkpoint statements (`readCheckpointSql`) return it. */
+interface CheckpointRow {
+  transaction_id: string;
+  global_position: string;
+}
+
+/** The checkpoint a stored row holds; `START_CHECKPOINT` when the subscription has none stored. */
+function checkpointOfRow(row: CheckpointRow | undefined): Checkpoint {
+  return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : { ...START_CHECKPOINT };
+}
+
 /** Reads the stored checkpoint of subscription `name` (`START_CHECKPOINT` when it has none). */
 export async function readCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint> {
-  const result = await db.query<{ transaction_id: string; global_position: string }>(READ_CHECKPOINT_SQL, [name]);
-  const row = result.rows[0];
-  return row ? { transactionId: row.transaction_id, globalPosition: row.global_position } : { ...START_CHECKPOINT };
+  const result = await db.query<CheckpointRow>(READ_CHECKPOINT_SQL, [name]);
+  return checkpointOfRow(result.rows[0]);
 }
 
 /** Stores `checkpoint` as subscription `name`'s position, with `tx`. */
@@ -391,8 +401,7 @@ export class Subscription {
         client.release();
         return { locked: false, scanned: 0, handled: 0, last: null };
       }
-      const stored = checkpoint?.rows[0] as { transaction_id: string; global_position: string } | undefined;
-      const after: Checkpoint = stored ? { transactionId: stored.transaction_id, globalPosition: stored.global_position } : { ...START_CHECKPOINT };
+      const after = checkpointOfRow(checkpoint?.rows[0] as CheckpointRow | undefined);
       const page = await scanGlobalPage(client, after, this.batchSize, this.handler.eventTypes);
       if (page.last === null) {
         await client.query('COMMIT');
