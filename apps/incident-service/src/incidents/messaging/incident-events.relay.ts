@@ -27,8 +27,9 @@ export async function mapIncidentEventsPage(store: EventStore, page: RecordedEve
 
   const stateAfter = new Map<string, IncidentState>(); // key: eventId
   for (const [streamId, pageEvents] of pageEventsByStream) {
-    const toVersion = Math.max(...pageEvents.map((event) => event.version));
-    const { events } = isWholeStreamFromStart(pageEvents) ? { events: pageEvents } : await store.readStream(streamId, { toVersion, client: tx });
+    const { events } = isWholeStreamFromStart(pageEvents)
+      ? { events: pageEvents }
+      : await store.readStream(streamId, { toVersion: Math.max(...pageEvents.map((event) => event.version)), client: tx });
     let state: IncidentState = initialIncidentState;
     for (const recorded of events) {
       state = evolveIncident(state, { type: recorded.type, data: recorded.data } as IncidentEvent);
