@@ -34,6 +34,11 @@ export interface BenchPostgres {
    * and resolves with how long it took, ms.
    */
   checkpoint(): Promise<number>;
+  /**
+   * Runs `VACUUM (ANALYZE)` in every database of the server but the templates (one connection each, in
+   * turn), so that autovacuum has nothing left due from earlier work; resolves with how long it took, ms.
+   */
+  vacuumAll(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -119,8 +124,8 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
   };
 
   let lastCpuMs = new Map<number, number>();
-  const adminQuery = async <Row extends object>(sql: string, values: unknown[] = []): Promise<Row[]> => {
-    const admin = new Client({ connectionString: url() });
+  const adminQuery = async <Row extends object>(sql: string, values: unknown[] = [], database = 'postgres'): Promise<Row[]> => {
+    const admin = new Client({ connectionString: url(database) });
     await admin.connect();
     try {
       return (await admin.query<Row>(sql, values)).rows;
@@ -156,6 +161,12 @@ export async function startPostgres(postgresFlags: string[] = []): Promise<Bench
     async checkpoint() {
       const started = performance.now();
       await adminQuery('CHECKPOINT');
+      return Math.round(performance.now() - started);
+    },
+    async vacuumAll() {
+      const started = performance.now();
+      const databases = await adminQuery<{ datname: string }>('SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname');
+      for (const { datname } of databases) await adminQuery('VACUUM (ANALYZE)', [], datname);
       return Math.round(performance.now() - started);
     },
     cpuMsSinceLastCall(): number {

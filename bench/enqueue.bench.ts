@@ -517,6 +517,12 @@ async function measure(
   // Every measured run starts on a quiet machine: what the run before left to PostgreSQL (autovacuum of
   // the rows it wrote, a checkpoint) must not land in this one. Before, only Fireline's own runs were
   // followed by a wait, and that wait watched the bench process alone.
+  // Autovacuum wakes at most once a minute (autovacuum_naptime) and then works at a throttled pace, so
+  // the quiet gate alone did not keep it out: sampling pg_stat_activity during runs showed it vacuuming
+  // the baseline's raw_intake, or Fireline's events and alert_intake left by the run before, inside
+  // measured runs (and the full-page writes after the checkpoint doubled the WAL of those runs). Every
+  // database is vacuumed here instead, so each run starts with nothing due to autovacuum.
+  const vacuumMs = await postgres.vacuumAll();
   const quietMs = await waitQuiet(QUIET_BEFORE_RUN_TIMEOUT_MS, postgres);
   // A checkpoint spreads its writes over minutes (checkpoint_completion_target) at little CPU, so the
   // quiet gate lets it through: the timed one (every 5 min) then ran through whichever measured run came
@@ -524,7 +530,7 @@ async function measure(
   // now starts right after a checkpoint of its own, so both servers also pay the same full-page writes.
   const checkpointMs = await postgres.checkpoint();
   log(
-    `${name}: bench process and PostgreSQL quiet ${quietMs === null ? `NOT within ${fmt(QUIET_BEFORE_RUN_TIMEOUT_MS)} ms` : `after ${fmt(quietMs)} ms`}, ` +
+    `${name}: every database vacuumed (${fmt(vacuumMs)} ms), bench process and PostgreSQL quiet ${quietMs === null ? `NOT within ${fmt(QUIET_BEFORE_RUN_TIMEOUT_MS)} ms` : `after ${fmt(quietMs)} ms`}, ` +
       `then a checkpoint (${fmt(checkpointMs)} ms)`,
   );
   log(`${name}: measured run ${config.durationSeconds} s, ${config.connections} connections`);
