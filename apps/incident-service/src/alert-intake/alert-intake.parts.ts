@@ -25,6 +25,7 @@ import { AlertDedupRepository } from './dedup/alert-dedup.repository';
 import { AlertDedupCounterWorker } from './dedup/alert-dedup-counter.worker';
 import { AddAbsorbedTriggers1732000003500 } from './dedup/alert-intake-absorbed.migration';
 import { KeepAlertIntakeRowsInline1732000003600 } from './ledger/alert-intake-inline-rows.migration';
+import { OrderQueuedAlertIntakeByKey1732000003800 } from './ledger/alert-intake-key-order.migration';
 import { CountAbsorbedTriggersApart1732000003700 } from './dedup/alert-dedup-uncounted.migration';
 import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
 import { AlertIncidentRepository } from './workflows/alert-incident.repository';
@@ -49,6 +50,7 @@ export const ALERT_INGESTION = {
     AddAbsorbedTriggers1732000003500,
     KeepAlertIntakeRowsInline1732000003600,
     CountAbsorbedTriggersApart1732000003700,
+    OrderQueuedAlertIntakeByKey1732000003800,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [

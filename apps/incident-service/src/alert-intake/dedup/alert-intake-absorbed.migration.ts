@@ -7,7 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * incarnation it was absorbed into (`absorbed_stream_id`, `absorbed_incarnation`) and
  * `dedup_counted = false` until `AlertDedupCounterWorker` folds it into `alert_dedup.trigger_count` /
  * `last_seen_at` (NULL: nothing to count). `alert_intake_queued_key_idx` answers "is a delivery of this
- * dedup key still waiting?", which keeps a sender's order when a trigger is absorbed at intake.
+ * dedup key still waiting?", which keeps a sender's order when a trigger is absorbed at intake (replaced
+ * by `alert_intake_queued_key_order_idx`, `OrderQueuedAlertIntakeByKey1732000003800`).
  */
 export class AddAbsorbedTriggers1732000003500 implements MigrationInterface {
   name = 'AddAbsorbedTriggers1732000003500';

@@ -127,6 +127,27 @@ const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_bod
  * (past waiting triggers it may be: counting a trigger into the open incarnation before or after other
  * triggers of it is the same).
  */
+/**
+ * `claimDue`'s statement (`$1` limit, `$2` lease ms). A due row is claimed when it is the first queued
+ * row of its dedup key: the key's first entry in `alert_intake_queued_key_order_idx`, one index probe
+ * per due row looked at. Asked as "does an earlier queued row of the key exist?" (`NOT EXISTS`), the
+ * planner was free to turn it into an anti join, and with statistics taken while nothing was queued it
+ * ran a nested loop over every queued row for every queued row: 22 s for one claim over a backlog of
+ * 8,000 (see `OrderQueuedAlertIntakeByKey1732000003800`). A scalar subquery with `LIMIT` is never
+ * flattened into a join, so the probe stays a probe. Rows without a dedup key never wait.
+ */
+export const CLAIM_DUE_SQL = `
+UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+WHERE id IN (
+  SELECT a.id FROM alert_intake a
+  WHERE a.processed_at IS NULL AND a.next_attempt_at <= now()
+    AND (a.dedup_key IS NULL
+         OR a.id = (SELECT e.id FROM alert_intake e
+                    WHERE e.integration_id = a.integration_id AND e.dedup_key = a.dedup_key AND e.processed_at IS NULL
+                    ORDER BY e.received_at, e.id LIMIT 1))
+  ORDER BY a.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING ${COLUMNS}`;
+
 const INSERT_ACCEPTED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],
@@ -394,21 +415,10 @@ export class AlertIntakeRepository {
    * so a sender's order holds per key (at most one row per key per claim) (one short transaction: `FOR UPDATE SKIP LOCKED`, so concurrent workers split the rows
    * and no transaction stays open while a row is processed, which would stall the event store's
    * subscribers). A row whose body cannot be opened (its key is not configured) is left out, logged, and
-   * offered again when its new lease runs out.
+   * offered again when its new lease runs out. `CLAIM_DUE_SQL` says why it is asked the way it is.
    */
   async claimDue(limit: number, leaseMs: number): Promise<AlertIntakeRow[]> {
-    const result = await this.pool.query<Row>(
-      `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-       WHERE id IN (
-         SELECT a.id FROM alert_intake a
-         WHERE a.processed_at IS NULL AND a.next_attempt_at <= now()
-           AND NOT EXISTS (SELECT 1 FROM alert_intake e
-                           WHERE e.integration_id = a.integration_id AND e.dedup_key = a.dedup_key AND e.processed_at IS NULL
-                             AND (e.received_at, e.id) < (a.received_at, a.id))
-         ORDER BY a.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS}`,
-      [limit, leaseMs],
-    );
+    const result = await this.pool.query<Row>(CLAIM_DUE_SQL, [limit, leaseMs]);
     const rows: AlertIntakeRow[] = [];
     for (const row of result.rows) {
       try {
