@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { CreateNotificationTables1732000001000 } from '../../migrations/create-notification-tables.migration';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
 import {
+  CLAIM_DUE_SQL,
   DeliveryQueue,
   insertDeliveries,
   insertSubscriberDeliveries,
@@ -218,6 +219,58 @@ describe(DeliveryQueue.name, () => {
     expect((await row(second)).due_in_ms).toBeGreaterThan(3_000_000); // already due later: untouched
     expect(await row(sending)).toMatchObject({ status: 'sending', last_error: null });
     expect(await row(elsewhere)).toMatchObject({ last_error: null, round_started: false });
+  });
+});
+
+describe(`${DeliveryQueue.name}: the claim over a backlog`, () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('delivery_queue_backlog');
+    await runMigrations(db.url, NOTIFICATION_SERVICE_MIGRATIONS);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('reads a few index entries per delivery looked at, even when the statistics were taken before the backlog was queued', async () => {
+    const ruleId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO notification_rules (id, name, enabled, channel_type, target_url, webhook_secret) VALUES ($1, 'storm', true, 'webhook', 'https://hooks.example/storm', 'whsec_queue_spec_secret')`,
+      [ruleId],
+    );
+    /** `count` deliveries of the rule; the n-th (from 1) is for incident `incidentOf(n)`. */
+    const insert = (count: number, incidentOf: string, status: 'delivered' | 'pending') =>
+      db.pool.query(
+        `INSERT INTO deliveries (id, rule_id, event_id, event_type, incident_id, channel_type, target_url, target_origin, payload, status, next_attempt_at)
+         SELECT gen_random_uuid(), $1, gen_random_uuid(), 'IncidentDeclared', ${incidentOf}, 'webhook', 'sealed', 'https://hooks.example', '{}', $2,
+                now() - interval '1 hour' + n * interval '1 ms'
+         FROM generate_series(1, ${count}) n`,
+        [ruleId, status],
+      );
+    // A delivery log analysed while nothing is queued; then an alert storm's notifications, one or two per incident.
+    await insert(5_000, `'old-' || n`, 'delivered');
+    await db.pool.query('ANALYZE deliveries');
+    const backlog = 3_000;
+    await insert(backlog, `'storm-' || (n / 2)`, 'pending');
+
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const explained = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }] }>(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${CLAIM_DUE_SQL}`,
+        [20, LEASE_MS],
+      );
+      const plan = explained.rows[0]['QUERY PLAN'][0].Plan;
+      expect(plan['Actual Rows']).toBe(20);
+      // A probe per due delivery looked at is a handful of buffers each; an anti join over every
+      // unfinished delivery for each is quadratic in the backlog.
+      expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(20 * backlog);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });
 

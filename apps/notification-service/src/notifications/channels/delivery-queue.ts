@@ -183,6 +183,42 @@ const POSTPONE_BATCH = 1_000;
 const ELAPSED_IN_ROUND_MS = `(extract(epoch FROM now() - coalesce(round_started_at, now())) * 1000)::float8`;
 
 /**
+ * `DeliveryQueue.claimDue`'s statement (`$1` limit, `$2` lease ms). Each "is an older delivery of this
+ * subscriber (of this rule and incident) unfinished?" sits inside an `OR`, so PostgreSQL cannot turn it
+ * into an anti join: it stays a subquery run per due row looked at, one probe of
+ * `deliveries_unfinished_subscriber_idx` / `deliveries_unfinished_rule_incident_idx`, whatever the
+ * planner's statistics say (a spec holds it to a few buffers per row over a backlog queued after the
+ * last ANALYZE). The alert intake's claim, where the same question stood alone, was planned as a
+ * nested loop over the whole backlog for each row (`OrderQueuedAlertIntakeByKey1732000003800`).
+ */
+export const CLAIM_DUE_SQL = `WITH due AS (
+         SELECT id FROM deliveries q
+          WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now()
+            AND (q.subscriber_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM deliveries e
+                   WHERE e.subscriber_id = q.subscriber_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
+            AND (q.rule_id IS NULL OR q.incident_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM deliveries e
+                   WHERE e.rule_id = q.rule_id AND e.incident_id = q.incident_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
+          ORDER BY next_attempt_at, seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE deliveries d
+          SET status = 'sending',
+              attempt_count = d.attempt_count + 1,
+              round_started_at = coalesce(d.round_started_at, now()),
+              lease_expires_at = now() + make_interval(secs => $2::double precision / 1000),
+              updated_at = now()
+         FROM due
+        WHERE d.id = due.id
+       RETURNING d.id, d.rule_id, d.subscriber_id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
+                 ${ELAPSED_IN_ROUND_MS} AS elapsed_ms,
+                 (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS rule_secret,
+                 (SELECT s.webhook_secret FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_secret,
+                 (SELECT s.status FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_status`;
+
+/**
  * The delivery queue in PostgreSQL. Workers (any number, in any process) claim due rows with
  * `FOR UPDATE SKIP LOCKED`, so each due delivery goes to one worker; the claim moves it to `sending`
  * with a lease, and a lease that runs out (crashed worker) is swept back into the queue. All times
@@ -211,35 +247,7 @@ export class DeliveryQueue {
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.pool.query<ClaimedRow>(
-      `WITH due AS (
-         SELECT id FROM deliveries q
-          WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now()
-            AND (q.subscriber_id IS NULL OR NOT EXISTS (
-                  SELECT 1 FROM deliveries e
-                   WHERE e.subscriber_id = q.subscriber_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
-            AND (q.rule_id IS NULL OR q.incident_id IS NULL OR NOT EXISTS (
-                  SELECT 1 FROM deliveries e
-                   WHERE e.rule_id = q.rule_id AND e.incident_id = q.incident_id AND e.seq < q.seq AND e.status IN ('pending', 'retrying', 'sending')))
-          ORDER BY next_attempt_at, seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED
-       )
-       UPDATE deliveries d
-          SET status = 'sending',
-              attempt_count = d.attempt_count + 1,
-              round_started_at = coalesce(d.round_started_at, now()),
-              lease_expires_at = now() + make_interval(secs => $2::double precision / 1000),
-              updated_at = now()
-         FROM due
-        WHERE d.id = due.id
-       RETURNING d.id, d.rule_id, d.subscriber_id, d.channel_type, d.target_url, d.target_origin, d.payload, d.attempt_count, d.round_start_attempt,
-                 ${ELAPSED_IN_ROUND_MS} AS elapsed_ms,
-                 (SELECT r.webhook_secret FROM notification_rules r WHERE r.id = d.rule_id) AS rule_secret,
-                 (SELECT s.webhook_secret FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_secret,
-                 (SELECT s.status FROM status_page_subscribers s WHERE s.id = d.subscriber_id) AS subscriber_status`,
-      [limit, leaseMs],
-    );
+    const { rows } = await this.pool.query<ClaimedRow>(CLAIM_DUE_SQL, [limit, leaseMs]);
     return rows.map((row) => {
       let opened: Pick<ClaimedDelivery, 'targetUrl' | 'secret' | 'payload' | 'unreadable'>;
       try {
