@@ -1,6 +1,7 @@
 import { runMigrations } from '@fireline/event-store';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
+import { executedPlan, inRolledBackTransaction } from '../../../../../test/support/query-plan';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { INCIDENT_SERVICE_MIGRATIONS } from '../../incident-service.module';
 import { CLAIM_DUE_SQL } from './alert-intake.repository';
@@ -49,17 +50,6 @@ describe('alert intake ledger: claiming due deliveries', () => {
     );
   }
 
-  async function inRolledBackTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      return await work(client);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  }
-
   it('reads a few index entries per row over a backlog, even when the statistics were taken before it was queued', async () => {
     const integrationId = await anIntegration();
     // A ledger of processed deliveries, analysed while nothing is queued: what the planner knows when a
@@ -74,17 +64,12 @@ describe('alert intake ledger: claiming due deliveries', () => {
       from: '2026-12-01T01:00:00Z',
     });
 
-    const plan = await inRolledBackTransaction(async (client) => {
-      const explained = await client.query<{
-        'QUERY PLAN': [{ Plan: { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }];
-      }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${CLAIM_DUE_SQL}`, [20, 60_000]);
-      return explained.rows[0]['QUERY PLAN'][0].Plan;
-    });
+    const plan = await executedPlan(db.pool, CLAIM_DUE_SQL, [20, 60_000]);
 
-    expect(plan['Actual Rows']).toBe(20);
+    expect(plan.rows).toBe(20);
     // A probe per queued row looked at is a handful of buffers each; the anti join this replaced read
     // every queued row for every queued row (42 million buffers for a backlog of 8,000, 22 s).
-    expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(20 * backlog);
+    expect(plan.buffers).toBeLessThan(20 * backlog);
   });
 
   it('takes only the first queued row of each dedup key, in the order due, and never holds back a row without a key', async () => {
@@ -111,7 +96,7 @@ describe('alert intake ledger: claiming due deliveries', () => {
         .map((row) => row.id)
         .sort((a, b) => ids.indexOf(a) - ids.indexOf(b));
 
-    await inRolledBackTransaction(async (client) => {
+    await inRolledBackTransaction(db.pool, async (client) => {
       expect(await claim(client)).toEqual([ids[0], ids[2], ids[3], ids[4]]);
       // Leased now: nothing of these is due, and the second disk-full row still waits for the first.
       expect(await claim(client)).toEqual([]);

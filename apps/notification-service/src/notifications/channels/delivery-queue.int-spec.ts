@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { runMigrations } from '@fireline/event-store';
+import { executedPlan } from '../../../../../test/support/query-plan';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { CreateNotificationTables1732000001000 } from '../../migrations/create-notification-tables.migration';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
@@ -255,22 +256,11 @@ describe(`${DeliveryQueue.name}: the claim over a backlog`, () => {
     const backlog = 3_000;
     await insert(backlog, `'storm-' || (n / 2)`, 'pending');
 
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const explained = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }] }>(
-        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${CLAIM_DUE_SQL}`,
-        [20, LEASE_MS],
-      );
-      const plan = explained.rows[0]['QUERY PLAN'][0].Plan;
-      expect(plan['Actual Rows']).toBe(20);
-      // A probe per due delivery looked at is a handful of buffers each; an anti join over every
-      // unfinished delivery for each is quadratic in the backlog.
-      expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(20 * backlog);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
+    const plan = await executedPlan(db.pool, CLAIM_DUE_SQL, [20, LEASE_MS]);
+    expect(plan.rows).toBe(20);
+    // A probe per due delivery looked at is a handful of buffers each; an anti join over every
+    // unfinished delivery for each is quadratic in the backlog.
+    expect(plan.buffers).toBeLessThan(20 * backlog);
   });
 });
 

@@ -1,5 +1,6 @@
 import { runMigrations } from '@fireline/event-store';
 import { randomUUID } from 'node:crypto';
+import { executedPlan, inRolledBackTransaction } from '../../../../../test/support/query-plan';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { NOTIFICATION_SERVICE_MIGRATIONS } from '../../notification-service.module';
 import { NEXT_SYNC_JOB_SQL } from './statuspage-sync.worker';
@@ -27,17 +28,6 @@ describe('Statuspage sync: claiming the next job', () => {
       [pages, status],
     );
 
-  const inRolledBackTransaction = async <T>(work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> => {
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      return await work(client);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  };
-
   it('reads a few index entries per job looked at, even when the statistics were taken before the backlog piled up', async () => {
     const pages = Array.from({ length: 30 }, () => randomUUID());
     await insertJobs(5_000, pages, 'done');
@@ -50,15 +40,10 @@ describe('Statuspage sync: claiming the next job', () => {
         WHERE seq IN (SELECT min(seq) FROM statuspage_sync_jobs WHERE status = 'pending' GROUP BY page_id)`,
     );
 
-    const plan = await inRolledBackTransaction(async (client) => {
-      const explained = await client.query<{
-        'QUERY PLAN': [{ Plan: { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }];
-      }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${NEXT_SYNC_JOB_SQL}`);
-      return explained.rows[0]['QUERY PLAN'][0].Plan;
-    });
+    const plan = await executedPlan(db.pool, NEXT_SYNC_JOB_SQL);
     // Every due job waits behind its page's first: nothing to run.
-    expect(plan['Actual Rows']).toBe(0);
-    expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(20 * backlog);
+    expect(plan.rows).toBe(0);
+    expect(plan.buffers).toBeLessThan(20 * backlog);
   });
 
   it("hands out a page's jobs one at a time in order, and other pages' alongside", async () => {
@@ -74,7 +59,7 @@ describe('Statuspage sync: claiming the next job', () => {
     const [first, second] = [await insert(page), await insert(page)];
     const otherFirst = await insert(other);
 
-    await inRolledBackTransaction(async (client) => {
+    await inRolledBackTransaction(db.pool, async (client) => {
       const next = async () => (await client.query<{ seq: string; page_id: string }>(NEXT_SYNC_JOB_SQL)).rows[0]?.seq;
       const done = (seq: string) => client.query(`UPDATE statuspage_sync_jobs SET status = 'done' WHERE seq = $1`, [seq]);
       expect(await next()).toBe(first);
