@@ -114,19 +114,6 @@ interface Row {
 
 const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_body, event_action, dedup_key, verdict, reason, processed_at, error, attempts, sanitized_fields';
 
-/*
- * One statement records a batch of accepted deliveries (`ACCEPTED_INTAKE_BATCHES`: one row per
- * delivery, in the order received; a batch of one when quiet). Per row, `o` (the open alert) is the
- * absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id; `openAlertToAbsorb`): read
- * only, so a storm of one dedup key never queues on the `alert_dedup` row; an absorbed row is also put
- * in `alert_dedup_uncounted`, which `AlertDedupCounterWorker` folds into the counter later. `waiting`:
- * deliveries of the same dedup key recorded earlier and not processed yet, or an earlier row of the same
- * key in this batch (`after_same_key`, which this statement's snapshot cannot see). A waiting row must
- * not be overtaken: this one is not leased to the caller but left due at once for the worker, which
- * processes a key's deliveries in order; and it is not absorbed past a waiting acknowledge or resolve
- * (past waiting triggers it may be: counting a trigger into the open incarnation before or after other
- * triggers of it is the same).
- */
 /**
  * `claimDue`'s statement (`$1` limit, `$2` lease ms). A due row is claimed when it is the first queued
  * row of its dedup key: the key's first entry in `alert_intake_queued_key_order_idx`, one index probe
@@ -148,6 +135,19 @@ WHERE id IN (
   ORDER BY a.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
 RETURNING ${COLUMNS}`;
 
+/*
+ * One statement records a batch of accepted deliveries (`ACCEPTED_INTAKE_BATCHES`: one row per
+ * delivery, in the order received; a batch of one when quiet). Per row, `o` (the open alert) is the
+ * absorption test of `insertAcceptedOrAbsorbed` (empty without a stream id; `openAlertToAbsorb`): read
+ * only, so a storm of one dedup key never queues on the `alert_dedup` row; an absorbed row is also put
+ * in `alert_dedup_uncounted`, which `AlertDedupCounterWorker` folds into the counter later. `waiting`:
+ * deliveries of the same dedup key recorded earlier and not processed yet, or an earlier row of the same
+ * key in this batch (`after_same_key`, which this statement's snapshot cannot see). A waiting row must
+ * not be overtaken: this one is not leased to the caller but left due at once for the worker, which
+ * processes a key's deliveries in order; and it is not absorbed past a waiting acknowledge or resolve
+ * (past waiting triggers it may be: counting a trigger into the open incarnation before or after other
+ * triggers of it is the same).
+ */
 const INSERT_ACCEPTED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],

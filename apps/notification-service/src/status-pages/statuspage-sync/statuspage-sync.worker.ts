@@ -12,8 +12,8 @@ import { statuspageCallsFor, type ComponentStatuses, type StatuspageCall } from 
  * as "does an older pending job of the page exist?" (`NOT EXISTS`), the planner could make it an anti
  * join, and with statistics taken while nothing was pending (before a Statuspage outage let jobs pile
  * up) it scanned every pending job for every pending job: quadratic in the backlog (2.3 million buffer
- * reads for 3,000 pending jobs, against ~10,600 as asked now: the spec). A
- * scalar subquery with `LIMIT` is never flattened into a join, so the probe stays a probe.
+ * reads for 3,000 pending jobs, against ~10,600 as asked now: the spec). A scalar subquery with `LIMIT`
+ * is never flattened into a join, so the probe stays a probe.
  */
 export const NEXT_SYNC_JOB_SQL = `
 SELECT j.seq, j.page_id, j.event_id, j.event, j.attempts, j.first_attempt_at
