@@ -95,6 +95,13 @@ export interface EnqueueBenchConfig {
    * round (a diagnostic; it costs some throughput).
    */
   pgStatStatements: boolean;
+  /**
+   * `BENCH_CPU_PROFILE=1`: record a V8 CPU profile of the bench's main thread (where both servers run)
+   * during each measured run, written beside the results as `.cpuprofile` (a diagnostic; sampling costs
+   * a few percent of throughput). Open it in Chrome DevTools or summarize it with
+   * `npx tsx bench/cpu-profile-summary.ts <file>`.
+   */
+  cpuProfile: boolean;
 }
 
 export const ENQUEUE_LOADS = ['mixed', 'same-key'] as const;
@@ -130,6 +137,7 @@ export function readEnqueueBenchConfig(env: NodeJS.ProcessEnv = process.env): En
     baselinePrepared: !['0', 'false'].includes(env.BENCH_BASELINE_PREPARED ?? ''),
     rounds: number('BENCH_ROUNDS', 3, positiveInteger, 'a positive integer'),
     pgStatStatements: ['1', 'true'].includes(env.BENCH_PG_STAT_STATEMENTS ?? ''),
+    cpuProfile: ['1', 'true'].includes(env.BENCH_CPU_PROFILE ?? ''),
   };
   if (env.BENCH_LOADS !== undefined && env.BENCH_LOADS !== '') {
     const loads = env.BENCH_LOADS.split(',').map((load) => load.trim());

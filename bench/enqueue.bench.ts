@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -467,6 +468,8 @@ interface RunResult {
   walBytes: number;
   /** Checkpoints that started during the measured run (timed or requested). */
   checkpointsDuring: number;
+  /** CPU time during the measured run, ms (`cpuSplit`). */
+  cpuMs: CpuSplit;
 }
 
 async function load(contender: Contender, config: EnqueueBenchConfig, run: RunName, loadName: EnqueueLoadName): Promise<LoadOutcome> {
@@ -483,6 +486,43 @@ async function load(contender: Contender, config: EnqueueBenchConfig, run: RunNa
     ...(loadName === 'same-key' ? { sameKey: `${run}-${contender.name}-storm` } : {}),
   };
   return runLoad(spec);
+}
+
+/** CPU time of this process's main thread (where both servers run), ms: utime + stime from `/proc` (Linux, `USER_HZ` = 100). */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Where the machine's CPU went from now until `stop()`, ms: the bench's main thread (the server under
+ * test), the bench's other threads (the load generator's worker, GC helpers, libuv's pool) and
+ * PostgreSQL's processes. On a 2-core machine they compete: a round trip's socket write wakes a backend
+ * that may take the core the server was on.
+ */
+function cpuSplit(postgres: BenchPostgres): { stop: () => CpuSplit } {
+  const mainBefore = mainThreadCpuMs();
+  const processBefore = process.cpuUsage();
+  postgres.cpuMsSinceLastCall();
+  return {
+    stop: () => {
+      const used = process.cpuUsage(processBefore);
+      const serverThreadMs = mainThreadCpuMs() - mainBefore;
+      return {
+        serverThreadMs,
+        otherBenchThreadsMs: Math.max(0, Math.round((used.user + used.system) / 1000) - serverThreadMs),
+        postgresMs: postgres.cpuMsSinceLastCall(),
+      };
+    },
+  };
+}
+
+/** See `cpuSplit`. */
+interface CpuSplit {
+  serverThreadMs: number;
+  otherBenchThreadsMs: number;
+  postgresMs: number;
 }
 
 /** Milliseconds the bench process (both servers) spent in garbage collection from now until `stop()`. */
@@ -502,6 +542,28 @@ function gcTimer(): { stop: () => number } {
 
 /** Longest wait for the machine to be quiet before a measured run, ms. */
 const QUIET_BEFORE_RUN_TIMEOUT_MS = 120_000;
+const RESULTS_DIR = join(__dirname, 'results');
+
+/**
+ * With `BENCH_CPU_PROFILE=1`, a V8 CPU profile of this thread (both servers run on it) from now until
+ * the returned function is called, which writes it to `bench/results/<name>.cpuprofile` and returns
+ * the path. Without, a no-op returning null.
+ */
+async function startCpuProfile(config: EnqueueBenchConfig, name: string): Promise<() => Promise<string | null>> {
+  if (!config.cpuProfile) return () => Promise.resolve(null);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}
 
 async function measure(
   contender: Contender,
@@ -537,9 +599,14 @@ async function measure(
   const walBefore = await postgres.walPosition();
   const eluBefore = performance.eventLoopUtilization();
   const gc = gcTimer();
+  const cpu = cpuSplit(postgres);
+  const stopProfile = await startCpuProfile(config, `enqueue-${new Date().toISOString().replace(/[:.]/g, '-')}-${loadName}-${contender.name}-${round}`);
   const outcome = await load(contender, config, `measured-${round}`, loadName);
+  const profileFile = await stopProfile();
+  if (profileFile !== null) log(`${name}: CPU profile of the measured run in ${profileFile}`);
   const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
   const gcMs = gc.stop();
+  const cpuMs = cpu.stop();
   const { result } = outcome;
   const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   const walAfter = await postgres.walPosition();
@@ -548,7 +615,8 @@ async function measure(
   log(
     `${name}: ${fmt(result.requests.total)} requests, server event loop ${Math.round(100 * eventLoopUtilization)}% busy, ` +
       `GC ${fmt(Math.round(gcMs))} ms of it, heap ${fmt(heapMiB)} MiB after; WAL ${fmt(Math.round(walBytes / 2 ** 20))} MiB ` +
-      `(${fmt(Math.round(walBytes / Math.max(1, result.requests.total)))} B per request), checkpoints started ${checkpointsDuring}; counting effects`,
+      `(${fmt(Math.round(walBytes / Math.max(1, result.requests.total)))} B per request), checkpoints started ${checkpointsDuring}; ` +
+      `CPU: server thread ${fmt(cpuMs.serverThreadMs)} ms, other bench threads ${fmt(cpuMs.otherBenchThreadsMs)} ms, PostgreSQL ${fmt(cpuMs.postgresMs)} ms; counting effects`,
   );
   const effects = await contender.effects(outcome, loadName, round);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
@@ -569,6 +637,7 @@ async function measure(
     serverEventLoopUtilization: Math.round(1000 * eventLoopUtilization) / 1000,
     walBytes,
     checkpointsDuring,
+    cpuMs,
   };
 }
 
@@ -712,9 +781,8 @@ async function main(): Promise<void> {
     log('servers and PostgreSQL stopped, data directory removed');
   }
   const durationMs = Math.round(performance.now() - started);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `enqueue-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `enqueue-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), durationMs, config, environment, ratios, results }, null, 2)}\n`);
   const failed = results.flatMap((r) =>
     Object.entries(r.effects.checks)
