@@ -12,10 +12,14 @@ export async function inRolledBackTransaction<T>(pool: Pool, work: (client: Pool
   }
 }
 
-/** What PostgreSQL did running a statement: rows the top plan node returned, and shared buffers it read (hit + read from disk). */
+/**
+ * What PostgreSQL did running a statement: rows the top plan node returned, shared buffers it read (hit
+ * + read from disk), and the indexes its plan used (every node's `Index Name`, in plan order).
+ */
 export interface ExecutedPlan {
   rows: number;
   buffers: number;
+  indexes: string[];
 }
 
 /**
@@ -25,9 +29,10 @@ export interface ExecutedPlan {
  */
 export function executedPlan(pool: Pool, sql: string, values: unknown[] = []): Promise<ExecutedPlan> {
   return inRolledBackTransaction(pool, async (client) => {
-    type Node = { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number };
+    type Node = { 'Actual Rows': number; 'Shared Hit Blocks': number; 'Shared Read Blocks': number; 'Index Name'?: string; Plans?: Node[] };
     const explained = await client.query<{ 'QUERY PLAN': [{ Plan: Node }] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, values);
     const plan = explained.rows[0]['QUERY PLAN'][0].Plan;
-    return { rows: plan['Actual Rows'], buffers: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'] };
+    const indexesOf = (node: Node): string[] => [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexesOf)];
+    return { rows: plan['Actual Rows'], buffers: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'], indexes: indexesOf(plan) };
   });
 }

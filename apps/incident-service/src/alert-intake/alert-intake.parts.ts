@@ -26,6 +26,7 @@ import { AlertDedupCounterWorker } from './dedup/alert-dedup-counter.worker';
 import { AddAbsorbedTriggers1732000003500 } from './dedup/alert-intake-absorbed.migration';
 import { KeepAlertIntakeRowsInline1732000003600 } from './ledger/alert-intake-inline-rows.migration';
 import { OrderQueuedAlertIntakeByKey1732000003800 } from './ledger/alert-intake-key-order.migration';
+import { KeepAlertIntakeLookupsOffQueueIndexes1732000003900 } from './ledger/alert-intake-queue-indexes.migration';
 import { CountAbsorbedTriggersApart1732000003700 } from './dedup/alert-dedup-uncounted.migration';
 import { CreateAlertIncidents1732000003200 } from './workflows/alert-incidents.migration';
 import { AlertIncidentRepository } from './workflows/alert-incident.repository';
@@ -51,6 +52,7 @@ export const ALERT_INGESTION = {
     KeepAlertIntakeRowsInline1732000003600,
     CountAbsorbedTriggersApart1732000003700,
     OrderQueuedAlertIntakeByKey1732000003800,
+    KeepAlertIntakeLookupsOffQueueIndexes1732000003900,
   ],
   controllers: [IntegrationsHttpController, EventsV2HttpController, AlertmanagerHttpController],
   providers: [

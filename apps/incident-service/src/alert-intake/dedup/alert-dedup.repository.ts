@@ -70,7 +70,7 @@ export interface AlertDedupState {
  * The dedup row is only read: the trigger is counted later (`COUNT_ABSORBED_SQL`), so concurrent
  * duplicates never wait on each other.
  */
-const ABSORB_SQL = `
+export const ABSORB_SQL = `
 WITH delivery AS (
   SELECT id FROM alert_intake WHERE id = $2 AND processed_at IS NULL FOR UPDATE
 ), open_alert AS (

@@ -19,9 +19,10 @@ export const ALERT_INTAKE_GAUGES: readonly ServiceGauge[] = [
     help: 'Recorded alert deliveries not processed yet: due (queued, or lease run out) or leased (in progress, or retrying after a failed attempt).',
     label: 'state',
     async read(pool) {
+      // Unprocessed rows are the pending index's (`next_attempt_at IS NOT NULL`), read through it.
       const { rows } = await pool.query<{ due: string; leased: string }>(
         `SELECT count(*) FILTER (WHERE next_attempt_at <= now())::text AS due, count(*) FILTER (WHERE next_attempt_at > now())::text AS leased
-         FROM alert_intake WHERE processed_at IS NULL`,
+         FROM alert_intake WHERE next_attempt_at IS NOT NULL AND processed_at IS NULL`,
       );
       return { due: Number(rows[0]?.due ?? 0), leased: Number(rows[0]?.leased ?? 0) };
     },

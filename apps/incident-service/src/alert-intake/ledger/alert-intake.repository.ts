@@ -121,7 +121,10 @@ const COLUMNS = 'id, integration_id, received_at, headers, raw_body, display_bod
  * planner was free to turn it into an anti join, and with statistics taken while nothing was queued it
  * ran a nested loop over every queued row for every queued row: 22 s for one claim over a backlog of
  * 8,000 (see `OrderQueuedAlertIntakeByKey1732000003800`). A scalar subquery with `LIMIT` is never
- * flattened into a join, so the probe stays a probe. Rows without a dedup key never wait.
+ * flattened into a join, so the probe stays a probe. Rows without a dedup key never wait. The due rows
+ * are walked in `next_attempt_at` order (`alert_intake_pending_idx`) until `$1` are taken; the
+ * queued-key index holds keyed rows only, so the planner cannot read the whole backlog through it and
+ * sort it instead, as it did with the same stale statistics (`KeepAlertIntakeLookupsOffQueueIndexes1732000003900`).
  */
 export const CLAIM_DUE_SQL = `
 UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
@@ -133,6 +136,29 @@ WHERE id IN (
                     WHERE e.integration_id = a.integration_id AND e.dedup_key = a.dedup_key AND e.processed_at IS NULL
                     ORDER BY e.received_at, e.id LIMIT 1))
   ORDER BY a.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING ${COLUMNS}`;
+
+/*
+ * The statements that change one row by its id (`$1`), while it is unprocessed. Processing clears
+ * `next_attempt_at`, which takes the row out of the queue's indexes; neither index can serve these
+ * statements (see `KeepAlertIntakeLookupsOffQueueIndexes1732000003900`), so each is one primary-key probe
+ * whatever the statistics say.
+ */
+/** `markProcessed`: `$2` verdict, `$3` reason, `$4` error. */
+export const MARK_PROCESSED_SQL = `
+UPDATE alert_intake SET verdict = $2, reason = $3, error = $4, processed_at = now(), next_attempt_at = NULL
+WHERE id = $1 AND processed_at IS NULL`;
+
+/** `markFailed`: `$2` error, `$3` retry delay ms, `$4` whether the attempt counts. */
+export const MARK_FAILED_SQL = `
+UPDATE alert_intake SET error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+       attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
+WHERE id = $1 AND processed_at IS NULL`;
+
+/** `lease`: `$2` lease ms. */
+export const LEASE_SQL = `
+UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+WHERE id = $1 AND processed_at IS NULL
 RETURNING ${COLUMNS}`;
 
 /*
@@ -148,7 +174,7 @@ RETURNING ${COLUMNS}`;
  * (past waiting triggers it may be: counting a trigger into the open incarnation before or after other
  * triggers of it is the same).
  */
-const INSERT_ACCEPTED_SQL = `
+export const INSERT_ACCEPTED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[],
                        $9::text[], $10::text[], $11::text[], $12::smallint[], $13::boolean[], $14::boolean[], $15::boolean[])
@@ -388,11 +414,7 @@ export class AlertIntakeRepository {
 
   /** Final outcome of a processed row (first writer wins: a late duplicate processing changes nothing). */
   async markProcessed(id: string, verdict: Exclude<IntakeVerdict, 'rejected'>, reason: string | null, error: string | null = null): Promise<void> {
-    await this.pool.query(
-      `UPDATE alert_intake SET verdict = $2, reason = $3, error = $4, processed_at = now(), next_attempt_at = NULL
-       WHERE id = $1 AND processed_at IS NULL`,
-      [id, verdict, reason, error],
-    );
+    await this.pool.query(MARK_PROCESSED_SQL, [id, verdict, reason, error]);
   }
 
   /**
@@ -401,12 +423,7 @@ export class AlertIntakeRepository {
    * that claimed the row is taken back, so an outage never brings a row closer to being given up.
    */
   async markFailed(id: string, error: string, retryInMs: number, countAttempt = true): Promise<void> {
-    await this.pool.query(
-      `UPDATE alert_intake SET error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
-              attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
-       WHERE id = $1 AND processed_at IS NULL`,
-      [id, error.slice(0, 2000), retryInMs, countAttempt],
-    );
+    await this.pool.query(MARK_FAILED_SQL, [id, error.slice(0, 2000), retryInMs, countAttempt]);
   }
 
   /**
@@ -435,12 +452,7 @@ export class AlertIntakeRepository {
    * the attempt. @returns the row, or `null` when it is processed (or gone).
    */
   async lease(id: string, leaseMs: number): Promise<AlertIntakeRow | null> {
-    const result = await this.pool.query<Row>(
-      `UPDATE alert_intake SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-       WHERE id = $1 AND processed_at IS NULL
-       RETURNING ${COLUMNS}`,
-      [id, leaseMs],
-    );
+    const result = await this.pool.query<Row>(LEASE_SQL, [id, leaseMs]);
     return result.rows[0] ? this.toIntake(result.rows[0]) : null;
   }
 
