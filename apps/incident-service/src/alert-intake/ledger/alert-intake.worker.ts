@@ -10,12 +10,14 @@ const BATCH_SIZE = 20;
 const CONCURRENCY = 4;
 /**
  * While the intake is under pressure (`AlertIntakeProcessor.pressure`): one delivery at a time, each
- * taking at least this long (~33 a second per instance), so that a storm's deliveries are recorded and
+ * taking at least this long (~16 a second per instance), so that a storm's deliveries are recorded and
  * answered first while its oldest ones still open their incidents (measured in bench/README.md:
- * mixed-key storm). A pace rather than a concurrency: one lane alone takes as many deliveries as its
- * cascade lets it, and the cheaper that cascade, the more of the CPU it would take from the intake.
+ * mixed-key storm; 30 ms until the queue's lookups stopped reading whole indexes and each delivery got
+ * cheaper, which let the same pace take more of the cores). A pace rather than a concurrency: one lane
+ * alone takes as many deliveries as its cascade lets it, and the cheaper that cascade, the more of the
+ * CPU it would take from the intake.
  */
-export const UNDER_PRESSURE_PACE_MS = 30;
+export const UNDER_PRESSURE_PACE_MS = 60;
 
 /**
  * The queue side of the intake ledger. Deliveries are processed in the request that records them while
@@ -24,7 +26,7 @@ export const UNDER_PRESSURE_PACE_MS = 30;
  * insert and processing (also after the 2xx), or an attempt failed. It claims due rows (`FOR UPDATE
  * SKIP LOCKED`, so several instances share the work; one row per dedup key at a time, oldest first, so a
  * sender's order holds per key) and runs them through the same processor, 4 at a time (while the
- * intake is under pressure one at a time, at most ~33 a second, `UNDER_PRESSURE_PACE_MS`: the storm is
+ * intake is under pressure one at a time, at most ~16 a second, `UNDER_PRESSURE_PACE_MS`: the storm is
  * recorded and answered first, its oldest deliveries still processed meanwhile), until none is due,
  * then every second. While the database is away it keeps polling (logging the outage once) and
  * first records the failures the processor could not.
