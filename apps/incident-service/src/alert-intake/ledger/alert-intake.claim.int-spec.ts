@@ -134,6 +134,7 @@ describe('alert intake ledger: the queue over a backlog', () => {
 
   it('takes only the first queued row of each dedup key, in the order due, and never holds back a row without a key', async () => {
     const integrationId = await anIntegration();
+    // Received before the storm's backlog of `beforeAll`: the oldest due rows, so each claim of 20 reaches them.
     const rows = [
       { key: 'disk-full', at: '2026-11-30T00:00:01Z' },
       { key: 'disk-full', at: '2026-11-30T00:00:02Z' },
