@@ -44,6 +44,16 @@ export interface BenchPostgres {
 
 const USER_HZ_MS = 10;
 
+/**
+ * A `/proc/<pid>/stat` (or `/proc/<pid>/task/<tid>/stat`) line: the parent pid, and utime + stime in ms
+ * (Linux, `USER_HZ` = 100).
+ */
+export function parseProcStat(stat: string): { ppid: number; cpuMs: number } {
+  // pid (comm) state ppid … utime(14) stime(15): the fields after the last ')' start at state.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * USER_HZ_MS };
+}
+
 /** utime + stime (ms) of the processes in /proc whose pid or parent pid is `root`, by pid. */
 function cpuMsOfTree(root: number): Map<number, number> {
   const used = new Map<number, number>();
@@ -55,11 +65,10 @@ function cpuMsOfTree(root: number): Map<number, number> {
     } catch {
       continue; // ended meanwhile
     }
-    // pid (comm) state ppid … utime(14) stime(15): the fields after the last ')' start at state.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const { ppid, cpuMs } = parseProcStat(stat);
     const pid = Number(entry);
-    if (pid !== root && Number(fields[1]) !== root) continue;
-    used.set(pid, (Number(fields[11]) + Number(fields[12])) * USER_HZ_MS);
+    if (pid !== root && ppid !== root) continue;
+    used.set(pid, cpuMs);
   }
   return used;
 }

@@ -28,7 +28,7 @@ import type { loadPostmortemServiceConfig as LoadPostmortemConfig } from '../app
 import type { issueApiKey as IssueApiKey } from '../apps/incident-service/src/access/application/api-keys';
 import type { EventStore } from '../libs/event-store/src';
 import { type EnqueueBenchConfig, type EnqueueLoadName, readEnqueueBenchConfig } from './bench-config';
-import { type BenchPostgres, startPostgres } from './embedded-postgres';
+import { type BenchPostgres, parseProcStat, startPostgres } from './embedded-postgres';
 import { type LoadOutcome, type LoadSpec, runLoad } from './enqueue-load.worker';
 
 const ROOT = resolve(__dirname, '..');
@@ -488,11 +488,9 @@ async function load(contender: Contender, config: EnqueueBenchConfig, run: RunNa
   return runLoad(spec);
 }
 
-/** CPU time of this process's main thread (where both servers run), ms: utime + stime from `/proc` (Linux, `USER_HZ` = 100). */
+/** CPU time of this process's main thread (where both servers run), ms (`/proc`, Linux). */
 function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return parseProcStat(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')).cpuMs;
 }
 
 /**
