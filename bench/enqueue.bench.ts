@@ -600,11 +600,12 @@ async function measure(
   const cpu = cpuSplit(postgres);
   const stopProfile = await startCpuProfile(config, `enqueue-${new Date().toISOString().replace(/[:.]/g, '-')}-${loadName}-${contender.name}-${round}`);
   const outcome = await load(contender, config, `measured-${round}`, loadName);
-  const profileFile = await stopProfile();
-  if (profileFile !== null) log(`${name}: CPU profile of the measured run in ${profileFile}`);
   const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
   const gcMs = gc.stop();
   const cpuMs = cpu.stop();
+  // After the run's own measures: serializing and writing the profile is not the server's work.
+  const profileFile = await stopProfile();
+  if (profileFile !== null) log(`${name}: CPU profile of the measured run in ${profileFile}`);
   const { result } = outcome;
   const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   const walAfter = await postgres.walPosition();
